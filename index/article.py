@@ -1,0 +1,198 @@
+"""The article as numbered sections and passages, keeping the article's own text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+# A section number stands alone on its line: "01", "02", … (full-width digits too).
+_NUMBER_LINE = re.compile(r"\d{1,2}")
+# Closing headings that follow the last numbered section (generic Japanese, not this article's).
+_CLOSING_HEADINGS = frozenset({"最後に", "おわりに", "終わりに", "結びに", "まとめ", "あとがき"})
+# The footer (channel links) starts at a community greeting line.
+_FOOTER_LINE = re.compile(r"コミュニティへようこそ")
+_URL = re.compile(r"https?://")
+# Paragraphs shorter than this are joined with their neighbours into one passage.
+MIN_PASSAGE_CHARS = 60
+
+
+class ArticleError(ValueError):
+    """The article cannot be read or holds no text."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of consecutive paragraphs of one section, verbatim."""
+
+    id: str
+    section: int
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section: its title line and its paragraphs, verbatim."""
+
+    number: int
+    title: str
+    paragraphs: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Article:
+    headline: str
+    sections: tuple[Section, ...]
+    passages: tuple[Passage, ...]
+
+    def section(self, number: int) -> Section | None:
+        for section in self.sections:
+            if section.number == number:
+                return section
+        return None
+
+
+def bundled_article_path() -> Path:
+    return Path(str(resources.files("index") / "data" / "musk-interview.ja.txt"))
+
+
+def load_article(path: str | Path | None = None) -> Article:
+    """Read and parse an article file (the bundled interview when `path` is None)."""
+    source = Path(path) if path is not None else bundled_article_path()
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise ArticleError(f"cannot read article {str(source)!r}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(
+            f"article {str(source)!r} is not UTF-8 text (bad byte at offset {exc.start})"
+        ) from None
+    return parse_article(text)
+
+
+def parse_article(text: str) -> Article:
+    """Split article text into sections 0…N and passages; the footer is dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines: list[_Line] = []
+    offset = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        start = offset + (raw.find(stripped) if stripped else 0)
+        lines.append(_Line(stripped, start, start + len(stripped)))
+        offset += len(raw) + 1
+    lines = _drop_footer(lines)
+    content = [i for i, line in enumerate(lines) if line.text]
+    if not content:
+        raise ArticleError("the article holds no text")
+    layout = _numbered_layout(lines, content[0]) or _block_layout(lines, content[0])
+    sections = []
+    passages: list[Passage] = []
+    for number, title, body in layout:
+        section = Section(number, title, tuple(lines[i].text for i in body))
+        sections.append(section)
+        for k, group in enumerate(_group_paragraphs([lines[i] for i in body]), start=1):
+            passages.append(
+                Passage(f"{number}-{k}", number, title, text[group[0].start : group[-1].end])
+            )
+    return Article(lines[content[0]].text, tuple(sections), tuple(passages))
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str  # stripped
+    start: int  # offsets of the stripped text in the article
+    end: int
+
+
+# (section number, title, indices of its body lines)
+_Layout = list[tuple[int, str, list[int]]]
+
+
+def _drop_footer(lines: list[_Line]) -> list[_Line]:
+    for i, line in enumerate(lines):
+        if _FOOTER_LINE.search(line.text):
+            return lines[:i]
+    end = len(lines)
+    while end > 0 and (not lines[end - 1].text or _URL.search(lines[end - 1].text)):
+        end -= 1
+    return lines[:end]
+
+
+def _section_number(line: str) -> int | None:
+    folded = unicodedata.normalize("NFKC", line)
+    return int(folded) if _NUMBER_LINE.fullmatch(folded) else None
+
+
+def _numbered_layout(lines: list[_Line], headline_at: int) -> _Layout:
+    """Sections from number lines 01, 02, … in order; empty when the text has none."""
+    starts: list[int] = []  # index of each number line; section k starts at starts[k - 1]
+    for i in range(headline_at + 1, len(lines)):
+        if _section_number(lines[i].text) == len(starts) + 1:
+            starts.append(i)
+    if not starts:
+        return []
+    closing = next(
+        (i for i in range(starts[-1] + 1, len(lines)) if lines[i].text in _CLOSING_HEADINGS),
+        None,
+    )
+    ends = [*starts[1:], closing if closing is not None else len(lines)]
+    layout: _Layout = [(0, lines[headline_at].text, _body(lines, headline_at + 1, starts[0]))]
+    for number, (at, end) in enumerate(zip(starts, ends, strict=True), start=1):
+        body = _body(lines, at + 1, end)
+        title = lines[body.pop(0)].text if body else f"{number:02d}"
+        layout.append((number, title, body))
+    if closing is not None:
+        layout.append((len(starts) + 1, lines[closing].text, _body(lines, closing + 1, len(lines))))
+    return layout
+
+
+def _body(lines: list[_Line], start: int, end: int) -> list[int]:
+    return [i for i in range(start, end) if lines[i].text]
+
+
+def _block_layout(lines: list[_Line], first: int) -> _Layout:
+    """Fallback for unnumbered text: one section per blank-line-separated block."""
+    blocks: list[list[int]] = [[]]
+    for i in range(first, len(lines)):
+        if lines[i].text:
+            blocks[-1].append(i)
+        elif blocks[-1]:
+            blocks.append([])
+    blocks = [b for b in blocks if b]
+    return [(n, _short(lines[b[0]].text), b) for n, b in enumerate(blocks)]
+
+
+def _short(line: str, limit: int = 40) -> str:
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _group_paragraphs(paragraphs: list[_Line]) -> list[list[_Line]]:
+    """Group paragraphs so that short lead-ins ("なぜか?") travel with what follows them."""
+    groups: list[list[_Line]] = []
+    current: list[_Line] = []
+    for paragraph in paragraphs:
+        current.append(paragraph)
+        if sum(len(p.text) for p in current) >= MIN_PASSAGE_CHARS:
+            groups.append(current)
+            current = []
+    if current:
+        if groups:
+            groups[-1].extend(current)
+        else:
+            groups.append(current)
+    return groups
+
+
+def parse_section_ref(text: str) -> int | None:
+    """A section number as a person types it: "5", "05", "§5", "５"; None if it is not one."""
+    folded = unicodedata.normalize("NFKC", text).strip().removeprefix("§").strip()
+    return int(folded) if re.fullmatch(r"\d{1,4}", folded) else None

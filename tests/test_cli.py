@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from index.article import bundled_article_path
+
+DATA = Path(__file__).parent / "data"
+SOURCE = bundled_article_path().read_text(encoding="utf-8")
+
+
+def cli(*args: str, stdin: str | bytes = b"") -> subprocess.CompletedProcess[str]:
+    """Runs the installed console script as a user would."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=data, capture_output=True, timeout=60
+    )
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+    )
+
+
+def test_ask_prints_quotes_with_section_labels() -> None:
+    result = cli("ask", "ロボットが外科医を超えるのはいつ?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("§5 「3年以内に")
+    assert "今後3年以内に、ロボットの手術能力が" in result.stdout
+
+
+def test_ask_words_need_no_quotes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "将来の世界の", "通貨は?"]) == 0
+    assert "§6" in capsys.readouterr().out
+
+
+def test_ask_off_topic_says_so_plainly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "今日の大阪の天気は?"]) == 0
+    out = capsys.readouterr().out
+    assert "見つかりませんでした" in out and "§" not in out
+
+
+def test_ask_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "将来の世界の通貨は何になる"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["question"] == "将来の世界の通貨は何になる"
+    assert answer["answered"] is True
+    first = answer["hits"][0]
+    assert set(first) >= {"section", "title", "passage_id", "score", "text", "excerpt"}
+    assert first["section"] == 6
+    assert first["title"] == "「将来の世界の通貨は、本質的にはワットだ。」"
+    assert first["passage_id"].startswith("6-")
+    assert isinstance(first["score"], float)
+    for hit in answer["hits"]:
+        assert hit["text"] in SOURCE
+        assert hit["excerpt"] in hit["text"]
+    scores = [h["score"] for h in answer["hits"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_ask_top_limits_hits(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "-k", "1", "ロボット"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["hits"]) == 1
+
+
+def test_batch_writes_one_line_per_question_in_order() -> None:
+    questions = ["将来の世界の通貨は何になる", "", "今日の東京の天気は?", "   ", "大学の授業料は?"]
+    result = cli("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == [q.strip() for q in questions]
+    assert [a["answered"] for a in answers] == [True, False, False, False, True]
+    assert answers[0]["hits"][0]["section"] == 6
+    assert answers[4]["hits"][0]["section"] == 3
+    assert answers[1]["hits"] == []
+
+
+def test_batch_survives_crlf_and_undecodable_bytes() -> None:
+    result = cli(
+        "ask", "--json", "-", stdin=b"\xff\xfe\r\n\xe5\xa4\xaa\xe9\x99\xbd\xe5\x85\x89\r\n"
+    )
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == 2
+    assert answers[1]["question"] == "太陽光"
+
+
+def test_section_prints_title_and_text() -> None:
+    result = cli("section", "5")
+    assert result.returncode == 0
+    assert result.stdout.startswith("§5 「3年以内に、ロボットの手術能力は")
+    assert "これは「集団進化」である。" in result.stdout
+    assert "§6" not in result.stdout
+
+
+@pytest.mark.parametrize("ref", ["05", "§5", "５"])
+def test_section_accepts_the_ways_people_write_numbers(
+    ref: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["section", ref]) == 0
+    assert capsys.readouterr().out.startswith("§5 ")
+
+
+def test_sections_lists_every_title(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sections"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 12
+    assert lines[11] == "§11 最後に"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", ""], "empty question"),
+        (["ask", "  "], "empty question"),
+        (["section", "99"], "no section '99': sections are numbered 0–11"),
+        (["section", "abc"], "no section 'abc'"),
+        (["section", "-1"], "no section '-1'"),
+        (["ask", "--article", "/nonexistent/a.txt", "質問"], "cannot read article"),
+        (["eval", "/nonexistent/q.jsonl"], "cannot read question file"),
+        (["ask", "-k", "0", "質問"], "--top must be at least 1"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    result = cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "holds no text"), (b"\n \n\t\n", "holds no text"), (b"abc\xff\xfe", "not UTF-8")],
+)
+def test_bad_article_files_are_one_line_and_exit_2(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes(content)
+    result = cli("ask", "--article", str(path), "質問")
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_article_directory_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = cli("section", "1", "--article", str(tmp_path))
+    assert result.returncode == 2 and "cannot read article" in result.stderr
+
+
+def test_another_article_can_be_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "article.txt"
+    path.write_text(
+        "猫の本\n前書き。\n01\n猫の食事\n猫は魚と肉を好んで食べる動物で、毎日の食事は二回が目安とされる。\n"
+        "02\n猫の睡眠\n猫は一日に十四時間以上も眠ることがあり、その多くは浅い眠りである。\n",
+        encoding="utf-8",
+    )
+    assert main(["ask", "--json", "--article", str(path), "猫はどれくらい眠る?"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["answered"] and answer["hits"][0]["section"] == 2
+    assert answer["hits"][0]["title"] == "猫の睡眠"
+
+
+def test_chat_answers_questions_and_commands() -> None:
+    session = "\n".join(
+        [
+            "/help",
+            "将来の世界の通貨は何になる",
+            "/section 6",
+            "/section 42",
+            "/sections",
+            "/nope",
+            "/quit",
+            "この行は読まれない",
+        ]
+    )
+    result = cli("chat", stdin=session + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "/section N" in out
+    assert "§6 「将来の世界の通貨は、本質的にはワットだ。」" in out
+    assert "no section '42'" in out
+    assert "§11 最後に" in out
+    assert "unknown command /nope" in out
+    assert "読まれない" not in out
+
+
+def test_chat_ends_on_end_of_input() -> None:
+    result = cli("chat", stdin="大学の授業料\n")
+    assert result.returncode == 0 and "§3" in result.stdout
+
+
+def test_help_lists_every_command() -> None:
+    result = cli("--help")
+    assert result.returncode == 0
+    for command in ("ask", "chat", "section", "sections", "eval"):
+        assert command in result.stdout
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("interview-bot")
+    assert script.exists(), "pip install -e . should install the interview-bot script"
+    result = subprocess.run(
+        [str(script), "ask", "--json", "太陽光"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONIOENCODING": ""},
+    )
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["answered"] is True

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.tokenize import MAX_CHUNK_BYTES, SYNONYM_PREFIX, Tokenizer, split_for_sudachi
+
+
+def plain(tokenizer: Tokenizer, text: str) -> list[str]:
+    return [t for t in tokenizer.terms(text) if not t.startswith(SYNONYM_PREFIX)]
+
+
+def test_particles_symbols_and_spaces_are_dropped(tokenizer: Tokenizer) -> None:
+    # Sudachi's normalized form of 超える is 越える.
+    assert plain(tokenizer, "ロボットが、外科医を 超える。") == ["ロボット", "外科医", "越える"]
+
+
+def test_width_and_case_are_folded(tokenizer: Tokenizer) -> None:
+    assert plain(tokenizer, "ＡＩ") == plain(tokenizer, "ai") == plain(tokenizer, "AI")
+    assert plain(tokenizer, "ﾛﾎﾞｯﾄ") == plain(tokenizer, "ロボット")
+    assert plain(tokenizer, "９３００") == plain(tokenizer, "9300")
+
+
+def test_inflected_forms_meet_at_sudachi_normalized_form(tokenizer: Tokenizer) -> None:
+    assert plain(tokenizer, "貯めた") == plain(tokenizer, "貯める")
+    assert plain(tokenizer, "超えます") == plain(tokenizer, "超える")
+
+
+def test_question_words_and_light_verbs_are_not_terms(tokenizer: Tokenizer) -> None:
+    assert plain(tokenizer, "それはどうなるのですか?") == []
+    assert plain(tokenizer, "何ができるの") == []
+
+
+def test_synonym_groups_join_different_words(tokenizer: Tokenizer) -> None:
+    job = set(tokenizer.terms("仕事")) & set(tokenizer.terms("職業"))
+    ai = set(tokenizer.terms("AI")) & set(tokenizer.terms("人工知能"))
+    assert job and all(t.startswith(SYNONYM_PREFIX) for t in job)
+    assert ai and all(t.startswith(SYNONYM_PREFIX) for t in ai)
+    assert not set(tokenizer.terms("仕事")) & set(tokenizer.terms("太陽"))
+
+
+def test_synonyms_can_be_switched_off() -> None:
+    assert Tokenizer(synonyms=False).terms("仕事") == ["仕事"]
+
+
+def test_words_keep_each_term_with_its_synonyms(tokenizer: Tokenizer) -> None:
+    words = tokenizer.words("人工知能の仕事")
+    assert [w[0] for w in words] == ["人工知能", "仕事"]
+    assert all(key.startswith(SYNONYM_PREFIX) for w in words for key in w[1:])
+
+
+def test_input_longer_than_sudachi_limit_is_tokenized(tokenizer: Tokenizer) -> None:
+    sentence = "ロボットが外科医を超える。"
+    text = sentence * (3 * MAX_CHUNK_BYTES // len(sentence.encode()))
+    assert len(text.encode()) > 2 * MAX_CHUNK_BYTES
+    assert plain(tokenizer, text).count("外科医") == text.count("外科医")
+
+
+def test_one_endless_sentence_is_cut_and_tokenized(tokenizer: Tokenizer) -> None:
+    text = "あ" * (MAX_CHUNK_BYTES + 10)
+    assert isinstance(tokenizer.terms(text), list)
+
+
+@given(st.text(max_size=300), st.integers(min_value=4, max_value=64))
+def test_split_keeps_text_and_respects_the_limit(text: str, limit: int) -> None:
+    pieces = list(split_for_sudachi(text, limit))
+    assert "".join(pieces) == text
+    assert all(0 < len(p.encode()) <= limit for p in pieces)
+
+
+def test_split_prefers_sentence_ends() -> None:
+    text = "一つ目の文。二つ目の文。三つ目の文。"
+    pieces = list(split_for_sudachi(text, len("一つ目の文。二つ目の文。".encode())))
+    assert pieces == ["一つ目の文。二つ目の文。", "三つ目の文。"]
+
+
+@given(st.text(max_size=200))
+def test_any_text_tokenizes(text: str) -> None:
+    terms = Tokenizer().terms(text)
+    assert all(t and t == t.lower() for t in terms)
