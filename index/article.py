@@ -96,10 +96,12 @@ def parse_article(text: str) -> Article:
     layout = _numbered_layout(lines, content[0]) or _block_layout(lines, content[0])
     sections = []
     passages: list[Passage] = []
-    for number, title, body in layout:
-        section = Section(number, title, tuple(lines[i].text for i in body))
-        sections.append(section)
-        for k, group in enumerate(_group_paragraphs([lines[i] for i in body]), start=1):
+    for number, title, title_at, body in layout:
+        sections.append(Section(number, title, tuple(lines[i].text for i in body)))
+        # A section's title line is its thesis in the article's words: the first passage
+        # starts with it, so that it can be found and quoted like any other line.
+        quoted = [title_at, *body] if title_at is not None else body
+        for k, group in enumerate(_group_paragraphs([lines[i] for i in quoted]), start=1):
             passages.append(
                 Passage(f"{number}-{k}", number, title, text[group[0].start : group[-1].end])
             )
@@ -113,8 +115,8 @@ class _Line:
     end: int
 
 
-# (section number, title, indices of its body lines)
-_Layout = list[tuple[int, str, list[int]]]
+# (section number, title, index of the title line if it is not the headline, body line indices)
+_Layout = list[tuple[int, str, int | None, list[int]]]
 
 
 def _drop_footer(lines: list[_Line]) -> list[_Line]:
@@ -145,13 +147,15 @@ def _numbered_layout(lines: list[_Line], headline_at: int) -> _Layout:
         None,
     )
     ends = [*starts[1:], closing if closing is not None else len(lines)]
-    layout: _Layout = [(0, lines[headline_at].text, _body(lines, headline_at + 1, starts[0]))]
+    layout: _Layout = [(0, lines[headline_at].text, None, _body(lines, headline_at + 1, starts[0]))]
     for number, (at, end) in enumerate(zip(starts, ends, strict=True), start=1):
         body = _body(lines, at + 1, end)
-        title = lines[body.pop(0)].text if body else f"{number:02d}"
-        layout.append((number, title, body))
+        title_at = body.pop(0) if body else None
+        title = lines[title_at].text if title_at is not None else f"{number:02d}"
+        layout.append((number, title, title_at, body))
     if closing is not None:
-        layout.append((len(starts) + 1, lines[closing].text, _body(lines, closing + 1, len(lines))))
+        rest = _body(lines, closing + 1, len(lines))
+        layout.append((len(starts) + 1, lines[closing].text, closing, rest))
     return layout
 
 
@@ -168,7 +172,7 @@ def _block_layout(lines: list[_Line], first: int) -> _Layout:
         elif blocks[-1]:
             blocks.append([])
     blocks = [b for b in blocks if b]
-    return [(n, _short(lines[b[0]].text), b) for n, b in enumerate(blocks)]
+    return [(n, _short(lines[b[0]].text), None, b) for n, b in enumerate(blocks)]
 
 
 def _short(line: str, limit: int = 40) -> str:

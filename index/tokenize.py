@@ -6,6 +6,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 
 import sudachipy
@@ -15,22 +16,49 @@ MAX_CHUNK_BYTES = 49_149
 _SENTENCE_END = re.compile(r"(?<=[。!?!?\n])")
 
 # Parts of speech that carry no content for matching.
-_SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
+_SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白", "接尾辞", "接頭辞", "感動詞"})
 # Generic Japanese question words, light verbs and formal nouns: they say how something is
 # asked, not what about. Any article shares them, so they only add noise to ranking.
 STOP_TERMS = frozenset(
     # question words
     "何 なに 何故 なぜ どう どうして どの どんな どこ どちら どれ どれほど どれだけ どのくらい "
     "どの位 いつ 誰 だれ 如何 いかが 幾ら いくら 幾つ いくつ "
-    # light and auxiliary verbs
+    # light and auxiliary verbs, and the verbs of asking
     "為る する 有る ある 居る いる 成る なる 出来る できる 言う いう 思う 呉れる くれる 貰う "
     "もらう 行く いく 来る くる 見る みる 遣る やる 置く おく 仕舞う しまう 下さる くださる "
+    "因る よる 依る 教える 知る 分かる 解る 聞く 尋ねる "
     # formal nouns and demonstratives
     "こと 事 もの 物 の ため 為 よう 様 ところ 所 とき 時 方 かた ほう 感じ "
     "これ それ あれ この その あの ここ そこ あそこ こう そう ああ".split()
 )
 
 SYNONYM_PREFIX = "#syn:"
+# Answer types: what a question asks for (誰 → a person) and what a passage holds (人名).
+TYPE_PREFIX = "#type:"
+_QUESTION_TYPES = {
+    "誰": "person", "だれ": "person",
+    "どこ": "place", "何処": "place",
+    "いつ": "number", "何時": "number", "幾ら": "number", "いくら": "number",
+    "どのくらい": "number", "どの位": "number", "どれくらい": "number", "どれ位": "number",
+    "どれだけ": "number", "どれほど": "number", "幾つ": "number", "いくつ": "number",
+}  # fmt: skip
+_POS_TYPES = {"人名": "person", "地名": "place", "数詞": "number"}
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a text: the keys that match it, and whether it names a thing."""
+
+    keys: tuple[str, ...]
+    noun: bool = True
+
+    @property
+    def term(self) -> str:
+        return self.keys[0]
+
+    @property
+    def answer_type(self) -> bool:
+        return self.term.startswith(TYPE_PREFIX)
 
 
 def _normalize(text: str) -> str:
@@ -79,14 +107,19 @@ def _dictionary() -> sudachipy.Dictionary:
 
 
 class Tokenizer:
-    """Turns text into matching terms: Sudachi normalized forms of content words.
+    """Turns text into matching words: Sudachi normalized forms of content words.
 
-    Each term also brings the ids of its Sudachi synonym groups (仕事 and 職業 share one),
-    so that a question and a passage meet even where they use different words.
+    A word is a tuple of keys, any of which counts as a match: its term, the ids of its
+    Sudachi synonym groups (仕事 and 職業 share one), and, in mode "AC", the long-unit
+    compound it is part of (ホワイトカラー for ホワイト and カラー). Mode "AC" splits text into
+    Sudachi's long units (mode C) and then into their short units (mode A), so that
+    エネルギー源 meets エネルギー while compounds still match as a whole.
     Sudachi tokenizers are not thread safe: each thread gets its own.
     """
 
     def __init__(self, mode: str = "C", synonyms: bool = True) -> None:
+        if mode not in ("A", "C", "AC"):
+            raise ValueError(f"mode must be A, C or AC, not {mode!r}")
         self.mode = mode
         self.synonyms = synonyms
         self._local = threading.local()
@@ -94,30 +127,81 @@ class Tokenizer:
     def _sudachi(self) -> sudachipy.Tokenizer:
         tokenizer = getattr(self._local, "tokenizer", None)
         if tokenizer is None:
-            tokenizer = _dictionary().tokenizer(mode=self.mode)
+            tokenizer = _dictionary().tokenizer(mode="A" if self.mode == "A" else "C")
             self._local.tokenizer = tokenizer
         return tokenizer
 
     def terms(self, text: str) -> list[str]:
-        """Content terms of `text`, in order, with synonym-group tokens after each term."""
-        return [key for word in self.words(text) for key in word]
+        """All keys of the words of `text`, in order (what BM25 indexes)."""
+        return [key for word in self.words(text) for key in word.keys]
 
-    def words(self, text: str) -> list[tuple[str, ...]]:
-        """Content words of `text`, each as (term, synonym-group tokens…)."""
-        out: list[tuple[str, ...]] = []
+    def words(self, text: str) -> list[Word]:
+        """Content words of `text`, plus answer-type words (#type:person for 誰 or a name)."""
+        out: list[Word] = []
+        short_units: list[sudachipy.Morpheme] = []
         sudachi = self._sudachi()
         for chunk in split_for_sudachi(_normalize(text)):
             for morpheme in sudachi.tokenize(chunk):
-                if morpheme.part_of_speech()[0] in _SKIP_POS:
+                parts = morpheme.split(sudachipy.SplitMode.A)
+                short_units.extend(parts if len(parts) > 1 else [morpheme])
+                whole = self._word(morpheme)
+                if whole is None:
                     continue
-                term = morpheme.normalized_form().lower()
-                if term in STOP_TERMS or morpheme.dictionary_form() in STOP_TERMS:
+                if len(parts) < 2 or self.mode != "AC":
+                    out.append(whole)
                     continue
-                if not term.strip():
-                    continue
-                if self.synonyms:
-                    groups = morpheme.synonym_group_ids()
-                    out.append((term, *(f"{SYNONYM_PREFIX}{g}" for g in groups)))
-                else:
-                    out.append((term,))
+                for part in parts:
+                    word = self._word(part)
+                    if word is not None:
+                        out.append(Word(tuple(dict.fromkeys(word.keys + whole.keys)), word.noun))
+        for i, unit in enumerate(short_units):
+            kind = _answer_type(unit, short_units[i + 1] if i + 1 < len(short_units) else None)
+            if kind:
+                out.append(Word((f"{TYPE_PREFIX}{kind}",), noun=False))
         return out
+
+    def _word(self, morpheme: sudachipy.Morpheme) -> Word | None:
+        pos = morpheme.part_of_speech()[0]
+        if pos in _SKIP_POS:
+            return None
+        term = morpheme.normalized_form().lower()
+        if not term.strip() or term in STOP_TERMS or morpheme.dictionary_form() in STOP_TERMS:
+            return None
+        keys: tuple[str, ...] = (term,)
+        if self.synonyms:
+            keys += tuple(f"{SYNONYM_PREFIX}{g}" for g in morpheme.synonym_group_ids())
+        return Word(keys, noun=pos == "名詞")
+
+
+def _answer_type(unit: sudachipy.Morpheme, following: sudachipy.Morpheme | None) -> str | None:
+    """The kind of answer a question word asks for (誰 → person), or a passage word is (人名)."""
+    surface = unit.surface()
+    if surface in ("何", "なん"):  # 何 before a counter asks for a number: 何年, 何人, 何割
+        counter = following is not None and (
+            following.part_of_speech()[1] == "数詞"
+            or any(p.startswith("助数詞") for p in following.part_of_speech()[2:4])
+        )
+        return "number" if counter else None
+    if surface in _QUESTION_TYPES:
+        return _QUESTION_TYPES[surface]
+    pos = unit.part_of_speech()
+    if pos[0] != "名詞":
+        return None
+    return _POS_TYPES.get(pos[1]) or _POS_TYPES.get(pos[2])
+
+
+_NOT_TEXT = re.compile(r"[\W_]+")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]+")
+
+
+def char_bigrams(text: str) -> list[str]:
+    """Overlapping character pairs of the text's letters, for matching without word breaks.
+
+    Pairs of hiragana alone are left out: they are mostly endings and particles.
+    """
+    out: list[str] = []
+    for run in _NOT_TEXT.split(_normalize(text)):
+        out.extend(
+            run[i : i + 2] for i in range(len(run) - 1) if not _HIRAGANA.fullmatch(run[i : i + 2])
+        )
+    return out

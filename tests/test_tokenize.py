@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.tokenize import MAX_CHUNK_BYTES, SYNONYM_PREFIX, Tokenizer, split_for_sudachi
+from index.tokenize import (
+    MAX_CHUNK_BYTES,
+    SYNONYM_PREFIX,
+    TYPE_PREFIX,
+    Tokenizer,
+    char_bigrams,
+    split_for_sudachi,
+)
 
 
 def plain(tokenizer: Tokenizer, text: str) -> list[str]:
@@ -45,8 +53,50 @@ def test_synonyms_can_be_switched_off() -> None:
 
 def test_words_keep_each_term_with_its_synonyms(tokenizer: Tokenizer) -> None:
     words = tokenizer.words("人工知能の仕事")
-    assert [w[0] for w in words] == ["人工知能", "仕事"]
-    assert all(key.startswith(SYNONYM_PREFIX) for w in words for key in w[1:])
+    assert [w.term for w in words] == ["人工知能", "仕事"]
+    assert all(key.startswith(SYNONYM_PREFIX) for w in words for key in w.keys[1:])
+
+
+def test_nouns_are_told_from_other_words(tokenizer: Tokenizer) -> None:
+    assert [(w.term, w.noun) for w in tokenizer.words("太陽は熱い")] == [
+        ("太陽", True),
+        ("熱い", False),
+    ]
+
+
+def test_mode_ac_splits_compounds_and_keeps_the_whole(tokenizer: Tokenizer) -> None:
+    assert [w.term for w in tokenizer.words("エネルギー源")] == ["エネルギー源"]
+    words = Tokenizer(mode="AC").words("計算能力")
+    assert [w.term for w in words] == ["計算", "能力"]
+    assert all("計算能力" in w.keys for w in words)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("対談に出たのは誰?", "person"),
+        ("どこの国が勝つ?", "place"),
+        ("いつ超える?", "number"),
+        ("授業料はいくら?", "number"),
+        ("何時間かかった?", "number"),
+        ("何割の仕事?", "number"),
+        ("何が変わる?", None),
+    ],
+)
+def test_question_words_ask_for_an_answer_type(
+    tokenizer: Tokenizer, question: str, kind: str | None
+) -> None:
+    kinds = [w.term for w in tokenizer.words(question) if w.answer_type]
+    assert kinds == ([f"{TYPE_PREFIX}{kind}"] if kind else [])
+
+
+def test_names_places_and_numbers_are_typed(tokenizer: Tokenizer) -> None:
+    kinds = [w.term for w in tokenizer.words("デイブは中国で3年") if w.answer_type]
+    assert sorted(kinds) == sorted(f"{TYPE_PREFIX}{k}" for k in ("person", "place", "number"))
+
+
+def test_char_bigrams_skip_hiragana_pairs_and_punctuation() -> None:
+    assert char_bigrams("AIの計算、能力") == ["ai", "iの", "の計", "計算", "能力"]
 
 
 def test_input_longer_than_sudachi_limit_is_tokenized(tokenizer: Tokenizer) -> None:
