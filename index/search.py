@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
 from rank_bm25 import BM25Plus
 
 from index.article import Article, Passage
-from index.tokenize import Tokenizer, Word, char_bigrams
+from index.tokenize import Tokenizer, Word
 
 _SENTENCE = re.compile(r"[^。!?!?\n]+[。!?!?]*[」』)）]*")
 
@@ -19,13 +19,13 @@ _SENTENCE = re.compile(r"[^。!?!?\n]+[。!?!?]*[」』)）]*")
 class Hit:
     passage: Passage
     score: float
-    excerpt: str
+    excerpt: str  # the passage's sentence that best matches the question
 
 
 @dataclass(frozen=True)
 class Answer:
     question: str
-    hits: tuple[Hit, ...]
+    hits: tuple[Hit, ...]  # best first; empty when not answered
     answered: bool
 
 
@@ -33,25 +33,62 @@ class Answer:
 class Params:
     """How passages are scored and when a question counts as answered."""
 
-    # BM25Plus with delta=0 is Okapi BM25's term-frequency part with IDF log((N+1)/n), which
-    # stays positive for every term. BM25Okapi's IDF is 0 for a term in exactly half the
-    # passages and floored by epsilon above that, which on ~80 passages mutes telling words.
     k1: float = 1.2
     b: float = 0.75
-    # A passage also scores with its whole section, times this: questions are about topics
-    # that a section develops over several passages.
+    # A passage also scores with its whole section and its section's title (fields of their
+    # own), times these: questions are about topics that a section develops over several
+    # passages and names in its title.
     section_weight: float = 0.5
+    title_weight: float = 0.5
     # Share of the question's words (IDF-weighted) that the best passage's section must hold
     # for the question to count as answered.
     min_coverage: float = 0.25
-    # Verbs, adjectives and adverbs say less about the topic than nouns do.
+    # Verbs, adjectives and adverbs say less about what is asked than nouns do.
     other_weight: float = 0.5
-    # A passage also scores with its section's title (a field of its own), times this.
-    title_weight: float = 0.5
-    # A passage also scores with its best sentence's share of the question, times this.
-    sentence_weight: float = 0.0
-    # Character bigram BM25 fused in, times this (scores are scaled to the best candidate's).
-    bigram_weight: float = 0.0
+
+
+class Field:
+    """One BM25 field (passages, sections or titles) scored with rank-bm25's formula.
+
+    BM25Plus with delta=0 is Okapi BM25's term-frequency part with the IDF log((N+1)/n), which
+    stays positive for every term. (BM25Okapi's IDF is 0 for a term in exactly half of the
+    documents and floored by epsilon above that, which on ~80 passages mutes telling words.)
+    Each term's score in each document that holds it is computed once, with rank-bm25's
+    get_batch_scores, when the field is built; a question then only adds up the scores of
+    its words in the documents that hold them, instead of scoring every document.
+    """
+
+    def __init__(self, docs: list[list[str]], k1: float, b: float) -> None:
+        self.bm25 = BM25Plus(docs, k1=k1, b=b, delta=0)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for doc_id, freqs in enumerate(self.bm25.doc_freqs):
+            for term in freqs:
+                postings[term].append(doc_id)
+        self.impacts: dict[str, dict[int, float]] = {
+            term: dict(zip(ids, self.bm25.get_batch_scores([term], ids), strict=True))
+            for term, ids in postings.items()
+        }
+
+    def scores(self, words: list[Word]) -> dict[int, float]:
+        """Documents that hold any of the words, with their scores.
+
+        Each word scores with its best-matching key: summing every key would count a word
+        once per synonym group it belongs to (AI is in five), so that words with many
+        synonyms would outweigh the rest of the question.
+        """
+        total: dict[int, float] = defaultdict(float)
+        for word in words:
+            best: dict[int, float] = {}
+            for key in word.keys:
+                for doc_id, score in self.impacts.get(key, {}).items():
+                    if score > best.get(doc_id, 0.0):
+                        best[doc_id] = score
+            for doc_id, score in best.items():
+                total[doc_id] += score
+        return total
+
+    def holds(self, doc_id: int, key: str) -> bool:
+        return key in self.bm25.doc_freqs[doc_id]
 
 
 class SearchIndex:
@@ -62,104 +99,79 @@ class SearchIndex:
     ) -> None:
         self.article = article
         self.tokenizer = tokenizer or Tokenizer()
-        self.params = params or Params()
-        p = self.params
-        corpus = [self.tokenizer.terms(x.text) for x in article.passages]
-        self.bm25 = BM25Plus(corpus, k1=p.k1, b=p.b, delta=0)
+        self.params = p = params or Params()
+        terms = self.tokenizer.terms
+        titles = [terms(s.title) for s in article.sections]
+        self.passages = Field([terms(x.text) for x in article.passages], p.k1, p.b)
+        self.titles = Field(titles, p.k1, 0.0)
+        self.sections = Field(
+            [t + terms(s.text) for t, s in zip(titles, article.sections, strict=True)], p.k1, p.b
+        )
         numbers = [s.number for s in article.sections]
         self._section_of = [numbers.index(x.section) for x in article.passages]
-        titles = [self.tokenizer.terms(s.title) for s in article.sections]
-        self.title_bm25 = BM25Plus(titles, k1=p.k1, b=0.0, delta=0)
-        sections = [
-            t + self.tokenizer.terms(s.text) for t, s in zip(titles, article.sections, strict=True)
-        ]
-        self.section_bm25 = BM25Plus(sections, k1=p.k1, b=p.b, delta=0)
-        self.bigram_bm25 = BM25Plus(
-            [char_bigrams(x.text) for x in article.passages], k1=p.k1, b=p.b, delta=0
-        )
         self._sentences = [
-            [(s.strip(), frozenset(self.tokenizer.terms(s))) for s in _SENTENCE.findall(x.text)]
+            [(s.strip(), frozenset(terms(s))) for s in _SENTENCE.findall(x.text)]
             for x in article.passages
         ]
-        self._postings: dict[str, list[int]] = {}
-        for doc_id, freqs in enumerate(self.bm25.doc_freqs):
-            for term in freqs:
-                self._postings.setdefault(term, []).append(doc_id)
-        # Weight of a word the article never uses: rarer than any word it does use.
-        self._unseen_idf = math.log(len(corpus) + 1) + 1.0
+        # A word the article never uses weighs more than any word it does use.
+        self._unseen_idf = math.log(len(article.passages) + 1) + 1.0
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when none covers it well enough."""
-        words = list(dict.fromkeys(self.tokenizer.words(question)))
-        query = list(dict.fromkeys(key for word in words for key in word.keys))
-        candidates = sorted({d for key in query for d in self._postings.get(key, ())})
-        if not candidates:
+        words = self.tokenizer.words(question)
+        scores = self.passages.scores(words)
+        if not scores:
             return Answer(question=question, hits=(), answered=False)
         p = self.params
-        all_sections = list(range(len(self.article.sections)))
-        by_section = p.section_weight * _score(self.section_bm25, words, all_sections)
-        by_section += p.title_weight * _score(self.title_bm25, words, all_sections)
-        scores = [
-            s
-            + by_section[self._section_of[d]]
-            + p.sentence_weight * self._best_sentence(d, words)[1]
-            for d, s in zip(candidates, _score(self.bm25, words, candidates), strict=True)
-        ]
-        if p.bigram_weight:
-            grams = self.bigram_bm25.get_batch_scores(char_bigrams(question), candidates)
-            top_w, top_g = max(scores) or 1.0, max(grams) or 1.0
-            scores = [
-                s / top_w + p.bigram_weight * g / top_g for s, g in zip(scores, grams, strict=True)
-            ]
-        pairs = zip(candidates, scores, strict=True)
-        ranked = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:k]
-        if self.coverage(words, self._section_of[ranked[0][0]]) < self.params.min_coverage:
+        prior: dict[int, float] = defaultdict(float)
+        for field, weight in ((self.sections, p.section_weight), (self.titles, p.title_weight)):
+            for section, score in field.scores(words).items():
+                prior[section] += weight * score
+        ranked = sorted(
+            ((d, s + prior[self._section_of[d]]) for d, s in scores.items()),
+            key=lambda pair: (-pair[1], pair[0]),
+        )[:k]
+        if self.coverage(words, self._section_of[ranked[0][0]]) < p.min_coverage:
             return Answer(question=question, hits=(), answered=False)
         hits = tuple(
-            Hit(passage=self.article.passages[d], score=float(s), excerpt=self._excerpt(d, words))
+            Hit(passage=self.article.passages[d], score=s, excerpt=self._excerpt(d, words))
             for d, s in ranked
         )
         return Answer(question=question, hits=hits, answered=True)
 
     def weight(self, word: Word) -> float:
         """How much a word of the question says: its rarest known key's IDF, by part of speech."""
-        known = [self.bm25.idf[key] for key in word.keys if key in self.bm25.idf]
-        idf = max(known) if known else self._unseen_idf
-        return idf * (1.0 if word.noun else self.params.other_weight)
+        idf = self.passages.bm25.idf
+        known = [idf[key] for key in word.keys if key in idf]
+        weight = max(known) if known else self._unseen_idf
+        return weight * (1.0 if word.noun else self.params.other_weight)
 
     def coverage(self, words: list[Word], section: int) -> float:
         """Weighted share of the question's content words found in the `section`-th section.
 
-        A section rather than the passage: the best passage often answers with a few of the
-        question's words while its section holds the rest (the question's topic).
+        A section rather than the best passage: the passage often answers with a few of the
+        question's words while its section holds the rest (what the question is about).
         """
-        freqs = self.section_bm25.doc_freqs[section]
         content = [w for w in words if not w.answer_type]
         total = sum(self.weight(w) for w in content)
-        found = sum(self.weight(w) for w in content if any(key in freqs for key in w.keys))
+        found = sum(self.weight(w) * self._found(w, section) for w in content)
         return found / total if total else 0.0
 
-    def _excerpt(self, doc_id: int, words: list[Word]) -> str:
-        return self._best_sentence(doc_id, words)[0]
+    def _found(self, word: Word, section: int) -> float:
+        """1 if the section holds the word; else the IDF-weighted share of its parts it holds."""
+        if any(self.sections.holds(section, key) for key in word.keys):
+            return 1.0
+        if not word.parts:
+            return 0.0
+        weights = [self.weight(Word(part)) for part in word.parts]
+        held = [any(self.sections.holds(section, key) for key in part) for part in word.parts]
+        return sum(w for w, h in zip(weights, held, strict=True) if h) / sum(weights)
 
-    def _best_sentence(self, doc_id: int, words: list[Word]) -> tuple[str, float]:
+    def _excerpt(self, doc_id: int, words: list[Word]) -> str:
         """The passage's sentence that holds the most question weight (the first on ties)."""
         best, best_score = self.article.passages[doc_id].text, -1.0
         for sentence, keys in self._sentences[doc_id]:
             score = sum(self.weight(w) for w in words if keys.intersection(w.keys))
             if score > best_score:
                 best, best_score = sentence, score
-        return best, best_score
-
-
-def _score(bm25: BM25Plus, words: list[Word], doc_ids: list[int]) -> np.ndarray:
-    """BM25 of the question's words: each word scores with its best-matching key.
-
-    Summing every key instead would count a word once per synonym group it belongs to
-    (AI is in five), so words with many synonyms would outweigh the rest of the question.
-    """
-    total = np.zeros(len(doc_ids))
-    for word in words:
-        per_key = [np.asarray(bm25.get_batch_scores([key], doc_ids)) for key in word.keys]
-        total += np.max(per_key, axis=0)
-    return total
+        return best

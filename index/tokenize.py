@@ -51,6 +51,8 @@ class Word:
 
     keys: tuple[str, ...]
     noun: bool = True
+    # The keys of a compound's short units (計算 and 能力 for 計算能力), for partial matches.
+    parts: tuple[tuple[str, ...], ...] = ()
 
     @property
     def term(self) -> str:
@@ -147,8 +149,12 @@ class Tokenizer:
                 whole = self._word(morpheme)
                 if whole is None:
                     continue
-                if len(parts) < 2 or self.mode != "AC":
+                if len(parts) < 2:
                     out.append(whole)
+                    continue
+                if self.mode != "AC":
+                    units = tuple(w.keys for w in map(self._word, parts) if w is not None)
+                    out.append(Word(whole.keys, whole.noun, units if len(units) > 1 else ()))
                     continue
                 for part in parts:
                     word = self._word(part)
