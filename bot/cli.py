@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import TextIO
 
 from bot import render
+from bot.config import add_run_arguments
 from index.article import Article, ArticleError, load_article, parse_section_ref
 from index.search import SearchIndex
 
@@ -141,6 +142,12 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.app import main as run_bot  # telegram is imported only to run the bot
+
+    return run_bot(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -174,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--misses", action="store_true", help="list the questions it gets wrong")
     ev.set_defaults(func=cmd_eval)
 
+    run = sub.add_parser("run", parents=[common], help="run the Telegram bot")
+    add_run_arguments(run)
+    run.set_defaults(func=cmd_run)
     return parser
 
 

@@ -1,11 +1,12 @@
-"""Answers and sections as console text and as JSON objects."""
+"""Answers and sections as console text, JSON objects and Telegram HTML."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
-from index.article import Article, Section
-from index.search import Answer
+from index.article import Article, Passage, Section
+from index.search import Answer, Hit
 
 NO_ANSWER = "この記事には、その質問に答える箇所が見つかりませんでした。"
 NO_ANSWER_HINT = "/sections で章の一覧を見られます。"
@@ -56,3 +57,119 @@ def section_text(section: Section) -> str:
 
 def sections_text(article: Article) -> str:
     return "\n".join(label(section) for section in article.sections)
+
+
+# --- Telegram: HTML parse mode, at most 4096 visible characters (UTF-16 units) a message. ---
+
+MAX_MESSAGE = 4096
+QUOTE_CHARS = 320  # how much of a passage a quote shows around its best sentence
+_SENTENCE_END = "。!?!?\n"
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji may count 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def quote(text: str, excerpt: str, limit: int = QUOTE_CHARS) -> tuple[str, str, str]:
+    """(before, excerpt, after): the excerpt with what surrounds it in `text`, cut at sentence
+    ends to about `limit` characters; "…" marks where the passage goes on."""
+    start = text.find(excerpt)
+    if start < 0 or not excerpt:
+        start, excerpt = 0, ""
+    before, after = text[:start], text[start + len(excerpt) :]
+    room = max(limit - len(excerpt), 0)
+    after_room = min(len(after), room // 2 if len(before) > room // 2 else room - len(before))
+    before_room = min(len(before), room - after_room)
+    return _tail(before, before_room), excerpt, _head(after, after_room)
+
+
+def _head(text: str, room: int) -> str:
+    """The start of `text` within `room` characters, ending at a sentence end if one fits."""
+    if len(text) <= room:
+        return text
+    cut = max((text.rfind(c, 0, room) for c in _SENTENCE_END), default=-1)
+    return (text[: cut + 1] if cut > 0 else text[:room]).rstrip() + "…"
+
+
+def _tail(text: str, room: int) -> str:
+    """The end of `text` within `room` characters, starting after a sentence end if one fits."""
+    if len(text) <= room:
+        return text
+    start = len(text) - room
+    cuts = [text.find(c, start) for c in _SENTENCE_END]
+    cut = min((c for c in cuts if c >= 0), default=-1)
+    return "…" + (text[cut + 1 :] if 0 <= cut < len(text) - 1 else text[start:]).lstrip()
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def hit_html(hit: Hit) -> str:
+    """`§N title` and a blockquote of the passage around its best sentence, in bold."""
+    before, best, after = quote(hit.passage.text, hit.excerpt)
+    head = f"<b>§{hit.passage.section}</b> {escape(hit.passage.title)}"
+    body = escape(before) + (f"<b>{escape(best)}</b>" if best else "") + escape(after)
+    return f"{head}\n<blockquote>{body}</blockquote>"
+
+
+def answer_html(answer: Answer, shown: int = 3) -> str:
+    if not answer.answered:
+        return f"{escape(NO_ANSWER)}\n{escape(NO_ANSWER_HINT)}"
+    return "\n\n".join(hit_html(hit) for hit in answer.hits[:shown])
+
+
+def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:
+    """A passage on its own (no question to pick a sentence by): its start, quoted."""
+    head = f"<b>§{passage.section}</b> {escape(passage.title)}"
+    return f"{head}\n<blockquote>{escape(_head(passage.text, limit))}</blockquote>"
+
+
+def section_pages(section: Section, limit: int = MAX_MESSAGE) -> list[str]:
+    """The section as HTML messages of at most `limit` visible characters each, split between
+    paragraphs (or, for a paragraph longer than a message, between sentences)."""
+    header = f"§{section.number} {section.title}"
+    budget = limit - utf16_len(header) - 16  # room for the header and a "(12/12)" counter
+    pieces = [p for paragraph in section.paragraphs for p in _fit(paragraph, budget)]
+    pages: list[list[str]] = [[]]
+    size = 0
+    for piece in pieces:
+        cost = utf16_len(piece) + 2
+        if pages[-1] and size + cost > budget:
+            pages.append([])
+            size = 0
+        pages[-1].append(piece)
+        size += cost
+    total = len(pages)
+    out = []
+    for number, page in enumerate(pages, start=1):
+        counter = f" ({number}/{total})" if total > 1 else ""
+        body = "\n\n".join(escape(p) for p in page) or "(本文なし)"
+        out.append(f"<b>{escape(header)}</b>{counter}\n\n{body}")
+    return out
+
+
+def _fit(paragraph: str, budget: int) -> list[str]:
+    """A paragraph cut into pieces of at most `budget` UTF-16 units, at sentence ends if any."""
+    pieces: list[str] = []
+    rest = paragraph
+    while utf16_len(rest) > budget:
+        room = budget
+        while utf16_len(rest[:room]) > budget:  # emoji count twice
+            room -= 1
+        head = _head(rest, room).removesuffix("…")
+        pieces.append(head)
+        rest = rest[len(head) :]
+    return [*pieces, rest] if rest else pieces
+
+
+def sections_html(article: Article) -> str:
+    lines = [f"<b>§{s.number}</b> {escape(s.title)}" for s in article.sections]
+    return "<b>章の一覧</b>\n" + "\n".join(lines)
+
+
+def unknown_section_html(ref: str, article: Article) -> str:
+    last = article.sections[-1].number
+    shown = ref if len(ref) <= 20 else ref[:19] + "…"
+    return f"「{escape(shown)}」という章はありません。章の番号は 0〜{last} です(例: /section 5)。"

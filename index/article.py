@@ -53,10 +53,10 @@ class Article:
     passages: tuple[Passage, ...]
 
     def section(self, number: int) -> Section | None:
-        for section in self.sections:
-            if section.number == number:
-                return section
-        return None
+        return next((s for s in self.sections if s.number == number), None)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        return next((p for p in self.passages if p.id == passage_id), None)
 
 
 def bundled_article_path() -> Path:

@@ -1,0 +1,153 @@
+"""The Telegram application: build_application() wires the handlers; main() runs it."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.config import ConfigError, Settings
+from index.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("ask", "記事に質問する"),
+    BotCommand("section", "章を読む(例: /section 5)"),
+    BotCommand("sections", "章の一覧"),
+    BotCommand("help", "使い方と出典"),
+]
+
+
+class RedactToken(logging.Filter):
+    """Replace the token wherever it would appear in a log line (PTB logs its API URL at
+    DEBUG, and httpx logs request URLs, which hold the token, at INFO)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        if record.exc_info and isinstance(record.exc_info[1], InvalidToken):
+            record.exc_info = None  # main() reports it in one line
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if self.token in text:
+                record.exc_info, record.exc_text = None, text.replace(self.token, "<token>")
+        return True
+
+
+def configure_logging(token: str, verbose: bool = False) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactToken(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as exc:  # the bot still answers without the command menu
+        log.warning("could not set the command menu: %s", exc)
+
+
+def build_application(settings: Settings, index: SearchIndex) -> Application:  # type: ignore[type-arg]
+    """The bot, ready to run: handlers, rate limiter and settings, not yet started."""
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data["index"] = index
+    application.bot_data["allowed_chat_ids"] = settings.allowed_chat_ids
+
+    private = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND
+    new = filters.UpdateType.MESSAGE
+    edited = filters.UpdateType.EDITED_MESSAGE
+    addressed = private | (filters.ChatType.GROUPS & handlers.AddressedToBot())
+    section_ref = filters.Regex(r"^\s*[§§]\s*[0-90-9]{1,3}\s*$")
+
+    application.add_handler(TypeHandler(Update, handlers.guard), group=-1)
+    application.add_handlers(
+        [
+            CommandHandler(["start", "help"], handlers.start),
+            CommandHandler("ask", handlers.ask_command),
+            CommandHandler("section", handlers.section_command),
+            CommandHandler("sections", handlers.sections_command),
+            MessageHandler(private & text & section_ref, handlers.section_shortcut),
+            # An edited question is answered again, as a new reply.
+            MessageHandler((new | edited) & text & addressed, handlers.ask_text),
+            MessageHandler(private & new & filters.COMMAND, handlers.unknown_command),
+            MessageHandler(private & new & ~filters.TEXT, handlers.not_text),
+            CallbackQueryHandler(handlers.button),
+            InlineQueryHandler(handlers.inline_query),
+        ]
+    )
+    application.add_error_handler(handlers.error)
+    return application
+
+
+def main(args: argparse.Namespace) -> int:
+    """`interview-bot run`: long polling, or a webhook server with --webhook-url."""
+    try:
+        settings = Settings.from_env().with_args(args)
+    except ConfigError as exc:
+        print(f"interview-bot: error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.token, verbose=args.verbose)
+    from index.article import ArticleError, load_article
+
+    try:
+        index = SearchIndex(load_article(args.article))
+    except ArticleError as exc:
+        print(f"interview-bot: error: {exc}", file=sys.stderr)
+        return 2
+    application = build_application(settings, index)
+    log.info("answering questions on %s", index.article.headline)
+    try:
+        if settings.webhook_url:
+            application.run_webhook(
+                listen=settings.listen,
+                port=settings.port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=-1,
+            )
+        else:
+            # bootstrap_retries=-1: while the Bot API cannot be reached at start-up, keep trying
+            # (with back-off) instead of exiting; a rejected token still ends it at once.
+            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    except InvalidToken:  # its message holds the token
+        print("interview-bot: error: Telegram rejected the bot token", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,127 @@
+"""Settings of the Telegram bot, read from the environment (flags may override)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+# "<bot id>:<secret>", as @BotFather hands it out.
+_TOKEN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{30,}")
+# Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in a webhook secret token.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message never contains the token."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = field(repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    test_environment: bool = False
+    allowed_chat_ids: frozenset[int] | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather")
+        if not _TOKEN.fullmatch(token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN is malformed (expected <digits>:<35 characters>)")
+        base_url = env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL
+        if not re.match(r"https?://", base_url):
+            raise ConfigError(f"TELEGRAM_BASE_URL must start with http:// or https://: {base_url}")
+        return cls(
+            token=token,
+            base_url=base_url,
+            test_environment=env.get("TELEGRAM_TEST_ENV", "").strip().lower() in {"1", "true"},
+            allowed_chat_ids=parse_chat_ids(env.get("ALLOWED_CHAT_IDS", "")),
+            webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            listen=env.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
+            port=_port(env.get("TELEGRAM_WEBHOOK_PORT") or "8443"),
+        )
+
+    def with_args(self, args: argparse.Namespace) -> Settings:
+        """These settings, overridden by the flags that were given."""
+        changes: dict[str, object] = {}
+        if args.base_url:
+            changes["base_url"] = args.base_url
+        if args.test_env:
+            changes["test_environment"] = True
+        if args.allowed_chat_ids is not None:
+            changes["allowed_chat_ids"] = parse_chat_ids(args.allowed_chat_ids)
+        if args.webhook_url:
+            changes["webhook_url"] = args.webhook_url
+        if args.listen:
+            changes["listen"] = args.listen
+        if args.port is not None:
+            changes["port"] = _port(str(args.port))
+        settings = replace(self, **changes)  # type: ignore[arg-type]
+        settings.check_webhook()
+        return settings
+
+    def check_webhook(self) -> None:
+        if self.webhook_url is None:
+            return
+        if not self.webhook_url.startswith("https://"):
+            raise ConfigError("the webhook URL must start with https://")
+        if not self.webhook_secret:
+            raise ConfigError("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
+        if not _SECRET.fullmatch(self.webhook_secret):
+            raise ConfigError("TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z a-z 0-9 _ -")
+
+    @property
+    def api_url(self) -> str:
+        """Bot API base URL for python-telegram-bot, with its {token} placeholder."""
+        return f"{self.base_url}{{token}}" + ("/test" if self.test_environment else "")
+
+    @property
+    def file_url(self) -> str:
+        files = re.sub(r"/bot$", "/file/bot", self.base_url)
+        return f"{files}{{token}}" + ("/test" if self.test_environment else "")
+
+
+def parse_chat_ids(value: str) -> frozenset[int] | None:
+    """ "-100123, 42" → {-100123, 42}; empty → None (every chat is answered)."""
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items:
+        return None
+    try:
+        return frozenset(int(item) for item in items)
+    except ValueError:
+        raise ConfigError(f"ALLOWED_CHAT_IDS must be comma-separated chat ids: {value!r}") from None
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"the webhook port must be 1-65535: {value!r}")
+    return int(value)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help="Bot API base URL up to and including /bot")
+    parser.add_argument("--test-env", action="store_true", help="use Telegram's test environment")
+    parser.add_argument(
+        "--allowed-chat-ids",
+        metavar="IDS",
+        help="comma-separated chat ids; no other chat is answered",
+    )
+    parser.add_argument(
+        "--webhook-url", metavar="URL", help="receive updates by webhook at this https URL"
+    )
+    parser.add_argument("--listen", metavar="ADDR", help="webhook listen address (127.0.0.1)")
+    parser.add_argument("--port", type=int, help="webhook listen port (8443)")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log at DEBUG (the token is still redacted)"
+    )

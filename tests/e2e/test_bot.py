@@ -1,0 +1,355 @@
+"""The bot end to end: the real Application over real HTTP against the Bot API emulator."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from emulator import DEFAULT_USER, Chat, Emulator, SentMessage, User, polling
+from telegram_html import check_html, check_message
+
+from bot.app import build_application, configure_logging
+from bot.config import Settings
+from index.search import SearchIndex
+
+pytestmark = pytest.mark.e2e
+
+GROUP = Chat.group()
+BOB = User(id=2002, first_name="Bob", username="bob")
+
+
+def settings(emu: Emulator, **changes: Any) -> Settings:
+    return Settings(token=emu.token, base_url=emu.base_url, **changes)
+
+
+@pytest_asyncio.fixture
+async def bot(emulator: Emulator, index: SearchIndex) -> AsyncIterator[Emulator]:
+    """The bot running with long polling; afterwards every message it sent is checked."""
+    async with polling(build_application(settings(emulator), index)):
+        yield emulator
+    check_everything_sent(emulator)
+
+
+def check_everything_sent(emu: Emulator) -> None:
+    """Every text the bot sent or edited, and every inline result, is valid for Telegram."""
+    for request in emu.requests():
+        if request.method in ("sendMessage", "editMessageText"):
+            check_message(request.params)
+        if request.method == "answerInlineQuery":
+            for result in request.params["results"]:
+                content = result["input_message_content"]
+                assert content["parse_mode"] == "HTML"
+                check_html(content["message_text"])
+    emu.assert_token_not_leaked()
+
+
+async def ask(emu: Emulator, text: str, *, chat: Chat | None = None) -> SentMessage:
+    chat_id = (chat or Chat.private(DEFAULT_USER)).id
+    before = len(emu.sent_messages(chat_id))
+    await emu.send_text(text, chat=chat)
+    return (await emu.wait_for_messages(chat_id, before + 1))[-1]
+
+
+def html(message: SentMessage) -> str:
+    """The HTML the bot sent (or last edited in), as opposed to the text Telegram shows."""
+    return message.texts[-1]
+
+
+def sections_of(message: SentMessage) -> list[int]:
+    return [int(n) for n in re.findall(r"<b>§(\d+)</b>", html(message))]
+
+
+async def test_start_explains_the_bot_and_sets_the_commands(bot: Emulator) -> None:
+    reply = await ask(bot, "/start")
+    assert "TechFlow" in html(reply) and "/section" in html(reply)
+    assert "ロボットが外科医を超えるのはいつ?" in html(reply)
+    await bot.wait_for_requests("setMyCommands")
+    commands = bot.commands_set()[-1]["commands"]
+    assert {c["command"] for c in commands} == {"ask", "section", "sections", "help"}
+    assert all(re.search(r"[ぁ-んァ-ン一-龥]", c["description"]) for c in commands)
+
+
+async def test_question_gets_quotes_with_section_labels_and_buttons(bot: Emulator) -> None:
+    reply = await ask(bot, "ロボットが外科医を超えるのはいつ?")
+    assert reply.parse_mode == "HTML"
+    assert sections_of(reply)[0] == 5
+    assert 1 <= html(reply).count("<blockquote>") <= 3
+    assert "<b>" in html(reply).split("<blockquote>")[1]  # the best sentence is bold
+    data = [b["callback_data"] for b in reply.buttons]
+    assert data[0] == "s:5:0"
+    assert data[1].startswith("m:")
+
+
+async def test_off_topic_question_is_declined_plainly(bot: Emulator) -> None:
+    reply = await ask(bot, "ビットコインの価格はいくらですか")
+    assert "<blockquote>" not in html(reply)
+    assert "見つかりませんでした" in html(reply) and "/sections" in html(reply)
+    assert reply.buttons == []
+
+
+@pytest.mark.parametrize(
+    "command", ["/section 5", "/section 05", "/section ５", "§5", "/section §5"]
+)
+async def test_section_by_number(bot: Emulator, command: str) -> None:
+    reply = await ask(bot, command)
+    assert html(reply).startswith("<b>§5 「3年以内に")
+    assert "これは「集団進化」である。" in html(reply)
+    assert [b["callback_data"] for b in reply.buttons] == ["n:4:0", "l", "n:6:0"]
+
+
+@pytest.mark.parametrize("ref", ["99", "abc", "-1", "<b>1</b>"])
+async def test_unknown_section_gets_the_valid_range(bot: Emulator, ref: str) -> None:
+    reply = await ask(bot, f"/section {ref}")
+    assert "0〜11" in html(reply)
+    assert "<blockquote>" not in html(reply)
+
+
+@pytest.mark.parametrize("command", ["/sections", "/section"])
+async def test_sections_are_listed_as_buttons(bot: Emulator, command: str) -> None:
+    reply = await ask(bot, command)
+    assert len(sections_of(reply)) == 12
+    assert [b["callback_data"] for b in reply.buttons] == [f"s:{n}:0" for n in range(12)]
+
+
+async def test_every_button_works(bot: Emulator) -> None:
+    chat = DEFAULT_USER.id
+    answer = await ask(bot, "将来の世界の通貨は何になる")
+    assert sections_of(answer)[0] == 6
+
+    # The whole section, as a new message.
+    query = await bot.press_button(answer, "s:6:0")
+    section = (await bot.wait_for_messages(chat, 2))[-1]
+    assert html(section).startswith("<b>§6 「将来の世界の通貨は")
+    await bot.wait_for(lambda: bot.callback_answers(query), what="answerCallbackQuery")
+
+    # ▶ browses on in place: the same message now shows §7.
+    await bot.press_button(section, "n:7:0")
+    await bot.wait_for_edit(section)
+    edited = bot.sent_messages(chat)[-1]
+    assert edited.message_id == section.message_id
+    assert edited.texts[-1].startswith("<b>§7 ")
+    await bot.press_button(edited, "n:6:0")
+    await bot.wait_for_edit(section, 2)
+
+    # The list of sections, and one of them.
+    await bot.press_button(bot.sent_messages(chat)[-1], "l")
+    listing = (await bot.wait_for_messages(chat, 3))[-1]
+    assert len(sections_of(listing)) == 12
+    await bot.press_button(listing, "s:0:0")
+    assert html((await bot.wait_for_messages(chat, 4))[-1]).startswith("<b>§0 ")
+
+    # More candidates: the passages past the first three.
+    more = answer.buttons[1]["callback_data"]
+    await bot.press_button(answer, more)
+    extra = (await bot.wait_for_messages(chat, 5))[-1]
+    shown = more.removeprefix("m:").split(",")
+    assert html(extra).count("<blockquote>") == len(shown)
+
+
+@pytest.mark.parametrize("data", ["s:99:0", "n:5:42", "m:77-7", "zzz", "s:x:y"])
+async def test_stale_or_forged_buttons_get_a_notice(bot: Emulator, data: str) -> None:
+    answer = await ask(bot, "大学の授業料は?")
+    query = await bot.press_button(answer, data, validate=False)
+    answers = await bot.wait_for(lambda: bot.callback_answers(query), what="callback answer")
+    assert answers[0]["show_alert"] is True and "古く" in answers[0]["text"]
+    assert len(bot.sent_messages(DEFAULT_USER.id)) == 1
+
+
+async def test_inline_query_offers_passages_and_empty_query_lists_sections(bot: Emulator) -> None:
+    query = await bot.send_inline_query("ロボット 外科医 手術")
+    answer = (await bot.wait_for(lambda: bot.inline_answers(query), what="inline answer"))[0]
+    results = answer["results"]
+    assert 1 <= len(results) <= 5
+    assert results[0]["title"].startswith("§5 ")
+    assert "<blockquote>" in results[0]["input_message_content"]["message_text"]
+
+    empty = await bot.send_inline_query("")
+    listing = (await bot.wait_for(lambda: bot.inline_answers(empty), what="inline answer"))[0]
+    assert [r["title"].split()[0] for r in listing["results"]] == [f"§{n}" for n in range(12)]
+
+
+async def test_groups_answer_mentions_replies_and_commands_only(bot: Emulator) -> None:
+    await bot.send_group_message("ところで昨日のサッカー見た?", user=BOB)
+    await bot.send_group_message("ロボットが外科医を超えるのはいつ?", user=BOB)
+    mentioned = await bot.send_group_message("将来の世界の通貨は何?", user=BOB, mention_bot=True)
+    replies = await bot.wait_for_messages(GROUP.id, 1)
+    assert sections_of(replies[0])[0] == 6
+    assert replies[0].request.params["reply_parameters"]["message_id"] == mentioned["message_id"]
+
+    await bot.reply(replies[0], "太陽は地球からどのくらい離れていますか", user=BOB)
+    assert sections_of((await bot.wait_for_messages(GROUP.id, 2))[-1])[0] == 6
+
+    await bot.send_command("ask", "大学の授業料は?", chat=GROUP, user=BOB, address_bot=True)
+    assert sections_of((await bot.wait_for_messages(GROUP.id, 3))[-1])[0] == 3
+    await bot.send_command("ask", chat=GROUP, user=BOB)
+    assert "/ask のあと" in html((await bot.wait_for_messages(GROUP.id, 4))[-1])
+
+    await bot.wait_idle()
+    assert len(bot.sent_messages(GROUP.id)) == 4  # the two chatter messages got nothing
+
+
+async def test_hostile_input_then_a_normal_question(bot: Emulator) -> None:
+    chat = DEFAULT_USER.id
+    hostile = [
+        "<b>大学</b> & <script>alert(1)</script> &amp; の授業料 <",
+        "宇宙" * 2500,
+        "🤖🚀 ロボットは 🔥 外科医を超える? 👩‍⚕️",
+        "ロ\u200bボ\u200dット\u202eが\u2066外科医\u2069",
+        "\u0000\u0007\ufeff",
+    ]
+    for n, text in enumerate(hostile, start=1):
+        await bot.send_text(text)
+        await bot.wait_for_messages(chat, n)
+    await bot.send_sticker()
+    hint = (await bot.wait_for_messages(chat, len(hostile) + 1))[-1]
+    assert "文字で質問してください" in html(hint)
+    await bot.send_photo(caption="これは何?")
+    await bot.wait_for_messages(chat, len(hostile) + 2)
+
+    reply = await ask(bot, "老後のためにお金を貯めておくべきですか")
+    assert sections_of(reply)[0] == 4
+
+
+async def test_edited_question_is_answered_again(bot: Emulator) -> None:
+    chat = DEFAULT_USER.id
+    original = await bot.send_text("大学の授業料は?")
+    assert sections_of((await bot.wait_for_messages(chat, 1))[-1])[0] == 3
+    await bot.edit_user_message(original, "将来の世界の通貨は?")
+    assert sections_of((await bot.wait_for_messages(chat, 2))[-1])[0] == 6
+
+
+async def test_unknown_command_points_to_help(bot: Emulator) -> None:
+    reply = await ask(bot, "/frobnicate")
+    assert "/help" in html(reply)
+
+
+async def test_a_failed_reply_gets_an_apology_and_the_bot_goes_on(bot: Emulator) -> None:
+    await bot.inject_fault("error", error_code=400, description="Bad Request: boom", count=1)
+    await bot.send_text("大学の授業料は?")
+    apology = (await bot.wait_for_messages(DEFAULT_USER.id, 1))[-1]
+    assert "エラー" in html(apology)
+    reply = await ask(bot, "将来の世界の通貨は何になる")
+    assert sections_of(reply)[0] == 6
+
+
+async def test_allowed_chat_ids_hold_for_every_kind_of_update(
+    emulator: Emulator, index: SearchIndex
+) -> None:
+    app = build_application(settings(emulator, allowed_chat_ids=frozenset({BOB.id})), index)
+    async with polling(app):
+        await emulator.send_text("大学の授業料は?")  # Alice: not allowed
+        await emulator.send_command("sections")
+        query = await emulator.send_inline_query("ロボット")
+        await emulator.send_text("大学の授業料は?", user=BOB, chat=Chat.private(BOB))
+        allowed = (await emulator.wait_for_messages(BOB.id, 1))[-1]
+        assert sections_of(allowed)[0] == 3
+        await emulator.press_button(allowed, "s:3:0", user=DEFAULT_USER)  # forged, in Bob's chat
+        await emulator.wait_for_messages(BOB.id, 2)  # Bob's chat is allowed: answered
+        await emulator.wait_idle()
+        assert emulator.sent_messages(DEFAULT_USER.id) == []
+        assert emulator.inline_answers(query) == []
+    check_everything_sent(emulator)
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+    logging.getLogger("httpx").setLevel(logging.NOTSET)
+
+
+@pytest.mark.usefixtures("restore_logging")
+async def test_logs_never_show_the_token(
+    emulator: Emulator, index: SearchIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(emulator.token, verbose=True)
+    async with polling(build_application(settings(emulator), index)):
+        await ask(emulator, "大学の授業料は?")
+        await emulator.inject_fault("500", count=1)  # an error, logged with its traceback
+        await emulator.send_text("将来の世界の通貨は?")
+        await emulator.wait_for_messages(DEFAULT_USER.id, 2)
+    logged = capsys.readouterr().err
+    assert logging.getLogger("httpx").level == logging.WARNING
+    assert " DEBUG telegram" in logged and " ERROR " in logged
+    assert emulator.token not in logged
+    assert emulator.token.split(":")[1] not in logged
+
+
+def start_cli(emu: Emulator, *extra: str) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": emu.token,
+        "TELEGRAM_BASE_URL": emu.base_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_run_answers_and_stops_cleanly_on_signal(emulator: Emulator, sig: int) -> None:
+    proc = start_cli(emulator, "--verbose")
+    try:
+        reply = await ask(emulator, "ロボットが外科医を超えるのはいつ?")
+        assert sections_of(reply)[0] == 5
+        started = time.monotonic()
+        proc.send_signal(sig)
+        output, _ = proc.communicate(timeout=5)
+        assert time.monotonic() - started < 5
+        assert proc.returncode == 0, output
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert emulator.token not in output
+    assert emulator.token.split(":")[1] not in output
+    assert "Traceback" not in output
+
+
+def test_run_rejects_a_missing_or_malformed_token() -> None:
+    for token in ("", "not-a-token", "123:short"):
+        env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+        if token:
+            env["TELEGRAM_BOT_TOKEN"] = token
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "run"], env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 2
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "TELEGRAM_BOT_TOKEN" in result.stderr and "Traceback" not in result.stderr
+        if token:
+            assert token not in result.stderr
+
+
+async def test_run_reports_a_token_telegram_rejects(emulator: Emulator) -> None:
+    await emulator.inject_fault(
+        "error", methods=["getMe"], error_code=401, description="Unauthorized", count=5
+    )
+    proc = start_cli(emulator)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 2
+    assert "rejected the bot token" in output
+    assert emulator.token not in output and "Traceback" not in output
+
+
+def test_settings_repr_hides_the_token() -> None:
+    token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+    assert token not in repr(Settings(token=token))
+    assert json.dumps(repr(Settings.from_env({"TELEGRAM_BOT_TOKEN": token}))).find(token) < 0
