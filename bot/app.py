@@ -22,6 +22,8 @@ from telegram.ext import (
 
 from bot import handlers
 from bot.config import ConfigError, Settings
+from index.article import ArticleError
+from index.cache import load_index
 from index.search import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -123,10 +125,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"interview-bot: error: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.token, verbose=args.verbose)
-    from index.article import ArticleError, load_article
-
     try:
-        index = SearchIndex(load_article(args.article))
+        index = load_index(args.article)
     except ArticleError as exc:
         print(f"interview-bot: error: {exc}", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ from typing import TextIO
 from bot import render
 from bot.config import add_run_arguments
 from index.article import Article, ArticleError, load_article, parse_section_ref
+from index.cache import load_index
 from index.search import SearchIndex
 
 EXIT_USAGE = 2
@@ -34,6 +35,13 @@ def _load(args: argparse.Namespace) -> Article:
         raise UsageError(str(exc)) from None
 
 
+def _index(args: argparse.Namespace) -> SearchIndex:
+    try:
+        return load_index(args.article)
+    except ArticleError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _section(article: Article, ref: str) -> str:
     number = parse_section_ref(ref)
     section = article.section(number) if number is not None else None
@@ -50,7 +58,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(
             "empty question: ask QUESTION, or ask --json - to read questions from stdin"
         )
-    index = SearchIndex(_load(args))
+    index = _index(args)
     questions = (line.rstrip("\r\n") for line in sys.stdin) if batch else iter([question])
     for line in questions:
         answer = index.search(line.strip(), k=args.top)
@@ -75,8 +83,8 @@ def cmd_sections(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
-    article = _load(args)
-    index = SearchIndex(article)
+    index = _index(args)
+    article = index.article
     help_text = CHAT_HELP.format(last=article.sections[-1].number)
     interactive = sys.stdin.isatty()
     if interactive:
@@ -118,7 +126,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
         questions = evaluate.load_questions(args.file)
     except evaluate.QuestionFileError as exc:
         raise UsageError(str(exc)) from None
-    index = SearchIndex(_load(args))
+    index = _index(args)
     results = evaluate.run(questions, index.search)
     figures = evaluate.figures(results)
     if args.json:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 # A section number stands alone on its line: "01", "02", … (full-width digits too).
@@ -60,7 +59,7 @@ class Article:
 
 
 def bundled_article_path() -> Path:
-    return Path(str(resources.files("index") / "data" / "musk-interview.ja.txt"))
+    return Path(__file__).parent / "data" / "musk-interview.ja.txt"
 
 
 def load_article(path: str | Path | None = None) -> Article:

@@ -7,8 +7,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rank_bm25 import BM25Plus
-
 from index.article import Article, Passage
 from index.tokenize import Tokenizer, Word
 
@@ -59,15 +57,21 @@ class Field:
     """
 
     def __init__(self, docs: list[list[str]], k1: float, b: float) -> None:
-        self.bm25 = BM25Plus(docs, k1=k1, b=b, delta=0)
+        # Imported here: answering from a cached index needs neither rank-bm25 nor numpy,
+        # whose import alone would double the start-up time of `interview-bot ask`.
+        from rank_bm25 import BM25Plus
+
+        bm25 = BM25Plus(docs, k1=k1, b=b, delta=0)
         postings: dict[str, list[int]] = defaultdict(list)
-        for doc_id, freqs in enumerate(self.bm25.doc_freqs):
+        for doc_id, freqs in enumerate(bm25.doc_freqs):
             for term in freqs:
                 postings[term].append(doc_id)
-        self.impacts: dict[str, dict[int, float]] = {
-            term: dict(zip(ids, self.bm25.get_batch_scores([term], ids), strict=True))
-            for term, ids in postings.items()
-        }
+        self.idf: dict[str, float] = {t: float(v) for t, v in bm25.idf.items()}
+        self.keys: list[frozenset[str]] = [frozenset(freqs) for freqs in bm25.doc_freqs]
+        self.impacts: dict[str, dict[int, float]] = {}
+        for term, ids in postings.items():
+            scores = bm25.get_batch_scores([term], ids)
+            self.impacts[term] = {d: float(s) for d, s in zip(ids, scores, strict=True)}
 
     def scores(self, words: list[Word]) -> dict[int, float]:
         """Documents that hold any of the words, with their scores.
@@ -88,7 +92,7 @@ class Field:
         return total
 
     def holds(self, doc_id: int, key: str) -> bool:
-        return key in self.bm25.doc_freqs[doc_id]
+        return key in self.keys[doc_id]
 
 
 class SearchIndex:
@@ -141,7 +145,7 @@ class SearchIndex:
 
     def weight(self, word: Word) -> float:
         """How much a word of the question says: its rarest known key's IDF, by part of speech."""
-        idf = self.passages.bm25.idf
+        idf = self.passages.idf
         known = [idf[key] for key in word.keys if key in idf]
         weight = max(known) if known else self._unseen_idf
         return weight * (1.0 if word.noun else self.params.other_weight)

@@ -126,6 +126,12 @@ class Tokenizer:
         self.synonyms = synonyms
         self._local = threading.local()
 
+    def __getstate__(self) -> dict[str, object]:
+        return {"mode": self.mode, "synonyms": self.synonyms}  # Sudachi objects don't pickle
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
     def _sudachi(self) -> sudachipy.Tokenizer:
         tokenizer = getattr(self._local, "tokenizer", None)
         if tokenizer is None:

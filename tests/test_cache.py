@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.article import ArticleError, bundled_article_path
+from index.cache import CACHE_ENV, cache_key, default_cache_dir, load_index
+from index.search import Params, SearchIndex
+from index.tokenize import Tokenizer
+
+QUESTION = "ロボットが外科医を超えるのはいつ?"
+
+
+def test_a_cached_index_answers_as_the_built_one(tmp_path: Path, index: SearchIndex) -> None:
+    first = load_index(cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.pickle"))) == 1
+    second = load_index(cache_dir=tmp_path)
+    assert second is not first
+    assert second.search(QUESTION) == first.search(QUESTION) == index.search(QUESTION)
+
+
+def test_the_key_follows_the_article_the_tokenizer_and_the_parameters() -> None:
+    text = bundled_article_path().read_bytes()
+    key = cache_key(text, Tokenizer(), Params())
+    assert key == cache_key(text, Tokenizer(), Params())
+    assert key != cache_key(text + b"\n", Tokenizer(), Params())
+    assert key != cache_key(text, Tokenizer(synonyms=False), Params())
+    assert key != cache_key(text, Tokenizer(), Params(min_coverage=0.5))
+
+
+def test_another_article_gets_its_own_entry(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("見出し\n01\n猫\n猫は一日に十四時間も眠る動物である。\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    load_index(cache_dir=cache)
+    answer = load_index(article, cache_dir=cache).search("猫はどれくらい眠る?")
+    assert answer.answered and answer.hits[0].passage.title == "猫"
+    assert len(list(cache.glob("*.pickle"))) == 2
+
+
+def test_a_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
+    load_index(cache_dir=tmp_path)
+    (entry,) = tmp_path.glob("*.pickle")
+    entry.write_bytes(b"not a pickle")
+    assert load_index(cache_dir=tmp_path).search(QUESTION).answered
+    assert pickle.loads(entry.read_bytes()).search(QUESTION).answered
+
+
+def test_an_unwritable_cache_directory_only_costs_time(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache directory would be")
+    assert load_index(cache_dir=blocked / "cache").search(QUESTION).answered
+
+
+def test_missing_article_still_raises(tmp_path: Path) -> None:
+    with pytest.raises(ArticleError):
+        load_index(tmp_path / "missing.txt", cache_dir=tmp_path)
+
+
+def test_cache_directory_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    assert default_cache_dir() == tmp_path
+    monkeypatch.setenv(CACHE_ENV, "off")
+    assert default_cache_dir() is None
+    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "interview-bot"
+
+
+def test_ask_imports_neither_telegram_nor_numpy_with_a_warm_cache(tmp_path: Path) -> None:
+    code = (
+        "import sys; from bot.cli import main; main(['ask', 'ロボット']); "
+        "print(sorted(m for m in ('telegram', 'numpy', 'rank_bm25') if m in sys.modules))"
+    )
+    env = {CACHE_ENV: str(tmp_path), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
