@@ -46,7 +46,7 @@ def cache_key(article_bytes: bytes, tokenizer: Tokenizer, params: Params) -> str
     spec = importlib.util.find_spec("rank_bm25")
     if spec and spec.origin:
         digest.update(Path(spec.origin).read_bytes())
-    digest.update(repr((tokenizer.mode, tokenizer.synonyms, params)).encode())
+    digest.update(repr((tokenizer, params)).encode())
     return digest.hexdigest()[:32]
 
 

@@ -16,7 +16,9 @@ MAX_CHUNK_BYTES = 49_149
 _SENTENCE_END = re.compile(r"(?<=[。!?!?\n])")
 
 # Parts of speech that carry no content for matching.
-_SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白", "接尾辞", "接頭辞", "感動詞"})
+_SKIP_POS = frozenset(
+    {"助詞", "助動詞", "補助記号", "記号", "空白", "接尾辞", "接頭辞", "感動詞", "副詞"}
+)
 # Generic Japanese question words, light verbs and formal nouns: they say how something is
 # asked, not what about. Any article shares them, so they only add noise to ranking.
 STOP_TERMS = frozenset(
@@ -119,15 +121,32 @@ class Tokenizer:
     Sudachi tokenizers are not thread safe: each thread gets its own.
     """
 
-    def __init__(self, mode: str = "C", synonyms: bool = True) -> None:
+    def __init__(
+        self,
+        mode: str = "C",
+        synonyms: bool = True,
+        answer_types: bool = True,
+        stop_terms: bool = True,
+    ) -> None:
         if mode not in ("A", "C", "AC"):
             raise ValueError(f"mode must be A, C or AC, not {mode!r}")
         self.mode = mode
         self.synonyms = synonyms
+        self.answer_types = answer_types
+        self.stop_terms = stop_terms
         self._local = threading.local()
 
+    def __repr__(self) -> str:
+        return f"Tokenizer({self.__getstate__()})"
+
     def __getstate__(self) -> dict[str, object]:
-        return {"mode": self.mode, "synonyms": self.synonyms}  # Sudachi objects don't pickle
+        # Only the settings: Sudachi objects don't pickle, and each thread makes its own.
+        return {
+            "mode": self.mode,
+            "synonyms": self.synonyms,
+            "answer_types": self.answer_types,
+            "stop_terms": self.stop_terms,
+        }
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(**state)  # type: ignore[misc]
@@ -166,7 +185,7 @@ class Tokenizer:
                     word = self._word(part)
                     if word is not None:
                         out.append(Word(tuple(dict.fromkeys(word.keys + whole.keys)), word.noun))
-        for i, unit in enumerate(short_units):
+        for i, unit in enumerate(short_units if self.answer_types else []):
             kind = _answer_type(unit, short_units[i + 1] if i + 1 < len(short_units) else None)
             if kind:
                 out.append(Word((f"{TYPE_PREFIX}{kind}",), noun=False))
@@ -177,7 +196,9 @@ class Tokenizer:
         if pos in _SKIP_POS:
             return None
         term = morpheme.normalized_form().lower()
-        if not term.strip() or term in STOP_TERMS or morpheme.dictionary_form() in STOP_TERMS:
+        if not term.strip():
+            return None
+        if self.stop_terms and (term in STOP_TERMS or morpheme.dictionary_form() in STOP_TERMS):
             return None
         keys: tuple[str, ...] = (term,)
         if self.synonyms:

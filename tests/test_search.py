@@ -134,9 +134,18 @@ def test_who_questions_prefer_passages_that_name_people() -> None:
 
 def test_when_questions_prefer_passages_with_numbers() -> None:
     index = small(
-        "予定\nロボットは外科医を3年以内に超える。", "感想\nロボットは外科医をいずれ超える。"
+        "予定\nロボットは外科医を超える。それは3年後だ。",
+        "感想\nロボットは外科医を超える。それはいずれだ。",
     )
     assert index.search("ロボットが外科医を超えるのはいつ?").hits[0].passage.section == 1
+
+
+def test_adjacent_words_lift_the_passage_that_holds_them_together() -> None:
+    index = small(
+        "散文\n審美眼は大切だ。だが持つのは難しい。AIの話は別だ。",
+        "要点\n審美眼を持つAIは美しい未来を望む。",
+    )
+    assert index.search("審美眼を持ったAIは何をする").hits[0].passage.section == 2
 
 
 def test_coverage_is_measured_over_the_best_passages_section() -> None:
