@@ -9,7 +9,6 @@ import sys
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -22,6 +21,7 @@ from telegram.ext import (
 
 from bot import handlers
 from bot.config import ConfigError, Settings
+from bot.limits import PatientRateLimiter, QuestionLimit
 from index.article import ArticleError
 from index.cache import load_index
 from index.search import SearchIndex
@@ -82,13 +82,14 @@ def build_application(settings: Settings, index: SearchIndex) -> Application:  #
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PatientRateLimiter(overall_max_rate=settings.max_rate, max_retries=3))
         .concurrent_updates(True)
         .post_init(_post_init)
         .build()
     )
     application.bot_data["index"] = index
     application.bot_data["allowed_chat_ids"] = settings.allowed_chat_ids
+    application.bot_data["limit"] = QuestionLimit(settings.question_limit, settings.question_window)
 
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
@@ -97,7 +98,15 @@ def build_application(settings: Settings, index: SearchIndex) -> Application:  #
     addressed = private | (filters.ChatType.GROUPS & handlers.AddressedToBot())
     section_ref = filters.Regex(r"^\s*[§§]\s*[0-90-9]{1,3}\s*$")
 
-    application.add_handler(TypeHandler(Update, handlers.guard), group=-1)
+    application.add_handler(TypeHandler(Update, handlers.guard), group=-2)
+    # What the bot would answer counts against the asker's limit; group chatter does not.
+    asks = private | filters.ChatType.GROUPS & (filters.COMMAND | handlers.AddressedToBot())
+    for limited in (
+        MessageHandler(asks, handlers.limit),
+        CallbackQueryHandler(handlers.limit),
+        InlineQueryHandler(handlers.limit),
+    ):
+        application.add_handler(limited, group=-1)
     application.add_handlers(
         [
             CommandHandler(["start", "help"], handlers.start),

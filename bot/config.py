@@ -29,6 +29,11 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     listen: str = "127.0.0.1"
     port: int = 8443
+    # Telegram's limit for a bot's messages overall (per second); 0 lifts it (for a local server).
+    max_rate: float = 30.0
+    # Questions one user may ask in `question_window` seconds.
+    question_limit: int = 10
+    question_window: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +55,9 @@ class Settings:
             webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
             listen=env.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
             port=_port(env.get("TELEGRAM_WEBHOOK_PORT") or "8443"),
+            max_rate=_number("TELEGRAM_MAX_RATE", env.get("TELEGRAM_MAX_RATE") or "30"),
+            question_limit=int(_number("QUESTION_LIMIT", env.get("QUESTION_LIMIT") or "10")),
+            question_window=_number("QUESTION_WINDOW", env.get("QUESTION_WINDOW") or "30"),
         )
 
     def with_args(self, args: argparse.Namespace) -> Settings:
@@ -101,6 +109,16 @@ def parse_chat_ids(value: str) -> frozenset[int] | None:
         return frozenset(int(item) for item in items)
     except ValueError:
         raise ConfigError(f"ALLOWED_CHAT_IDS must be comma-separated chat ids: {value!r}") from None
+
+
+def _number(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < 1e9:
+        raise ConfigError(f"{name} must be a number, 0 or more: {value!r}")
+    return number
 
 
 def _port(value: str) -> int:

@@ -14,10 +14,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot import keyboards, render
+from bot.limits import QuestionLimit, Verdict
 from index.article import Article, parse_section_ref
 from index.search import SearchIndex
 
@@ -54,6 +55,7 @@ EMPTY_ASK = "/ask のあとに質問を書いてください。例: /ask 将来�
 STALE_BUTTON = "このボタンは古くなっています。/sections から開き直してください。"
 APOLOGY = "すみません、処理中にエラーが起きました。もう一度お試しください。"
 UNKNOWN_COMMAND = "知らないコマンドです。/help で使い方を表示します。"
+TOO_MANY = "質問が続いています。少し時間をおいてから、もう一度どうぞ。"
 
 
 def _index(context: ContextTypes.DEFAULT_TYPE) -> SearchIndex:
@@ -85,6 +87,18 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     who = chat.id if chat else (update.effective_user.id if update.effective_user else None)
     if who not in allowed:
         raise ApplicationHandlerStop
+
+
+async def limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer only so many questions a user: past the limit, say so once, then stay silent."""
+    if update.effective_user is None:
+        return
+    verdict = cast(QuestionLimit, context.bot_data["limit"]).check(update.effective_user.id)
+    if verdict is Verdict.ANSWER:
+        return
+    if verdict is Verdict.NOTICE and update.effective_message and not update.callback_query:
+        await _reply(update, render.escape(TOO_MANY))
+    raise ApplicationHandlerStop
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -244,6 +258,8 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error and apologize to the user instead of leaving them in silence."""
     log.error("error while handling an update", exc_info=context.error)
+    if isinstance(context.error, TimedOut):
+        return  # the reply may have reached the chat after all: an apology would mislead
     if isinstance(update, Update) and update.effective_chat:
         try:
             await context.bot.send_message(update.effective_chat.id, APOLOGY)

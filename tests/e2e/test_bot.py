@@ -234,7 +234,9 @@ async def test_unknown_command_points_to_help(bot: Emulator) -> None:
 
 
 async def test_a_failed_reply_gets_an_apology_and_the_bot_goes_on(bot: Emulator) -> None:
-    await bot.inject_fault("error", error_code=400, description="Bad Request: boom", count=1)
+    await bot.inject_fault(
+        "error", methods=["sendMessage"], error_code=400, description="Bad Request: boom", count=1
+    )
     await bot.send_text("大学の授業料は?")
     apology = (await bot.wait_for_messages(DEFAULT_USER.id, 1))[-1]
     assert "エラー" in html(apology)
@@ -277,12 +279,17 @@ async def test_logs_never_show_the_token(
     configure_logging(emulator.token, verbose=True)
     async with polling(build_application(settings(emulator), index)):
         await ask(emulator, "大学の授業料は?")
-        await emulator.inject_fault("500", count=1)  # an error, logged with its traceback
+        await emulator.inject_fault("500", methods=["sendMessage"], count=1)  # retried
         await emulator.send_text("将来の世界の通貨は?")
         await emulator.wait_for_messages(DEFAULT_USER.id, 2)
+        await emulator.inject_fault("error", methods=["sendMessage"], error_code=400, count=1)
+        await emulator.send_text("老後のためにお金を貯めておくべき?")  # an error: logged
+        await emulator.wait_for_messages(DEFAULT_USER.id, 3)
     logged = capsys.readouterr().err
     assert logging.getLogger("httpx").level == logging.WARNING
-    assert " DEBUG telegram" in logged and " ERROR " in logged
+    assert " DEBUG telegram" in logged
+    assert " WARNING bot.limits: sendMessage failed" in logged
+    assert " ERROR bot.handlers: error while handling" in logged and "Traceback" in logged
     assert emulator.token not in logged
     assert emulator.token.split(":")[1] not in logged
 

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from bot.config import ConfigError, Settings, add_run_arguments
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_run_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def test_defaults_from_a_token_alone() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert settings.token == TOKEN
+    assert settings.api_url == "https://api.telegram.org/bot{token}"
+    assert settings.file_url == "https://api.telegram.org/file/bot{token}"
+    assert settings.allowed_chat_ids is None and settings.webhook_url is None
+
+
+def test_environment_settings() -> None:
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": f" {TOKEN}\n",
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
+            "TELEGRAM_TEST_ENV": "1",
+            "ALLOWED_CHAT_IDS": "-1001234, 42,",
+            "TELEGRAM_MAX_RATE": "0",
+            "QUESTION_LIMIT": "5",
+        }
+    )
+    assert settings.token == TOKEN
+    assert settings.api_url == "http://127.0.0.1:8081/bot{token}/test"
+    assert settings.allowed_chat_ids == frozenset({-1001234, 42})
+    assert (settings.max_rate, settings.question_limit) == (0, 5)
+
+
+def test_flags_override_the_environment() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "ALLOWED_CHAT_IDS": "1", "TELEGRAM_WEBHOOK_SECRET": "abc"}
+    settings = Settings.from_env(env).with_args(
+        args(
+            "--base-url", "http://localhost:9/bot", "--test-env", "--allowed-chat-ids", "2,3",
+            "--webhook-url", "https://example.org/telegram", "--listen", "0.0.0.0", "--port", "88",
+        )
+    )  # fmt: skip
+    assert settings.base_url == "http://localhost:9/bot" and settings.test_environment
+    assert settings.allowed_chat_ids == frozenset({2, 3})
+    assert (settings.webhook_url, settings.listen, settings.port) == (
+        "https://example.org/telegram", "0.0.0.0", 88,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN is not set"),
+        ({"TELEGRAM_BOT_TOKEN": "nonsense"}, "malformed"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN + " extra"}, "malformed"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "ftp://x/bot"}, "http://"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "ALLOWED_CHAT_IDS": "12,abc"}, "ALLOWED_CHAT_IDS"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_PORT": "70000"}, "port"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "QUESTION_LIMIT": "-3"}, "QUESTION_LIMIT"),
+    ],
+)
+def test_bad_settings_are_one_clear_line_without_the_token(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as raised:
+        Settings.from_env(env)
+    assert TOKEN not in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_webhook_needs_https_and_a_well_formed_secret() -> None:
+    base = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
+        base.with_args(args("--webhook-url", "https://example.org/telegram"))
+    secret = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "a b"})
+    with pytest.raises(ConfigError, match="1-256 characters"):
+        secret.with_args(args("--webhook-url", "https://example.org/telegram"))
+    with pytest.raises(ConfigError, match="https://"):
+        base.with_args(args("--webhook-url", "http://example.org/telegram"))
+
+
+def test_the_token_and_secret_stay_out_of_repr() -> None:
+    settings = Settings(token=TOKEN, webhook_secret="hush-hush")
+    assert TOKEN not in repr(settings) and "hush-hush" not in repr(settings)
