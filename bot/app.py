@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import IO
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
@@ -57,8 +58,8 @@ class RedactToken(logging.Filter):
         return True
 
 
-def configure_logging(token: str, verbose: bool = False) -> None:
-    handler = logging.StreamHandler()
+def configure_logging(token: str, verbose: bool = False, stream: IO[str] | None = None) -> None:
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactToken(token))
     root = logging.getLogger()

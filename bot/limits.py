@@ -64,21 +64,23 @@ class QuestionLimit:
             self._noticed.discard(user_id)
 
 
-def surely_not_sent(exc: NetworkError) -> bool:
-    """True when a failed Bot API request cannot have taken effect: no connection was made,
-    or the Bot API answered with an error. A timed-out request may have been carried out."""
-    if isinstance(exc, BadRequest):  # a NetworkError in PTB, but no trying again mends it
+def worth_retrying(exc: NetworkError) -> bool:
+    """Whether a failed Bot API request should be sent again: yes when it did not get through
+    (no connection, a dropped connection, an error status such as 500 or 502); no when it timed
+    out waiting for the answer, as the Bot API may be slow but carrying it out, and sending
+    again would answer twice; no for a bad request, which fails the same way every time."""
+    if isinstance(exc, BadRequest):  # a NetworkError in PTB, but no retry mends it
         return False
     cause = exc.__cause__
     if cause is None:
-        return not isinstance(exc, TimedOut)  # an error status such as 500 or 502
-    return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        return not isinstance(exc, TimedOut)
+    return isinstance(cause, httpx.TransportError) and not isinstance(cause, httpx.ReadTimeout)
 
 
 class PatientRateLimiter(AIORateLimiter):
     """PTB's AIORateLimiter (Telegram's flood limits, waits out 429 retry_after), which also
-    waits out Bot API outages: a request that surely did not reach Telegram (connection
-    refused, 5xx) is tried again with growing pauses, for up to about a minute. One that timed
+    waits out Bot API outages: a request that did not get through (connection refused or
+    dropped, 5xx) is tried again with growing pauses, for up to about a minute. One that timed
     out is not: Telegram may have carried it out, and sending again would answer twice."""
 
     def __init__(self, *, patience: float = 60.0, **kwargs: Any) -> None:
@@ -102,7 +104,7 @@ class PatientRateLimiter(AIORateLimiter):
                 )
             except NetworkError as exc:
                 # getUpdates has the Updater's own retry loop.
-                if endpoint == "getUpdates" or not surely_not_sent(exc) or waited >= self.patience:
+                if endpoint == "getUpdates" or not worth_retrying(exc) or waited >= self.patience:
                     raise
                 log.warning("%s failed (%s); trying again in %.2f s", endpoint, exc, pause)
                 await asyncio.sleep(pause)

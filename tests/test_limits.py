@@ -4,7 +4,7 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.limits import QuestionLimit, Verdict, surely_not_sent
+from bot.limits import QuestionLimit, Verdict, worth_retrying
 
 
 class Clock:
@@ -64,12 +64,13 @@ def caused(exc: NetworkError, cause: BaseException) -> NetworkError:
         (caused(TimedOut(), httpx.ConnectTimeout("connect")), True),
         (caused(TimedOut(), httpx.PoolTimeout("pool")), True),
         (caused(TimedOut(), httpx.ReadTimeout("read")), False),
-        (caused(NetworkError("reset"), httpx.ReadError("reset")), False),
+        (caused(NetworkError("reset"), httpx.ReadError("reset")), True),
+        (caused(NetworkError("gone"), httpx.RemoteProtocolError("no response")), True),
         (TimedOut(), False),
         (BadRequest("Bad Request: message text is empty"), False),
     ],
 )
-def test_only_requests_that_surely_did_not_reach_telegram_are_retried(
+def test_requests_that_did_not_get_through_are_retried_timeouts_are_not(
     exc: NetworkError, retry: bool
 ) -> None:
-    assert surely_not_sent(exc) is retry
+    assert worth_retrying(exc) is retry

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -273,10 +274,9 @@ def restore_logging() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("restore_logging")
-async def test_logs_never_show_the_token(
-    emulator: Emulator, index: SearchIndex, capsys: pytest.CaptureFixture[str]
-) -> None:
-    configure_logging(emulator.token, verbose=True)
+async def test_logs_never_show_the_token(emulator: Emulator, index: SearchIndex) -> None:
+    log = io.StringIO()
+    configure_logging(emulator.token, verbose=True, stream=log)
     async with polling(build_application(settings(emulator), index)):
         await ask(emulator, "大学の授業料は?")
         await emulator.inject_fault("500", methods=["sendMessage"], count=1)  # retried
@@ -285,7 +285,7 @@ async def test_logs_never_show_the_token(
         await emulator.inject_fault("error", methods=["sendMessage"], error_code=400, count=1)
         await emulator.send_text("老後のためにお金を貯めておくべき?")  # an error: logged
         await emulator.wait_for_messages(DEFAULT_USER.id, 3)
-    logged = capsys.readouterr().err
+    logged = log.getvalue()
     assert logging.getLogger("httpx").level == logging.WARNING
     assert " DEBUG telegram" in logged
     assert " WARNING bot.limits: sendMessage failed" in logged
