@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+
+from telegram_html import check_callback_data, check_html, visible_length
+
+from bot import keyboards, render
+from index.article import Article, Passage, Section
+from index.search import Answer, Hit, SearchIndex
+
+
+def test_answer_html_labels_each_quote_and_bolds_the_best_sentence(index: SearchIndex) -> None:
+    answer = index.search("ロボットが外科医を超えるのはいつ?", k=6)
+    text = render.answer_html(answer, 3)
+    check_html(text)
+    assert text.count("<blockquote>") == 3
+    assert text.startswith("<b>§5</b> 「3年以内に")
+    first_quote = text.split("<blockquote>")[1].split("</blockquote>")[0]
+    assert f"<b>{answer.hits[0].excerpt}</b>" in first_quote
+
+
+def test_no_answer_is_plain_and_points_to_sections() -> None:
+    text = render.answer_html(Answer("天気", (), False), 3)
+    assert "<blockquote>" not in text and "/sections" in text
+    check_html(text)
+
+
+def test_article_text_is_escaped() -> None:
+    passage = Passage("1-1", 1, "<題> & 「x」", "a < b & c > d。これは<b>太字</b>ではない。")
+    text = render.hit_html(Hit(passage, 1.0, "これは<b>太字</b>ではない。"))
+    check_html(text)
+    assert "&lt;b&gt;太字&lt;/b&gt;" in text and "&lt;題&gt; &amp;" in text
+
+
+def test_quote_trims_around_the_best_sentence_at_sentence_ends() -> None:
+    text = "".join(f"第{i}の文はここにある。" for i in range(40))
+    before, best, after = render.quote(text, "第20の文はここにある。", limit=60)
+    assert best == "第20の文はここにある。"
+    assert before.startswith("…") and before.endswith("。")
+    assert after.endswith("…") and after.removesuffix("…").endswith("。")
+    assert len(before) + len(best) + len(after) <= 64
+
+
+def test_sections_split_at_paragraphs_within_the_limit() -> None:
+    paragraphs = tuple(f"段落{i}。" + "あ" * 900 for i in range(10))
+    pages = render.section_pages(Section(2, "題", paragraphs))
+    assert len(pages) == 3
+    assert pages[0].startswith("<b>§2 題</b> (1/3)")
+    for page in pages:
+        assert visible_length(check_html(page)) <= render.MAX_MESSAGE
+    assert sum(page.count("段落") for page in pages) == 10  # whole paragraphs, none split
+
+
+def test_emoji_count_twice_toward_the_limit() -> None:
+    pages = render.section_pages(Section(1, "題", ("🤖" * 3000,)))
+    assert len(pages) == 2
+    assert all(visible_length(check_html(p)) <= render.MAX_MESSAGE for p in pages)
+
+
+def test_json_answer_follows_the_contract(index: SearchIndex) -> None:
+    data = render.answer_json(index.search("将来の世界の通貨は何になる"))
+    json.dumps(data, ensure_ascii=False)
+    assert data["answered"] is True
+    assert {"section", "title", "passage_id", "score", "text", "excerpt"} <= set(data["hits"][0])
+
+
+def test_every_callback_data_fits_telegrams_64_bytes(index: SearchIndex) -> None:
+    article = index.article
+    markups = [keyboards.sections_keyboard(article)]
+    for section in article.sections:
+        markups.append(keyboards.section_keyboard(article, section.number, 0, 3))
+        markups.append(keyboards.section_keyboard(article, section.number, 2, 3))
+    markups.append(keyboards.answer_keyboard(index.search("AIと仕事と中国と宇宙", k=50), 3))
+    for markup in markups:
+        assert markup is not None
+        for row in markup.inline_keyboard:
+            for button in row:
+                check_callback_data(str(button.callback_data))
+
+
+def test_more_data_takes_as_many_ids_as_fit() -> None:
+    ids = [f"{n}-{k}" for n in range(100, 120) for k in range(10, 12)]
+    data = keyboards.more_data(ids)
+    assert data is not None and len(data.encode()) <= 64
+    assert data.removeprefix("m:").split(",") == ids[: len(data.removeprefix("m:").split(","))]
+    assert keyboards.more_data([]) is None
+
+
+def test_section_keyboard_pages_then_moves_to_the_next_section() -> None:
+    article = Article("h", tuple(Section(n, f"t{n}", ("p",)) for n in range(3)), ())
+    first = keyboards.section_keyboard(article, 0, 0, 2).inline_keyboard[0]
+    assert [b.callback_data for b in first] == ["l", "n:0:1"]
+    last = keyboards.section_keyboard(article, 1, 1, 2).inline_keyboard[0]
+    assert [b.callback_data for b in last] == ["n:1:0", "l", "n:2:0"]
+    end = keyboards.section_keyboard(article, 2, 0, 1).inline_keyboard[0]
+    assert [b.callback_data for b in end] == ["n:1:0", "l"]
