@@ -59,14 +59,15 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
             "empty question: ask QUESTION, or ask --json - to read questions from stdin"
         )
     index = _index(args)
+    top = args.top or (10 if args.json else 3)
     questions = (line.rstrip("\r\n") for line in sys.stdin) if batch else iter([question])
     for line in questions:
-        answer = index.search(line.strip(), k=args.top)
+        answer = index.search(line.strip(), k=top)
         if args.json:
             out.write(json.dumps(render.answer_json(answer), ensure_ascii=False) + "\n")
             out.flush()
         else:
-            out.write(render.answer_text(answer, limit=args.top) + "\n")
+            out.write(render.answer_text(answer, limit=top) + "\n")
             if batch:
                 out.write("\n")
     return 0
@@ -127,7 +128,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     except evaluate.QuestionFileError as exc:
         raise UsageError(str(exc)) from None
     index = _index(args)
-    results = evaluate.run(questions, index.search)
+    results = evaluate.run(questions, lambda q: index.search(q, k=10))  # mrr over 10 hits
     figures = evaluate.figures(results)
     if args.json:
         out.write(json.dumps(asdict(figures)) + "\n")
@@ -170,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", parents=[common], help="answer one question on the console")
     ask.add_argument("question", nargs="+", help="the question; '-' reads one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("-k", "--top", type=int, default=3, metavar="N", help="hits to show (3)")
+    ask.add_argument(
+        "-k", "--top", type=int, metavar="N", help="passages to show (3; 10 with --json)"
+    )
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", parents=[common], help="interactive console chat")
@@ -202,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     args = build_parser().parse_args(argv)
-    if getattr(args, "top", 1) < 1:
+    if getattr(args, "top", None) is not None and args.top < 1:
         print("interview-bot: error: --top must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     try:
