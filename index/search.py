@@ -89,9 +89,14 @@ class Field:
         """
         total: dict[int, float] = defaultdict(float)
         for word in words:
+            found = [self.impacts[key] for key in word.keys if key in self.impacts]
+            if len(found) == 1:  # the common case, and a fast one
+                for doc_id, score in found[0].items():
+                    total[doc_id] += score
+                continue
             best: dict[int, float] = {}
-            for key in word.keys:
-                for doc_id, score in self.impacts.get(key, {}).items():
+            for impacts in found:
+                for doc_id, score in impacts.items():
                     if score > best.get(doc_id, 0.0):
                         best[doc_id] = score
             for doc_id, score in best.items():
@@ -148,8 +153,9 @@ class SearchIndex:
         )[:k]
         if self.coverage(words, self._section_of[ranked[0][0]]) < p.min_coverage:
             return Answer(question=question, hits=(), answered=False)
+        weighted = [(frozenset(w.keys), self.weight(w)) for w in words]
         hits = tuple(
-            Hit(passage=self.article.passages[d], score=s, excerpt=self._excerpt(d, words))
+            Hit(passage=self.article.passages[d], score=s, excerpt=self._excerpt(d, weighted))
             for d, s in ranked
         )
         return Answer(question=question, hits=hits, answered=True)
@@ -182,11 +188,11 @@ class SearchIndex:
         held = [any(self.sections.holds(section, key) for key in part) for part in word.parts]
         return sum(w for w, h in zip(weights, held, strict=True) if h) / sum(weights)
 
-    def _excerpt(self, doc_id: int, words: list[Word]) -> str:
+    def _excerpt(self, doc_id: int, weighted: list[tuple[frozenset[str], float]]) -> str:
         """The passage's sentence that holds the most question weight (the first on ties)."""
         best, best_score = self.article.passages[doc_id].text, -1.0
         for sentence, keys in self._sentences[doc_id]:
-            score = sum(self.weight(w) for w in words if keys.intersection(w.keys))
+            score = sum(weight for word, weight in weighted if not keys.isdisjoint(word))
             if score > best_score:
                 best, best_score = sentence, score
         return best
