@@ -76,9 +76,13 @@ class Field:
             for term in freqs:
                 postings[term].append(doc_id)
         self.idf = {t: float(v) for t, v in bm25.idf.items()}
+        shared: dict[tuple[tuple[int, float], ...], dict[int, float]] = {}
         for term, ids in postings.items():
             scores = bm25.get_batch_scores([term], ids)
-            self.impacts[term] = {d: float(s) for d, s in zip(ids, scores, strict=True)}
+            impacts = {d: float(s) for d, s in zip(ids, scores, strict=True)}
+            # Keys that always occur together (AI and its five synonym groups) share one
+            # dict, which a word with several keys then adds up only once.
+            self.impacts[term] = shared.setdefault(tuple(impacts.items()), impacts)
 
     def scores(self, words: list[Word]) -> dict[int, float]:
         """Documents that hold any of the words, with their scores.
@@ -89,7 +93,7 @@ class Field:
         """
         total: dict[int, float] = defaultdict(float)
         for word in words:
-            found = [self.impacts[key] for key in word.keys if key in self.impacts]
+            found = list({id(i): i for k in word.keys if (i := self.impacts.get(k))}.values())
             if len(found) == 1:  # the common case, and a fast one
                 for doc_id, score in found[0].items():
                     total[doc_id] += score
@@ -116,21 +120,31 @@ class SearchIndex:
         self.article = article
         self.tokenizer = tokenizer or Tokenizer()
         self.params = p = params or Params()
-        terms = self.tokenizer.terms
-        words = [self.tokenizer.words(x.text) for x in article.passages]
-        self.passages = Field([[k for w in ws for k in w.keys] for ws in words], p.k1, p.b)
-        self.pairs = Field([_pairs(ws) for ws in words], p.k1, p.b)
-        titles = [terms(s.title) for s in article.sections]
-        self.titles = Field(titles, p.k1, 0.0)
-        self.sections = Field(
-            [t + terms(s.text) for t, s in zip(titles, article.sections, strict=True)], p.k1, p.b
+        # The article is tokenized once, sentence by sentence; passages and sections are
+        # made of their sentences' words.
+        sentences = [
+            [(s.strip(), self.tokenizer.words(s)) for s in _SENTENCE.findall(x.text)]
+            for x in article.passages
+        ]
+        self._sentences = [
+            [(text, frozenset(k for w in words for k in w.keys)) for text, words in sents]
+            for sents in sentences
+        ]
+        passage_keys = [
+            [k for _, words in sents for w in words for k in w.keys] for sents in sentences
+        ]
+        self.passages = Field(passage_keys, p.k1, p.b)
+        self.pairs = Field(
+            [[k for _, ws in sents for k in _pairs(ws)] for sents in sentences], p.k1, p.b
         )
         numbers = [s.number for s in article.sections]
         self._section_of = [numbers.index(x.section) for x in article.passages]
-        self._sentences = [
-            [(s.strip(), frozenset(terms(s))) for s in _SENTENCE.findall(x.text)]
-            for x in article.passages
-        ]
+        titles = [self.tokenizer.terms(s.title) for s in article.sections]
+        self.titles = Field(titles, p.k1, 0.0)
+        section_keys = [list(title) for title in titles]
+        for at, keys in zip(self._section_of, passage_keys, strict=True):
+            section_keys[at] += keys
+        self.sections = Field(section_keys, p.k1, p.b)
         # A word the article never uses weighs more than any word it does use.
         self._unseen_idf = math.log(len(article.passages) + 1) + 1.0
 
@@ -151,9 +165,10 @@ class SearchIndex:
             ((d, s + prior[self._section_of[d]]) for d, s in scores.items()),
             key=lambda pair: (-pair[1], pair[0]),
         )[:k]
-        if self.coverage(words, self._section_of[ranked[0][0]]) < p.min_coverage:
+        weights = [self.weight(w) for w in words]
+        if self._coverage(words, weights, self._section_of[ranked[0][0]]) < p.min_coverage:
             return Answer(question=question, hits=(), answered=False)
-        weighted = [(frozenset(w.keys), self.weight(w)) for w in words]
+        weighted = [(frozenset(w.keys), weight) for w, weight in zip(words, weights, strict=True)]
         hits = tuple(
             Hit(passage=self.article.passages[d], score=s, excerpt=self._excerpt(d, weighted))
             for d, s in ranked
@@ -173,9 +188,14 @@ class SearchIndex:
         A section rather than the best passage: the passage often answers with a few of the
         question's words while its section holds the rest (what the question is about).
         """
-        content = [w for w in words if not w.answer_type]
-        total = sum(self.weight(w) for w in content)
-        found = sum(self.weight(w) * self._found(w, section) for w in content)
+        return self._coverage(words, [self.weight(w) for w in words], section)
+
+    def _coverage(self, words: list[Word], weights: list[float], section: int) -> float:
+        content = [
+            (w, weight) for w, weight in zip(words, weights, strict=True) if not w.answer_type
+        ]
+        total = sum(weight for _, weight in content)
+        found = sum(weight * self._found(w, section) for w, weight in content)
         return found / total if total else 0.0
 
     def _found(self, word: Word, section: int) -> float:

@@ -73,6 +73,10 @@ def _normalize(text: str) -> str:
 
 def split_for_sudachi(text: str, limit: int = MAX_CHUNK_BYTES) -> Iterator[str]:
     """Cut text at sentence ends into pieces of at most `limit` UTF-8 bytes."""
+    if len(text) * 4 <= limit:  # surely short enough (a character is at most 4 bytes)
+        if text:
+            yield text
+        return
     piece: list[str] = []
     size = 0
     for sentence in _SENTENCE_END.split(text):
