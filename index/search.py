@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
+import operator
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -161,10 +163,11 @@ class SearchIndex:
         for field, weight in ((self.sections, p.section_weight), (self.titles, p.title_weight)):
             for section, score in field.scores(words).items():
                 prior[section] += weight * score
-        ranked = sorted(
-            ((d, s + prior[self._section_of[d]]) for d, s in scores.items()),
-            key=lambda pair: (-pair[1], pair[0]),
-        )[:k]
+        section_of = self._section_of
+        for d in scores:
+            scores[d] += prior[section_of[d]]
+        # The best k in O(n log k) rather than sorting them all; ties keep a fixed order.
+        ranked = heapq.nlargest(max(k, 1), scores.items(), key=operator.itemgetter(1))
         weights = [self.weight(w) for w in words]
         if self._coverage(words, weights, self._section_of[ranked[0][0]]) < p.min_coverage:
             return Answer(question=question, hits=(), answered=False)
