@@ -74,3 +74,8 @@ def test_requests_that_did_not_get_through_are_retried_timeouts_are_not(
     exc: NetworkError, retry: bool
 ) -> None:
     assert worth_retrying(exc) is retry
+
+
+def test_a_limit_of_zero_means_no_limit() -> None:
+    limit = QuestionLimit(limit=0, window=30, clock=Clock())
+    assert all(limit.check(1) is Verdict.ANSWER for _ in range(100))
