@@ -232,20 +232,3 @@ def _answer_type(unit: sudachipy.Morpheme, following: sudachipy.Morpheme | None)
     if pos[0] != "名詞":
         return None
     return _POS_TYPES.get(pos[1]) or _POS_TYPES.get(pos[2])
-
-
-_NOT_TEXT = re.compile(r"[\W_]+")
-_HIRAGANA = re.compile(r"[\u3041-\u309f]+")
-
-
-def char_bigrams(text: str) -> list[str]:
-    """Overlapping character pairs of the text's letters, for matching without word breaks.
-
-    Pairs of hiragana alone are left out: they are mostly endings and particles.
-    """
-    out: list[str] = []
-    for run in _NOT_TEXT.split(_normalize(text)):
-        out.extend(
-            run[i : i + 2] for i in range(len(run) - 1) if not _HIRAGANA.fullmatch(run[i : i + 2])
-        )
-    return out

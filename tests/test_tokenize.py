@@ -9,7 +9,6 @@ from index.tokenize import (
     SYNONYM_PREFIX,
     TYPE_PREFIX,
     Tokenizer,
-    char_bigrams,
     split_for_sudachi,
 )
 
@@ -93,10 +92,6 @@ def test_question_words_ask_for_an_answer_type(
 def test_names_places_and_numbers_are_typed(tokenizer: Tokenizer) -> None:
     kinds = [w.term for w in tokenizer.words("デイブは中国で3年") if w.answer_type]
     assert sorted(kinds) == sorted(f"{TYPE_PREFIX}{k}" for k in ("person", "place", "number"))
-
-
-def test_char_bigrams_skip_hiragana_pairs_and_punctuation() -> None:
-    assert char_bigrams("AIの計算、能力") == ["ai", "iの", "の計", "計算", "能力"]
 
 
 def test_input_longer_than_sudachi_limit_is_tokenized(tokenizer: Tokenizer) -> None:
