@@ -40,7 +40,7 @@ TYPE_PREFIX = "#type:"
 _QUESTION_TYPES = {
     "誰": "person", "だれ": "person",
     "どこ": "place", "何処": "place",
-    "いつ": "number", "何時": "number", "幾ら": "number", "いくら": "number",
+    "いつ": "number", "何時": "number", "いつ頃": "number", "幾ら": "number", "いくら": "number",
     "どのくらい": "number", "どの位": "number", "どれくらい": "number", "どれ位": "number",
     "どれだけ": "number", "どれほど": "number", "幾つ": "number", "いくつ": "number",
 }  # fmt: skip
@@ -226,6 +226,9 @@ def _answer_type(unit: sudachipy.Morpheme, following: sudachipy.Morpheme | None)
             or any(p.startswith("助数詞") for p in following.part_of_speech()[2:4])
         )
         return "number" if counter else None
+    # Sudachi splits どのくらい, どれだけ and the like into a demonstrative and a particle.
+    if following is not None and surface + following.surface() in _QUESTION_TYPES:
+        return _QUESTION_TYPES[surface + following.surface()]
     if surface in _QUESTION_TYPES:
         return _QUESTION_TYPES[surface]
     pos = unit.part_of_speech()

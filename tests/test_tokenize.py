@@ -79,6 +79,11 @@ def test_mode_ac_splits_compounds_and_keeps_the_whole(tokenizer: Tokenizer) -> N
         ("授業料はいくら?", "number"),
         ("何時間かかった?", "number"),
         ("何割の仕事?", "number"),
+        # Sudachi splits these into どの/どれ and a particle
+        ("どのくらい代替できる?", "number"),
+        ("どれくらいかかる?", "number"),
+        ("どれだけ増える?", "number"),
+        ("いつ頃になる?", "number"),
         ("何が変わる?", None),
     ],
 )
