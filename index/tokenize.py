@@ -17,18 +17,20 @@ _SENTENCE_END = re.compile(r"(?<=[。!?!?\n])")
 
 # Parts of speech that carry no content for matching.
 _SKIP_POS = frozenset(
-    {"助詞", "助動詞", "補助記号", "記号", "空白", "接尾辞", "接頭辞", "感動詞", "副詞"}
+    {"助詞", "助動詞", "補助記号", "記号", "空白", "接尾辞", "接頭辞", "感動詞", "副詞", "接続詞"}
 )
 # Generic Japanese question words, light verbs and formal nouns: they say how something is
 # asked, not what about. Any article shares them, so they only add noise to ranking.
 STOP_TERMS = frozenset(
     # question words
     "何 なに 何故 なぜ どう どうして どの どんな どこ どちら どれ どれほど どれだけ どのくらい "
-    "どの位 いつ 誰 だれ 如何 いかが 幾ら いくら 幾つ いくつ "
+    "どの位 いつ いつ頃 誰 だれ 如何 いかが 幾ら いくら 幾つ いくつ "
     # light and auxiliary verbs, and the verbs of asking
     "為る する 有る ある 居る いる 成る なる 出来る できる 言う いう 思う 呉れる くれる 貰う "
     "もらう 行く いく 来る くる 見る みる 遣る やる 置く おく 仕舞う しまう 下さる くださる "
     "因る よる 依る 教える 知る 分かる 解る 聞く 尋ねる "
+    # the verbs of compound particles (について, に対して, に関して)
+    "付く つく 対する 関する "
     # formal nouns and demonstratives
     "こと 事 もの 物 の ため 為 よう 様 ところ 所 とき 時 方 かた ほう 感じ "
     "これ それ あれ この その あの ここ そこ あそこ こう そう ああ".split()
@@ -44,6 +46,7 @@ _QUESTION_TYPES = {
     "どのくらい": "number", "どの位": "number", "どれくらい": "number", "どれ位": "number",
     "どれだけ": "number", "どれほど": "number", "幾つ": "number", "いくつ": "number",
 }  # fmt: skip
+_WHAT = ("何", "なん")
 _POS_TYPES = {"人名": "person", "地名": "place", "数詞": "number"}
 
 
@@ -188,6 +191,9 @@ class Tokenizer:
                 if len(parts) < 2:
                     out.append(whole)
                     continue
+                if parts[0].surface() in _WHAT:  # 何時間, 何人: ask for a number of 時間, 人
+                    out.extend(w for w in map(self._word, list(parts)[1:]) if w is not None)
+                    continue
                 if self.mode != "AC":
                     units = tuple(w.keys for w in map(self._word, parts) if w is not None)
                     out.append(Word(whole.keys, whole.noun, units if len(units) > 1 else ()))
@@ -220,9 +226,9 @@ class Tokenizer:
 def _answer_type(unit: sudachipy.Morpheme, following: sudachipy.Morpheme | None) -> str | None:
     """The kind of answer a question word asks for (誰 → person), or a passage word is (人名)."""
     surface = unit.surface()
-    if surface in ("何", "なん"):  # 何 before a counter asks for a number: 何年, 何人, 何割
+    if surface in _WHAT:  # 何 before a counter asks for a number: 何年, 何人, 何割
         counter = following is not None and (
-            following.part_of_speech()[1] == "数詞"
+            following.part_of_speech()[:2] in (("名詞", "数詞"), ("接尾辞", "名詞的"))
             or any(p.startswith("助数詞") for p in following.part_of_speech()[2:4])
         )
         return "number" if counter else None

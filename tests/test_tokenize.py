@@ -38,6 +38,19 @@ def test_question_words_and_light_verbs_are_not_terms(tokenizer: Tokenizer) -> N
     assert plain(tokenizer, "何ができるの") == []
 
 
+def test_conjunctions_and_compound_particles_are_not_terms(tokenizer: Tokenizer) -> None:
+    assert plain(tokenizer, "じゃあ大学について教えて") == ["大学"]
+    assert plain(tokenizer, "でも教育に対しては?") == ["教育"]
+
+
+def test_what_and_a_counter_is_a_number_question_not_a_term(tokenizer: Tokenizer) -> None:
+    # Sudachi's long units hold 何 and the counter as one word (何時間, 何人).
+    kinds = [w.term for w in tokenizer.words("何時間かかった?") if w.answer_type]
+    assert kinds == [f"{TYPE_PREFIX}number"]
+    assert plain(tokenizer, "何時間?") == ["時間", f"{TYPE_PREFIX}number"]
+    assert plain(tokenizer, "子供は何人?") == ["子供", f"{TYPE_PREFIX}number"]
+
+
 def test_synonym_groups_join_different_words(tokenizer: Tokenizer) -> None:
     job = set(tokenizer.terms("仕事")) & set(tokenizer.terms("職業"))
     ai = set(tokenizer.terms("AI")) & set(tokenizer.terms("人工知能"))
@@ -84,6 +97,7 @@ def test_mode_ac_splits_compounds_and_keeps_the_whole(tokenizer: Tokenizer) -> N
         ("どれくらいかかる?", "number"),
         ("どれだけ増える?", "number"),
         ("いつ頃になる?", "number"),
+        ("子供は何人?", "number"),
         ("何が変わる?", None),
     ],
 )
