@@ -49,6 +49,9 @@ class Params:
     # Pairs of adjacent words of the question found adjacent in a passage add their score,
     # times this: 「審美眼を持つAI」 answers 「審美眼を持ったAIは」 better than scattered words.
     pair_weight: float = 1.0
+    # A compound of the question that the article never uses ranks by its parts instead
+    # (太陽光発電 by 太陽 and 発電).
+    split_unknown_compounds: bool = True
 
 
 class Field:
@@ -153,15 +156,16 @@ class SearchIndex:
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when none covers it well enough."""
         words = self.tokenizer.words(question)
-        scores = self.passages.scores(words)
+        p = self.params
+        ranking = self._split_unknown(words) if p.split_unknown_compounds else words
+        scores = self.passages.scores(ranking)
         if not scores:
             return Answer(question=question, hits=(), answered=False)
-        p = self.params
         for d, score in self.pairs.scores([Word((key,)) for key in _pairs(words)]).items():
             scores[d] += p.pair_weight * score
         prior: dict[int, float] = defaultdict(float)
         for field, weight in ((self.sections, p.section_weight), (self.titles, p.title_weight)):
-            for section, score in field.scores(words).items():
+            for section, score in field.scores(ranking).items():
                 prior[section] += weight * score
         section_of = self._section_of
         for d in scores:
@@ -177,6 +181,17 @@ class SearchIndex:
             for d, s in ranked
         )
         return Answer(question=question, hits=hits, answered=True)
+
+    def _split_unknown(self, words: list[Word]) -> list[Word]:
+        """The words, with each compound the article never uses replaced by its parts."""
+        idf = self.passages.idf
+        out: list[Word] = []
+        for w in words:
+            if w.parts and not any(key in idf for key in w.keys):
+                out.extend(Word(part, w.noun) for part in w.parts)
+            else:
+                out.append(w)
+        return out
 
     def weight(self, word: Word) -> float:
         """How much a word of the question says: its rarest known key's IDF, by part of speech."""

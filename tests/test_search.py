@@ -124,6 +124,14 @@ def test_title_and_section_lift_the_passages_of_the_section_on_the_topic() -> No
     assert index.search("火星への移住の準備").hits[0].passage.section == 1
 
 
+def test_a_compound_the_article_never_uses_ranks_by_its_parts() -> None:
+    index = small("空の話\n太陽は遠い。発電は地上で行う。", "海の話\n海は広い。")
+    assert "太陽光発電" not in index.passages.idf
+    assert index.search("太陽光発電とは?").hits[0].passage.section == 1
+    whole = SearchIndex(index.article, params=Params(split_unknown_compounds=False))
+    assert not whole.search("太陽光発電とは?").hits
+
+
 def test_who_questions_prefer_passages_that_name_people() -> None:
     index = small(
         "登場人物\n対談には投資家のデイブ・ブレンディンが登場した。",
