@@ -237,6 +237,10 @@ class SearchIndex:
 
 
 def _pairs(words: list[Word]) -> list[str]:
-    """Adjacent content words as one key each ("審美眼|持つ")."""
-    content = [w.term for w in words if not w.answer_type]
-    return [f"{a}|{b}" for a, b in itertools.pairwise(content)]
+    """Adjacent content words, one of them a noun, as one key each ("審美眼|持つ").
+
+    (Two verbs or adjectives side by side, 良い|無い in 良いことではない, are a turn of
+    phrase rather than what a question is about.)
+    """
+    content = [w for w in words if not w.answer_type]
+    return [f"{a.term}|{b.term}" for a, b in itertools.pairwise(content) if a.noun or b.noun]

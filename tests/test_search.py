@@ -7,7 +7,7 @@ import pytest
 from rank_bm25 import BM25Plus
 
 from index.article import parse_article
-from index.search import Params, SearchIndex
+from index.search import Params, SearchIndex, _pairs
 from index.tokenize import Tokenizer
 
 # Questions in a reader's own words (not the evaluation set), with the section that answers.
@@ -154,6 +154,14 @@ def test_adjacent_words_lift_the_passage_that_holds_them_together() -> None:
         "要点\n審美眼を持つAIは美しい未来を望む。",
     )
     assert index.search("審美眼を持ったAIは何をする").hits[0].passage.section == 2
+
+
+def test_two_verbs_or_adjectives_side_by_side_are_no_pair() -> None:
+    index = small("暮らし\n休むのは良いことではない。", "移行期\n移行期は厳しい。")
+    words = index.tokenizer.words("移行期はいいことがないの?")
+    assert _pairs(words) == ["移行期|良い"]  # and not 良い|無い
+    assert _pairs(index.tokenizer.words("審美眼を持つAI")) == ["審美眼|持つ", "持つ|ai"]
+    assert index.search("移行期はいいことがないの?").hits[0].passage.section == 2
 
 
 def test_coverage_is_measured_over_the_best_passages_section() -> None:
