@@ -39,7 +39,7 @@ class Params:
     # A passage also scores with its whole section and its section's title (fields of their
     # own), times these: questions are about topics that a section develops over several
     # passages and names in its title.
-    section_weight: float = 0.5
+    section_weight: float = 0.4
     title_weight: float = 0.5
     # Share of the question's words (IDF-weighted) that the best passage's section must hold
     # for the question to count as answered.
