@@ -1,7 +1,7 @@
 """Retrieval ablation: the eval figures of the shipped configuration and of each variant.
 
-Usage: python scripts/ablation.py [QUESTIONS.jsonl ...]   (default: tests/data/dev.jsonl and
-tests/data/own.jsonl). Prints a Markdown table: one row per technique switched off or changed,
+Usage: python scripts/ablation.py [QUESTIONS.jsonl ...]   (default: tests/data/dev.jsonl,
+own.jsonl and fresh.jsonl). Prints a Markdown table: one row per technique switched off or changed,
 the rest as shipped. docs/quality.md records a run.
 """
 
@@ -17,7 +17,7 @@ from index.search import Params, SearchIndex
 from index.tokenize import Tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FILES = [ROOT / "tests" / "data" / "dev.jsonl", ROOT / "tests" / "data" / "own.jsonl"]
+DEFAULT_FILES = [ROOT / "tests" / "data" / f"{name}.jsonl" for name in ("dev", "own", "fresh")]
 SHIPPED = Params()
 
 # (row, tokenizer settings, retrieval parameters, shortest passage in characters)
@@ -29,8 +29,15 @@ VARIANTS: list[tuple[str, dict[str, object], Params, int]] = [
     ("no answer types (誰 → names …)", {"answer_types": False}, SHIPPED, 60),
     ("question words and light verbs kept", {"stop_terms": False}, SHIPPED, 60),
     ("no section field", {}, replace(SHIPPED, section_weight=0.0), 60),
+    ("section field ×0.5 instead of ×0.4", {}, replace(SHIPPED, section_weight=0.5), 60),
     ("no title field", {}, replace(SHIPPED, title_weight=0.0), 60),
     ("no adjacent-word pairs", {}, replace(SHIPPED, pair_weight=0.0), 60),
+    (
+        "unknown compounds kept whole (not ranked by parts)",
+        {},
+        replace(SHIPPED, split_unknown_compounds=False),
+        60,
+    ),
     ("verbs weigh as much as nouns", {}, replace(SHIPPED, other_weight=1.0), 60),
     ("decline below 20% coverage", {}, replace(SHIPPED, min_coverage=0.2), 60),
     ("decline below 30% coverage", {}, replace(SHIPPED, min_coverage=0.3), 60),
