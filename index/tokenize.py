@@ -209,8 +209,8 @@ class Tokenizer:
         return out
 
     def _word(self, morpheme: sudachipy.Morpheme) -> Word | None:
-        pos = morpheme.part_of_speech()[0]
-        if pos in _SKIP_POS:
+        pos, kind = morpheme.part_of_speech()[:2]
+        if pos in _SKIP_POS or kind == "助動詞語幹":  # 形状詞 みたい, よう, そう: auxiliary stems
             return None
         term = morpheme.normalized_form().lower()
         if not term.strip():

@@ -43,6 +43,12 @@ def test_conjunctions_and_compound_particles_are_not_terms(tokenizer: Tokenizer)
     assert plain(tokenizer, "でも教育に対しては?") == ["教育"]
 
 
+def test_auxiliary_stems_are_not_terms(tokenizer: Tokenizer) -> None:
+    # みたい, よう and そう are 形状詞 in Sudachi, but stems of auxiliaries ("like", "seems").
+    assert plain(tokenizer, "オフィスみたいな場所") == ["オフィス", "場所"]
+    assert plain(tokenizer, "崩れそうだ") == ["崩れる"]
+
+
 def test_what_and_a_counter_is_a_number_question_not_a_term(tokenizer: Tokenizer) -> None:
     # Sudachi's long units hold 何 and the counter as one word (何時間, 何人).
     kinds = [w.term for w in tokenizer.words("何時間かかった?") if w.answer_type]
