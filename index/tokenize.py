@@ -70,6 +70,17 @@ class Word(NamedTuple):
         return self.term.startswith(TYPE_PREFIX)
 
 
+class _Unit(NamedTuple):
+    """A Sudachi short unit, as answer types read it."""
+
+    surface: str
+    pos: tuple[str, ...]
+
+
+# Words analysed per tokenizer, at most this many (then the cache starts again).
+_CACHE_SIZE = 100_000
+
+
 def _normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
@@ -144,6 +155,7 @@ class Tokenizer:
         self.answer_types = answer_types
         self.stop_terms = stop_terms
         self._local = threading.local()
+        self._cache: dict[tuple[int, str], tuple[tuple[Word, ...], tuple[_Unit, ...]]] = {}
 
     def __repr__(self) -> str:
         return f"Tokenizer({self.__getstate__()})"
@@ -174,39 +186,50 @@ class Tokenizer:
     def words(self, text: str) -> list[Word]:
         """Content words of `text`, plus answer-type words (#type:person for 誰 or a name)."""
         out: list[Word] = []
-        short_units: list[sudachipy.Morpheme] = []
+        units: list[_Unit] = []
         sudachi = self._sudachi()
         for chunk in split_for_sudachi(_normalize(text)):
             for morpheme in sudachi.tokenize(chunk):
-                # Only nouns of two or more characters are compounds worth splitting (計算能力,
-                # 何時間); splitting every morpheme would double the time a question takes.
-                compound = (
-                    morpheme.part_of_speech()[0] == "名詞" and morpheme.end() - morpheme.begin() > 1
-                )
-                parts = morpheme.split(sudachipy.SplitMode.A) if compound else []
-                short_units.extend(parts if len(parts) > 1 else [morpheme])
-                whole = self._word(morpheme)
-                if whole is None:
-                    continue
-                if len(parts) < 2:
-                    out.append(whole)
-                    continue
-                if parts[0].surface() in _WHAT:  # 何時間, 何人: ask for a number of 時間, 人
-                    out.extend(w for w in map(self._word, list(parts)[1:]) if w is not None)
-                    continue
-                if self.mode != "AC":
-                    units = tuple(w.keys for w in map(self._word, parts) if w is not None)
-                    out.append(Word(whole.keys, whole.noun, units if len(units) > 1 else ()))
-                    continue
-                for part in parts:
-                    word = self._word(part)
-                    if word is not None:
-                        out.append(Word(tuple(dict.fromkeys(word.keys + whole.keys)), word.noun))
-        for i, unit in enumerate(short_units if self.answer_types else []):
-            kind = _answer_type(unit, short_units[i + 1] if i + 1 < len(short_units) else None)
+                words, short_units = self._analyse(morpheme)
+                out.extend(words)
+                units.extend(short_units)
+        for i, unit in enumerate(units if self.answer_types else []):
+            kind = _answer_type(unit, units[i + 1] if i + 1 < len(units) else None)
             if kind:
                 out.append(Word((f"{TYPE_PREFIX}{kind}",), noun=False))
         return out
+
+    def _analyse(self, morpheme: sudachipy.Morpheme) -> tuple[tuple[Word, ...], tuple[_Unit, ...]]:
+        """The words a long unit gives and its short units, computed once per dictionary word."""
+        key = (morpheme.word_id(), morpheme.surface())
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= _CACHE_SIZE:  # bounded: every user's new words land here
+                self._cache.clear()
+            found = self._cache[key] = self._analyse_uncached(morpheme)
+        return found
+
+    def _analyse_uncached(
+        self, morpheme: sudachipy.Morpheme
+    ) -> tuple[tuple[Word, ...], tuple[_Unit, ...]]:
+        # Only nouns of two or more characters are compounds worth splitting (計算能力, 何時間).
+        compound = morpheme.part_of_speech()[0] == "名詞" and len(morpheme.surface()) > 1
+        parts = list(morpheme.split(sudachipy.SplitMode.A)) if compound else []
+        if len(parts) < 2:
+            parts = []
+        units = tuple(_Unit(m.surface(), m.part_of_speech()) for m in parts or [morpheme])
+        whole = self._word(morpheme)
+        if whole is None:
+            return (), units
+        if not parts:
+            return (whole,), units
+        if parts[0].surface() in _WHAT:  # 何時間, 何人: ask for a number of 時間, 人
+            return tuple(w for w in map(self._word, parts[1:]) if w is not None), units
+        if self.mode != "AC":
+            keys = tuple(w.keys for w in map(self._word, parts) if w is not None)
+            return (Word(whole.keys, whole.noun, keys if len(keys) > 1 else ()),), units
+        words = [w for w in map(self._word, parts) if w is not None]
+        return tuple(Word(tuple(dict.fromkeys(w.keys + whole.keys)), w.noun) for w in words), units
 
     def _word(self, morpheme: sudachipy.Morpheme) -> Word | None:
         pos, kind = morpheme.part_of_speech()[:2]
@@ -223,21 +246,21 @@ class Tokenizer:
         return Word(keys, noun=pos == "名詞")
 
 
-def _answer_type(unit: sudachipy.Morpheme, following: sudachipy.Morpheme | None) -> str | None:
+def _answer_type(unit: _Unit, following: _Unit | None) -> str | None:
     """The kind of answer a question word asks for (誰 → person), or a passage word is (人名)."""
-    surface = unit.surface()
+    surface = unit.surface
     if surface in _WHAT:  # 何 before a counter asks for a number: 何年, 何人, 何割
         counter = following is not None and (
-            following.part_of_speech()[:2] in (("名詞", "数詞"), ("接尾辞", "名詞的"))
-            or any(p.startswith("助数詞") for p in following.part_of_speech()[2:4])
+            following.pos[:2] in (("名詞", "数詞"), ("接尾辞", "名詞的"))
+            or any(p.startswith("助数詞") for p in following.pos[2:4])
         )
         return "number" if counter else None
     # Sudachi splits どのくらい, どれだけ and the like into a demonstrative and a particle.
-    if following is not None and surface + following.surface() in _QUESTION_TYPES:
-        return _QUESTION_TYPES[surface + following.surface()]
+    if following is not None and surface + following.surface in _QUESTION_TYPES:
+        return _QUESTION_TYPES[surface + following.surface]
     if surface in _QUESTION_TYPES:
         return _QUESTION_TYPES[surface]
-    pos = unit.part_of_speech()
+    pos = unit.pos
     if pos[0] != "名詞":
         return None
     return _POS_TYPES.get(pos[1]) or _POS_TYPES.get(pos[2])

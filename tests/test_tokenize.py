@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import index.tokenize as tokenize_module
 from index.tokenize import (
     MAX_CHUNK_BYTES,
     SYNONYM_PREFIX,
@@ -148,3 +149,14 @@ def test_split_prefers_sentence_ends() -> None:
 def test_any_text_tokenizes(text: str) -> None:
     terms = Tokenizer().terms(text)
     assert all(t and t == t.lower() for t in terms)
+
+
+def test_words_are_the_same_from_the_cache_and_the_cache_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tokenize_module, "_CACHE_SIZE", 5)
+    text = "何時間もかけて、誰がどこで計算能力を東京タワーに集めたのか。"
+    fresh = Tokenizer()
+    first = fresh.words(text)
+    assert fresh.words(text) == first == Tokenizer(mode="C").words(text)
+    assert 0 < len(fresh._cache) <= 5
