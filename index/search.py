@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from index.article import Article, Passage
 from index.tokenize import Tokenizer, Word
 
+# Words whose scores each field keeps merged, at most (then it starts again).
+_MERGED_SIZE = 100_000
 _SENTENCE = re.compile(r"[^。!?!?\n]+[。!?!?]*[」』)）]*")
 
 
@@ -69,6 +71,7 @@ class Field:
         self.idf: dict[str, float] = {}
         self.keys: list[frozenset[str]] = [frozenset(doc) for doc in docs]
         self.impacts: dict[str, dict[int, float]] = {}
+        self._merged: dict[tuple[str, ...], dict[int, float]] = {}  # by a word's keys
         if not any(docs):
             return
         # Imported here: answering from a cached index needs neither rank-bm25 nor numpy,
@@ -90,27 +93,40 @@ class Field:
             self.impacts[term] = shared.setdefault(tuple(impacts.items()), impacts)
 
     def scores(self, words: list[Word]) -> dict[int, float]:
-        """Documents that hold any of the words, with their scores.
-
-        Each word scores with its best-matching key: summing every key would count a word
-        once per synonym group it belongs to (AI is in five), so that words with many
-        synonyms would outweigh the rest of the question.
-        """
+        """Documents that hold any of the words, with their scores."""
         total: dict[int, float] = defaultdict(float)
         for word in words:
-            found = list({id(i): i for k in word.keys if (i := self.impacts.get(k))}.values())
-            if len(found) == 1:  # the common case, and a fast one
-                for doc_id, score in found[0].items():
-                    total[doc_id] += score
-                continue
-            best: dict[int, float] = {}
-            for impacts in found:
-                for doc_id, score in impacts.items():
-                    if score > best.get(doc_id, 0.0):
-                        best[doc_id] = score
-            for doc_id, score in best.items():
+            impacts = self._merged.get(word.keys)
+            if impacts is None:
+                if len(self._merged) >= _MERGED_SIZE:  # bounded: questions bring new words
+                    self._merged.clear()
+                impacts = self._merged[word.keys] = self._merge(word.keys)
+            for doc_id, score in impacts.items():
                 total[doc_id] += score
         return total
+
+    def _merge(self, keys: tuple[str, ...]) -> dict[int, float]:
+        """A word's score in each document: that of its best-matching key there.
+
+        Summing every key would count a word once per synonym group it belongs to (AI is in
+        five), so that words with many synonyms would outweigh the rest of the question.
+        """
+        found = list({id(i): i for k in keys if (i := self.impacts.get(k))}.values())
+        if len(found) == 1:  # the common case
+            return found[0]
+        best: dict[int, float] = {}
+        for impacts in found:
+            for doc_id, score in impacts.items():
+                if score > best.get(doc_id, 0.0):
+                    best[doc_id] = score
+        return best
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_merged"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._merged = {}
 
     def holds(self, doc_id: int, key: str) -> bool:
         return key in self.keys[doc_id]

@@ -176,3 +176,14 @@ def test_coverage_is_measured_over_the_best_passages_section() -> None:
 def test_search_uses_the_given_tokenizer() -> None:
     index = SearchIndex(parse_article("見出し\n本文の仕事について。"), Tokenizer(synonyms=False))
     assert not any(t.startswith("#") for t in index.passages.keys[0])
+
+
+def test_a_field_scores_the_same_from_its_merged_words_and_after_pickling() -> None:
+    import pickle
+
+    index = small("題一\n人工知能の研究。", "題二\nAIで太陽の観測。", "題三\n太陽の話。")
+    words = index.tokenizer.words("AIと太陽")
+    first = dict(index.passages.scores(words))
+    assert dict(index.passages.scores(words)) == first
+    copy = pickle.loads(pickle.dumps(index.passages))
+    assert not copy._merged and dict(copy.scores(words)) == first
