@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -179,8 +180,6 @@ def test_search_uses_the_given_tokenizer() -> None:
 
 
 def test_a_field_scores_the_same_from_its_merged_words_and_after_pickling() -> None:
-    import pickle
-
     index = small("題一\n人工知能の研究。", "題二\nAIで太陽の観測。", "題三\n太陽の話。")
     words = index.tokenizer.words("AIと太陽")
     first = dict(index.passages.scores(words))
