@@ -18,9 +18,11 @@ _SENTENCE_END = re.compile(r"(?<=[。!?!?\n])")
 # Parts of speech that carry no content for matching.
 _SKIP_POS = frozenset(
     {"助詞", "助動詞", "補助記号", "記号", "空白", "接尾辞", "接頭辞", "感動詞", "副詞", "接続詞"}
+    | {"連体詞"}  # この, どういう, どのような
 )
-# Generic Japanese question words, light verbs and formal nouns: they say how something is
-# asked, not what about. Any article shares them, so they only add noise to ranking.
+# Generic Japanese question words, light verbs, verbs of saying and formal nouns: they say how
+# something is asked, not what about. Any article shares them, so they only add noise to
+# ranking; and a question's words for the document itself (記事, 筆者) are never its topic.
 STOP_TERMS = frozenset(
     # question words
     "何 なに 何故 なぜ どう どうして どの どんな どこ どちら どれ どれほど どれだけ どのくらい "
@@ -29,8 +31,12 @@ STOP_TERMS = frozenset(
     "為る する 有る ある 居る いる 成る なる 出来る できる 言う いう 思う 呉れる くれる 貰う "
     "もらう 行く いく 来る くる 見る みる 遣る やる 置く おく 仕舞う しまう 下さる くださる "
     "因る よる 依る 教える 知る 分かる 解る 聞く 尋ねる "
+    # the verbs of saying and thinking that frame what the document says (と述べられている)
+    "述べる 語る 話す 紹介 挙げる 説明 考える "
     # the verbs of compound particles (について, に対して, に関して)
     "付く つく 対する 関する "
+    # the document itself, as questions about it name it
+    "記事 筆者 著者 作者 読者 本文 文章 "
     # formal nouns and demonstratives
     "こと 事 もの 物 の ため 為 よう 様 ところ 所 とき 時 方 かた ほう 感じ "
     "これ それ あれ この その あの ここ そこ あそこ こう そう ああ".split()

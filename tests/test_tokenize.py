@@ -44,6 +44,13 @@ def test_conjunctions_and_compound_particles_are_not_terms(tokenizer: Tokenizer)
     assert plain(tokenizer, "でも教育に対しては?") == ["教育"]
 
 
+def test_how_a_question_frames_the_document_is_not_terms(tokenizer: Tokenizer) -> None:
+    # adnominals (どのような), verbs of saying, and the document's own names for itself
+    assert plain(tokenizer, "どのような理由が挙げられていますか") == ["理由"]
+    assert plain(tokenizer, "筆者は記事で火星について何と述べている?") == ["火星"]
+    assert plain(tokenizer, "マスクはどういう教育を語っている?") == ["マスク", "教育"]
+
+
 def test_auxiliary_stems_are_not_terms(tokenizer: Tokenizer) -> None:
     # みたい, よう and そう are 形状詞 in Sudachi, but stems of auxiliaries ("like", "seems").
     assert plain(tokenizer, "オフィスみたいな場所") == ["オフィス", "場所"]
