@@ -26,7 +26,7 @@ _SKIP_POS = frozenset(
 STOP_TERMS = frozenset(
     # question words
     "何 なに 何故 なぜ どう どうして どの どんな どこ どちら どれ どれほど どれだけ どのくらい "
-    "どの位 いつ いつ頃 誰 だれ 如何 いかが 幾ら いくら 幾つ いくつ "
+    "どの位 程度 いつ いつ頃 誰 だれ 如何 いかが 幾ら いくら 幾つ いくつ "
     # light and auxiliary verbs, and the verbs of asking
     "為る する 有る ある 居る いる 成る なる 出来る できる 言う いう 思う 呉れる くれる 貰う "
     "もらう 行く いく 来る くる 見る みる 遣る やる 置く おく 仕舞う しまう 下さる くださる "
@@ -51,6 +51,7 @@ _QUESTION_TYPES = {
     "いつ": "number", "何時": "number", "いつ頃": "number", "幾ら": "number", "いくら": "number",
     "どのくらい": "number", "どの位": "number", "どれくらい": "number", "どれ位": "number",
     "どれだけ": "number", "どれほど": "number", "幾つ": "number", "いくつ": "number",
+    "どの程度": "number",
 }  # fmt: skip
 _WHAT = ("何", "なん")
 _POS_TYPES = {"人名": "person", "地名": "place", "数詞": "number"}

@@ -110,6 +110,7 @@ def test_mode_ac_splits_compounds_and_keeps_the_whole(tokenizer: Tokenizer) -> N
         ("どのくらい代替できる?", "number"),
         ("どれくらいかかる?", "number"),
         ("どれだけ増える?", "number"),
+        ("どの程度こなせる?", "number"),
         ("いつ頃になる?", "number"),
         ("子供は何人?", "number"),
         ("何が変わる?", None),
