@@ -1,8 +1,8 @@
 """Retrieval ablation: the eval figures of the shipped configuration and of each variant.
 
 Usage: python scripts/ablation.py [QUESTIONS.jsonl ...]   (default: tests/data/dev.jsonl,
-own.jsonl and fresh.jsonl). Prints a Markdown table: one row per technique switched off or changed,
-the rest as shipped. docs/quality.md records a run.
+own.jsonl, fresh.jsonl and para.jsonl). Prints a Markdown table: one row per technique
+switched off or changed, the rest as shipped. docs/quality.md records a run.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from index.search import Params, SearchIndex
 from index.tokenize import Tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FILES = [ROOT / "tests" / "data" / f"{name}.jsonl" for name in ("dev", "own", "fresh")]
+DEFAULT_FILES = [
+    ROOT / "tests" / "data" / f"{name}.jsonl" for name in ("dev", "own", "fresh", "para")
+]
 SHIPPED = Params()
 
 # (row, tokenizer settings, retrieval parameters, shortest passage in characters)

@@ -17,6 +17,7 @@ FLOORS = {
     "dev": {"hit1": 0.91, "hit3": 0.95, "evidence1": 0.79, "coverage": 0.95, "rejection": 1.0},
     "own": {"hit1": 0.88, "hit3": 0.94, "evidence1": 0.68, "coverage": 0.97, "rejection": 1.0},
     "fresh": {"hit1": 0.72, "hit3": 0.85, "evidence1": 0.47, "coverage": 0.875, "rejection": 0.8},
+    "para": {"hit1": 0.72, "hit3": 0.8, "evidence1": 0.45, "coverage": 0.925, "rejection": 0.8},
 }
 
 
