@@ -30,6 +30,7 @@ STOP_TERMS = frozenset(
     # light and auxiliary verbs, and the verbs of asking
     "為る する 有る ある 居る いる 成る なる 出来る できる 言う いう 思う 呉れる くれる 貰う "
     "もらう 行く いく 来る くる 見る みる 遣る やる 置く おく 仕舞う しまう 下さる くださる "
+    "掛かる かかる "
     "因る よる 依る 教える 知る 分かる 解る 聞く 尋ねる "
     # the verbs of saying and thinking that frame what the document says (と述べられている)
     "述べる 語る 話す 紹介 挙げる 説明 考える "

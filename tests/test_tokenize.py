@@ -37,6 +37,7 @@ def test_inflected_forms_meet_at_sudachi_normalized_form(tokenizer: Tokenizer) -
 def test_question_words_and_light_verbs_are_not_terms(tokenizer: Tokenizer) -> None:
     assert plain(tokenizer, "それはどうなるのですか?") == []
     assert plain(tokenizer, "何ができるの") == []
+    assert plain(tokenizer, "費用はかかる?") == ["費用"]
 
 
 def test_conjunctions_and_compound_particles_are_not_terms(tokenizer: Tokenizer) -> None:
