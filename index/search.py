@@ -14,7 +14,7 @@ from index.article import Article, Passage
 from index.tokenize import Tokenizer, Word
 
 # Words whose scores each field keeps merged, at most (then it starts again).
-_MERGED_SIZE = 100_000
+_MERGED_SIZE = 10_000
 _SENTENCE = re.compile(r"[^。!?!?\n]+[。!?!?]*[」』)）]*")
 
 

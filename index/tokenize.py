@@ -85,8 +85,10 @@ class _Unit(NamedTuple):
     pos: tuple[str, ...]
 
 
-# Words analysed per tokenizer, at most this many (then the cache starts again).
-_CACHE_SIZE = 100_000
+# Words analysed per tokenizer, at most this many (then the cache starts again): an article's
+# vocabulary is a few thousand words, and an entry costs about 700 bytes, so a flood of
+# made-up words costs at most ~7 MB.
+_CACHE_SIZE = 10_000
 
 
 def _normalize(text: str) -> str:
