@@ -69,6 +69,11 @@ def load_article(path: str | Path | None = None) -> Article:
         raw = source.read_bytes()
     except OSError as exc:
         raise ArticleError(f"cannot read article {str(source)!r}: {exc.strerror or exc}") from None
+    return decode_article(raw, source)
+
+
+def decode_article(raw: bytes, source: Path) -> Article:
+    """Parse an article file's bytes, read from `source` (named in the error)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

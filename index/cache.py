@@ -18,7 +18,7 @@ from pathlib import Path
 import sudachidict_core
 import sudachipy
 
-from index.article import bundled_article_path, load_article
+from index.article import bundled_article_path, decode_article, load_article
 from index.search import Params, SearchIndex
 from index.tokenize import Tokenizer
 
@@ -65,16 +65,16 @@ def load_index(
     try:
         raw = source.read_bytes()
     except OSError:
-        raw = None  # load_article reports it
-    if cache_dir is None or raw is None:
-        return SearchIndex(load_article(source), tokenizer, params)
+        return SearchIndex(load_article(source), tokenizer, params)  # which reports it
+    if cache_dir is None:
+        return SearchIndex(decode_article(raw, source), tokenizer, params)
     file = cache_dir / f"{cache_key(raw, tokenizer, params)}.pickle"
     with contextlib.suppress(Exception):  # a missing, stale or damaged cache: build anew
         with file.open("rb") as handle:
             index = pickle.load(handle)
         if isinstance(index, SearchIndex):
             return index
-    index = SearchIndex(load_article(source), tokenizer, params)
+    index = SearchIndex(decode_article(raw, source), tokenizer, params)
     _save(index, file)
     return index
 
