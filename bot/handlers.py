@@ -176,18 +176,17 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     article = _article(context)
-    kind, _, rest = (query.data or "").partition(":")
-    if kind in ("s", "n"):
-        number_text, _, page_text = rest.partition(":")
-        section = article.section(int(number_text)) if number_text.isdigit() else None
-        pages = render.section_pages(section) if section else []
-        page = int(page_text) if page_text.isdigit() else -1
+    press = keyboards.parse(query.data)
+    if press.kind in ("s", "n"):
+        section = article.section(press.section) if press.section is not None else None
+        pages = render.section_pages(section) if section else ()
+        page = press.page if press.page is not None else -1
         if section is None or not 0 <= page < len(pages):
             await query.answer(STALE_BUTTON, show_alert=True)
             return
         markup = keyboards.section_keyboard(article, section.number, page, len(pages))
         await query.answer()
-        if kind == "n" and query.message is not None:
+        if press.kind == "n" and query.message is not None:
             try:
                 await query.edit_message_text(
                     pages[page], parse_mode=ParseMode.HTML, reply_markup=markup
@@ -197,11 +196,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     raise
         else:
             await _reply(update, pages[page], markup)
-    elif kind == "l":
+    elif press.kind == "l":
         await query.answer()
         await _reply(update, render.sections_html(article), keyboards.sections_keyboard(article))
-    elif kind == "m":
-        passages = [p for pid in rest.split(",") if (p := article.passage(pid))]
+    elif press.kind == "m":
+        passages = [p for pid in press.passage_ids if (p := article.passage(pid))]
         if not passages:
             await query.answer(STALE_BUTTON, show_alert=True)
             return

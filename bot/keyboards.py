@@ -10,12 +10,41 @@ callback_data:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from index.article import Article
 from index.search import Answer
 
 MAX_CALLBACK_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button's callback_data, read back: `kind` is "s", "n", "l", "m", or "" if unknown."""
+
+    kind: str
+    section: int | None = None
+    page: int | None = None
+    passage_ids: tuple[str, ...] = ()
+
+
+def parse(data: str | None) -> Press:
+    """Read callback_data written by the keyboards below (anything else is kind "")."""
+    kind, _, rest = (data or "").partition(":")
+    if kind in ("s", "n"):
+        number, _, page = rest.partition(":")
+        return Press(
+            kind,
+            section=int(number) if number.isdigit() else None,
+            page=int(page) if page.isdigit() else None,
+        )
+    if kind == "l":
+        return Press(kind)
+    if kind == "m":
+        return Press(kind, passage_ids=tuple(rest.split(",")))
+    return Press("")
 
 
 def answer_keyboard(answer: Answer, shown: int) -> InlineKeyboardMarkup | None:

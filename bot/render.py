@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any
 
@@ -126,7 +127,8 @@ def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:
     return f"{head}\n<blockquote>{escape(_head(passage.text, limit))}</blockquote>"
 
 
-def section_pages(section: Section, limit: int = MAX_MESSAGE) -> list[str]:
+@functools.lru_cache(maxsize=64)  # every button press and inline query pages a section again
+def section_pages(section: Section, limit: int = MAX_MESSAGE) -> tuple[str, ...]:
     """The section as HTML messages of at most `limit` visible characters each, split between
     paragraphs (or, for a paragraph longer than a message, between sentences)."""
     header = f"§{section.number} {section.title}"
@@ -147,7 +149,7 @@ def section_pages(section: Section, limit: int = MAX_MESSAGE) -> list[str]:
         counter = f" ({number}/{total})" if total > 1 else ""
         body = "\n\n".join(escape(p) for p in page) or "(本文なし)"
         out.append(f"<b>{escape(header)}</b>{counter}\n\n{body}")
-    return out
+    return tuple(out)
 
 
 def _fit(paragraph: str, budget: int) -> list[str]:

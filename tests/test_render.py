@@ -94,3 +94,14 @@ def test_section_keyboard_pages_then_moves_to_the_next_section() -> None:
     assert [b.callback_data for b in last] == ["n:1:0", "l", "n:2:0"]
     end = keyboards.section_keyboard(article, 2, 0, 1).inline_keyboard[0]
     assert [b.callback_data for b in end] == ["n:1:0", "l"]
+
+
+def test_callback_data_reads_back_as_written() -> None:
+    assert keyboards.parse("n:2:1") == keyboards.Press("n", section=2, page=1)
+    assert keyboards.parse("s:5:0") == keyboards.Press("s", section=5, page=0)
+    assert keyboards.parse("l") == keyboards.Press("l")
+    assert keyboards.parse(keyboards.more_data(["3-2", "4-1"])) == keyboards.Press(
+        "m", passage_ids=("3-2", "4-1")
+    )
+    assert keyboards.parse("s:x:") == keyboards.Press("s")  # a stale or forged button
+    assert keyboards.parse("zz:1").kind == keyboards.parse(None).kind == ""
