@@ -252,21 +252,15 @@ def _commit() -> str:
     git = shutil.which("git")
     if not git:
         return "unknown"
+
+    def run(*args: str) -> str:
+        return subprocess.run(
+            [git, "-C", str(ROOT), *args], capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+
     try:
-        head = subprocess.run(
-            [git, "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            [git, "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
+        head = run("rev-parse", "--short", "HEAD")
+        dirty = run("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{head or 'unknown'}{' + uncommitted changes' if dirty else ''}"

@@ -255,11 +255,15 @@ def _naive_stage(
             postings.setdefault(term, []).append(doc_id)
     keep.append(postings)
 
+    def sharing(query: list[str]) -> list[int]:
+        """The passages that hold a term of the query."""
+        return sorted({d for t in query for d in postings.get(t, ())})
+
     def naive(query: list[str]) -> list[int]:
         return top_k(np.asarray(bm25.get_scores(query)))
 
     def batch(query: list[str]) -> list[int]:
-        ids = sorted({d for t in query for d in postings.get(t, ())})
+        ids = sharing(query)
         if not ids:
             return []
         scores = np.asarray(bm25.get_batch_scores(query, ids))
@@ -272,7 +276,7 @@ def _naive_stage(
         # Passages sharing no term score 0, so the best is among those that share one.
         hits = total = 0
         for query, theirs in zip(terms, bm25s_top, strict=True):
-            ids = sorted({d for t in query for d in postings.get(t, ())})
+            ids = sharing(query)
             if not ids:
                 continue
             scores = dict(zip(ids, bm25.get_batch_scores(query, ids), strict=True))
