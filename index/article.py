@@ -47,7 +47,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Article:
-    headline: str
+    headline: str  # "" when the text starts with its first numbered section
     sections: tuple[Section, ...]
     passages: tuple[Passage, ...]
 
@@ -62,29 +62,36 @@ def bundled_article_path() -> Path:
     return Path(__file__).parent / "data" / "musk-interview.ja.txt"
 
 
-def load_article(path: str | Path | None = None) -> Article:
+def load_article(
+    path: str | Path | None = None, min_passage_chars: int = MIN_PASSAGE_CHARS
+) -> Article:
     """Read and parse an article file (the bundled interview when `path` is None)."""
     source = Path(path) if path is not None else bundled_article_path()
     try:
         raw = source.read_bytes()
     except OSError as exc:
         raise ArticleError(f"cannot read article {str(source)!r}: {exc.strerror or exc}") from None
-    return decode_article(raw, source)
+    return decode_article(raw, source, min_passage_chars)
 
 
-def decode_article(raw: bytes, source: Path) -> Article:
-    """Parse an article file's bytes, read from `source` (named in the error)."""
+def decode_article(raw: bytes, source: Path, min_passage_chars: int = MIN_PASSAGE_CHARS) -> Article:
+    """Parse an article file's bytes, read from `source` (named in every error)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError(
             f"article {str(source)!r} is not UTF-8 text (bad byte at offset {exc.start})"
         ) from None
-    return parse_article(text)
+    try:
+        return parse_article(text, min_passage_chars)
+    except ArticleError:  # its one error, said with the file's name
+        raise ArticleError(f"article {str(source)!r} holds no text") from None
 
 
-def parse_article(text: str) -> Article:
-    """Split article text into sections 0…N and passages; the footer is dropped."""
+def parse_article(text: str, min_passage_chars: int = MIN_PASSAGE_CHARS) -> Article:
+    """Split article text into sections 0…N and passages; the footer is dropped.
+
+    Paragraphs shorter than `min_passage_chars` join their neighbours in one passage."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines: list[_Line] = []
     offset = 0
@@ -93,10 +100,12 @@ def parse_article(text: str) -> Article:
         start = offset + (raw.find(stripped) if stripped else 0)
         lines.append(_Line(stripped, start, start + len(stripped)))
         offset += len(raw) + 1
-    lines = _drop_footer(lines)
     content = [i for i, line in enumerate(lines) if line.text]
     if not content:
         raise ArticleError("the article holds no text")
+    # A text that is all footer (a lone link) is kept whole rather than left empty.
+    lines = _drop_footer(lines) if any(line.text for line in _drop_footer(lines)) else lines
+    content = [i for i, line in enumerate(lines) if line.text]
     layout = _numbered_layout(lines, content[0]) or _block_layout(lines, content[0])
     sections = []
     passages: list[Passage] = []
@@ -105,11 +114,13 @@ def parse_article(text: str) -> Article:
         # A section's title line is its thesis in the article's words: the first passage
         # starts with it, so that it can be found and quoted like any other line.
         quoted = [title_at, *body] if title_at is not None else body
-        for k, group in enumerate(_group_paragraphs([lines[i] for i in quoted]), start=1):
+        groups = _group_paragraphs([lines[i] for i in quoted], min_passage_chars)
+        for k, group in enumerate(groups, start=1):
             passages.append(
                 Passage(f"{number}-{k}", number, title, text[group[0].start : group[-1].end])
             )
-    return Article(lines[content[0]].text, tuple(sections), tuple(passages))
+    headline = lines[content[0]].text if layout[0][0] == 0 else ""
+    return Article(headline, tuple(sections), tuple(passages))
 
 
 @dataclass(frozen=True)
@@ -138,10 +149,13 @@ def _section_number(line: str) -> int | None:
     return int(folded) if _NUMBER_LINE.fullmatch(folded) else None
 
 
-def _numbered_layout(lines: list[_Line], headline_at: int) -> _Layout:
-    """Sections from number lines 01, 02, … in order; empty when the text has none."""
+def _numbered_layout(lines: list[_Line], first: int) -> _Layout:
+    """Sections from number lines 01, 02, … in order; empty when the text has none.
+
+    The first line is the headline, and what follows it up to 01 is section 0, unless the
+    text starts with 01 (then there is no section 0)."""
     starts: list[int] = []  # index of each number line; section k starts at starts[k - 1]
-    for i in range(headline_at + 1, len(lines)):
+    for i in range(first, len(lines)):
         if _section_number(lines[i].text) == len(starts) + 1:
             starts.append(i)
     if not starts:
@@ -151,7 +165,9 @@ def _numbered_layout(lines: list[_Line], headline_at: int) -> _Layout:
         None,
     )
     ends = [*starts[1:], closing if closing is not None else len(lines)]
-    layout: _Layout = [(0, lines[headline_at].text, None, _body(lines, headline_at + 1, starts[0]))]
+    layout: _Layout = []
+    if starts[0] != first:
+        layout.append((0, lines[first].text, None, _body(lines, first + 1, starts[0])))
     for number, (at, end) in enumerate(zip(starts, ends, strict=True), start=1):
         body = _body(lines, at + 1, end)
         title_at = body.pop(0) if body else None
@@ -160,6 +176,8 @@ def _numbered_layout(lines: list[_Line], headline_at: int) -> _Layout:
     if closing is not None:
         rest = _body(lines, closing + 1, len(lines))
         layout.append((len(starts) + 1, lines[closing].text, closing, rest))
+    if not any(title_at is not None or body for _, _, title_at, body in layout):
+        return []  # nothing but number lines: not a numbered layout
     return layout
 
 
@@ -183,13 +201,13 @@ def _short(line: str, limit: int = 40) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _group_paragraphs(paragraphs: list[_Line]) -> list[list[_Line]]:
+def _group_paragraphs(paragraphs: list[_Line], min_chars: int) -> list[list[_Line]]:
     """Group paragraphs so that short lead-ins ("なぜか?") travel with what follows them."""
     groups: list[list[_Line]] = []
     current: list[_Line] = []
     for paragraph in paragraphs:
         current.append(paragraph)
-        if sum(len(p.text) for p in current) >= MIN_PASSAGE_CHARS:
+        if sum(len(p.text) for p in current) >= min_chars:
             groups.append(current)
             current = []
     if current:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from index.article import Article, load_article
 from index.cache import CACHE_ENV
@@ -11,6 +12,13 @@ from index.search import SearchIndex
 from index.tokenize import Tokenizer
 
 DATA = Path(__file__).parent / "data"
+
+# Property tests are deterministic by default (the README's command, CI): the same examples on
+# every run and no example database, so an unrelated change never turns the suite red.
+# `pytest --hypothesis-profile=explore` searches at random and remembers what failed.
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("deterministic")
 
 
 @pytest.fixture(scope="session")

@@ -83,6 +83,21 @@ def test_other_numbered_article_parses_the_same_way() -> None:
     assert article.sections[3].paragraphs == ("結び。",)
 
 
+def test_numbered_sections_are_found_without_a_headline() -> None:
+    article = parse_article("01\n第一の題\n本文一。\n02\n第二の題\n本文二。\n")
+    assert article.headline == ""
+    assert [(s.number, s.title) for s in article.sections] == [(1, "第一の題"), (2, "第二の題")]
+    assert [p.id for p in article.passages] == ["1-1", "2-1"]
+
+
+@pytest.mark.parametrize(
+    "text", ["http://", "https://example.com/a", "TechFlow公式コミュニティへようこそ"]
+)
+def test_a_text_that_is_all_footer_is_kept_whole(text: str) -> None:
+    article = parse_article(text)
+    assert [p.text for p in article.passages] == [text]
+
+
 def test_unnumbered_text_becomes_one_section_per_block() -> None:
     article = parse_article("最初の段落です。\n続きです。\n\n次の段落です。\n\n\n最後の段落。")
     assert [s.paragraphs for s in article.sections] == [
@@ -112,13 +127,15 @@ def test_bad_article_files_raise_article_error(
 ) -> None:
     path = tmp_path / "a.txt"
     path.write_bytes(content)
-    with pytest.raises(ArticleError, match=message):
+    with pytest.raises(ArticleError, match=message) as error:
         load_article(path)
+    assert str(error.value).count(str(path)) == 1  # the file is named, once
 
 
 def test_missing_article_file_raises_article_error(tmp_path: Path) -> None:
-    with pytest.raises(ArticleError, match="cannot read"):
+    with pytest.raises(ArticleError, match="cannot read") as error:
         load_article(tmp_path / "missing.txt")
+    assert str(error.value).count("missing.txt") == 1
 
 
 @pytest.mark.parametrize(

@@ -86,7 +86,7 @@ def test_any_text_parses_or_says_why(text: str) -> None:
     try:
         article = parse_article(text)
     except ArticleError:
-        assert not text.strip()  # only an empty text has no article in it
+        assert not text.strip()  # only a blank text has no article in it (a lone link does)
         return
     normalized = text.replace("\r\n", "\n").replace("\r", "\n")
     for passage in article.passages:
