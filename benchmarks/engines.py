@@ -166,13 +166,13 @@ def run(scale: int, rounds: int, budget: float, builds: int, answering: bool) ->
 
     # answering ----------------------------------------------------------------------------
     if answering:
-        from bot import render
+        from bot import console, render
 
         answers = {q: index.search(q, k=6) for q in asked}
         bot = time_calls(lambda q: render.answer_html(index.search(q, k=6), 3), asked, rounds, 60)
         cli = time_calls(
             lambda q: json.dumps(
-                render.answer_json(index.search(q, k=JSON_HITS)), ensure_ascii=False
+                console.answer_json(index.search(q, k=JSON_HITS)), ensure_ascii=False
             ),
             asked,
             rounds,

@@ -24,8 +24,8 @@ from bot import handlers
 from bot.config import ConfigError, Settings
 from bot.limits import PatientRateLimiter, QuestionLimit
 from index.article import ArticleError
-from index.cache import load_index
-from index.search import SearchIndex
+from index.cache import default_retrieval, load_retriever
+from index.search import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         log.warning("could not set the command menu: %s", exc)
 
 
-def build_application(settings: Settings, index: SearchIndex) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, index: Retriever) -> Application:  # type: ignore[type-arg]
     """The bot, ready to run: handlers, rate limiter and settings, not yet started."""
     application = (
         ApplicationBuilder()
@@ -138,8 +138,8 @@ def main(args: argparse.Namespace) -> int:
         return 2
     configure_logging(settings.token, verbose=args.verbose)
     try:
-        index = load_index(args.article)
-    except ArticleError as exc:
+        index = load_retriever(args.article, args.retrieval or default_retrieval())
+    except (ArticleError, ValueError) as exc:
         print(f"interview-bot: error: {exc}", file=sys.stderr)
         return 2
     application = build_application(settings, index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import cast
 
@@ -20,7 +21,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 from bot import keyboards, render
 from bot.limits import QuestionLimit, Verdict
 from index.article import Article, parse_section_ref
-from index.search import SearchIndex
+from index.search import Answer, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,14 @@ UNKNOWN_COMMAND = "知らないコマンドです。/help で使い方を表示�
 TOO_MANY = "質問が続いています。少し時間をおいてから、もう一度どうぞ。"
 
 
-def _index(context: ContextTypes.DEFAULT_TYPE) -> SearchIndex:
-    return cast(SearchIndex, context.bot_data["index"])
+def _index(context: ContextTypes.DEFAULT_TYPE) -> Retriever:
+    return cast(Retriever, context.bot_data["index"])
+
+
+async def _search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> Answer:
+    """The core's answer, computed in a thread: the encoder takes milliseconds, and the event
+    loop goes on with other updates meanwhile."""
+    return await asyncio.to_thread(_index(context).search, question, k)
 
 
 def _article(context: ContextTypes.DEFAULT_TYPE) -> Article:
@@ -130,7 +137,7 @@ async def ask_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    answer = _index(context).search(question, k=CANDIDATES)
+    answer = await _search(context, question, CANDIDATES)
     await _reply(
         update, render.answer_html(answer, SHOWN), keyboards.answer_keyboard(answer, SHOWN)
     )
@@ -229,7 +236,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 )
             )
     else:
-        answer = index.search(query.query, k=INLINE_RESULTS)
+        answer = await _search(context, query.query, INLINE_RESULTS)
         for hit in answer.hits:
             results.append(
                 InlineQueryResultArticle(

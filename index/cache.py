@@ -1,8 +1,11 @@
-"""The built index, cached on disk: tokenizing the article costs more than answering.
+"""The built index, cached on disk: tokenizing the article (and, for hybrid retrieval,
+encoding it) costs far more than answering.
 
 The cache key is a hash of the article's bytes, of the retrieval code, and of the versions
 of the packages that shape the index (Sudachi and its dictionary, rank-bm25), so any change
-to one of them builds the index anew. A cache that cannot be read or written is ignored.
+to one of them builds the index anew; the encoder's vectors are keyed by that and the
+encoder's name and version. Only the most recently used entries are kept. A cache that cannot
+be read or written is ignored: no command ever fails because of it.
 """
 
 from __future__ import annotations
@@ -10,19 +13,32 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import io
+import logging
 import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sudachidict_core
 import sudachipy
 
-from index.article import bundled_article_path, decode_article, load_article
-from index.search import Params, SearchIndex
+from index.article import MIN_PASSAGE_CHARS, bundled_article_path, decode_article, load_article
+from index.search import Params, Retriever, SearchIndex
 from index.tokenize import Tokenizer
 
+if TYPE_CHECKING:
+    from index.hybrid import HybridParams
+
+log = logging.getLogger(__name__)
+
 CACHE_ENV = "INTERVIEW_BOT_CACHE_DIR"  # a directory, or "off"
+RETRIEVAL_ENV = "INTERVIEW_BOT_RETRIEVAL"
+MODES = ("hybrid", "lexical")
+# Cache entries kept: the newest by use (an entry is an index or its vectors; each article
+# has one of each per retrieval mode), older ones are removed when a new one is written.
+KEEP_ENTRIES = 8
 
 
 def default_cache_dir() -> Path | None:
@@ -33,7 +49,20 @@ def default_cache_dir() -> Path | None:
     return Path(base) / "interview-bot"
 
 
-def cache_key(article_bytes: bytes, tokenizer: Tokenizer, params: Params) -> str:
+def default_retrieval() -> str:
+    """The retrieval mode INTERVIEW_BOT_RETRIEVAL names ("hybrid" when it is unset)."""
+    mode = os.environ.get(RETRIEVAL_ENV, "").strip().lower() or "hybrid"
+    if mode not in MODES:
+        raise ValueError(f"{RETRIEVAL_ENV} must be hybrid or lexical, not {mode!r}")
+    return mode
+
+
+def cache_key(
+    article_bytes: bytes,
+    tokenizer: Tokenizer,
+    params: Params,
+    passage_chars: int = MIN_PASSAGE_CHARS,
+) -> str:
     digest = hashlib.sha256(article_bytes)
     for path in sorted(Path(__file__).parent.glob("*.py")):  # the retrieval code
         digest.update(path.read_bytes())
@@ -46,8 +75,54 @@ def cache_key(article_bytes: bytes, tokenizer: Tokenizer, params: Params) -> str
     spec = importlib.util.find_spec("rank_bm25")
     if spec and spec.origin:
         digest.update(Path(spec.origin).read_bytes())
-    digest.update(repr((tokenizer, params)).encode())
+    digest.update(repr((tokenizer, params, passage_chars)).encode())
     return digest.hexdigest()[:32]
+
+
+def load_retriever(
+    path: str | Path | None = None,
+    mode: str = "hybrid",
+    cache_dir: Path | None = None,
+    hybrid: HybridParams | None = None,
+) -> Retriever:
+    """The article's index for `mode` ("hybrid" or "lexical"). Where no sentence encoder is
+    installed, hybrid falls back to lexical and says so once. Raises ArticleError."""
+    if mode == "lexical":
+        return load_index(path, cache_dir)
+    from index.embed import EncoderUnavailable, default_encoder
+    from index.hybrid import HybridIndex, HybridParams
+
+    try:
+        encoder = default_encoder()
+    except EncoderUnavailable as exc:
+        log.warning("%s here: answering with lexical retrieval (BM25 alone)", exc)
+        return load_index(path, cache_dir)
+    hybrid = hybrid or HybridParams()
+    lexical = load_index(path, cache_dir, passage_chars=hybrid.passage_chars)
+    cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+    raw = _read(path)
+    if cache_dir is None or raw is None:
+        return HybridIndex(lexical, encoder, hybrid)
+    key = cache_key(raw, lexical.tokenizer, lexical.params, hybrid.passage_chars)
+    file = cache_dir / f"{key}.{encoder.name}.npy"
+    import numpy as np
+
+    with contextlib.suppress(Exception):  # a missing, stale or damaged cache: encode anew
+        vectors = np.load(file, allow_pickle=False)
+        index = HybridIndex(lexical, encoder, hybrid, vectors)
+        _touch(file)
+        return index
+    index = HybridIndex(lexical, encoder, hybrid)
+    buffer = io.BytesIO()
+    np.save(buffer, index.vectors, allow_pickle=False)
+    _save(buffer.getvalue(), file)
+    return index
+
+
+def _read(path: str | Path | None) -> bytes | None:
+    with contextlib.suppress(OSError):
+        return (Path(path) if path is not None else bundled_article_path()).read_bytes()
+    return None
 
 
 def load_index(
@@ -55,33 +130,40 @@ def load_index(
     cache_dir: Path | None = None,
     tokenizer: Tokenizer | None = None,
     params: Params | None = None,
+    passage_chars: int = MIN_PASSAGE_CHARS,
 ) -> SearchIndex:
-    """The index of the article at `path` (the bundled one by default), from the cache when
-    it holds it, else built and cached. Raises ArticleError as load_article does."""
+    """The lexical index of the article at `path` (the bundled one by default), from the
+    cache when it holds it, else built and cached. Raises ArticleError as load_article does."""
     tokenizer = tokenizer or Tokenizer()
     params = params or Params()
     cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
     source = Path(path) if path is not None else bundled_article_path()
-    try:
-        raw = source.read_bytes()
-    except OSError:
-        return SearchIndex(load_article(source), tokenizer, params)  # which reports it
+    raw = _read(source)
+    if raw is None:
+        return SearchIndex(load_article(source, passage_chars), tokenizer, params)  # reports it
     if cache_dir is None:
-        return SearchIndex(decode_article(raw, source), tokenizer, params)
-    file = cache_dir / f"{cache_key(raw, tokenizer, params)}.pickle"
+        return SearchIndex(decode_article(raw, source, passage_chars), tokenizer, params)
+    key = cache_key(raw, tokenizer, params, passage_chars)
+    file = cache_dir / f"{key}.pickle"
     with contextlib.suppress(Exception):  # a missing, stale or damaged cache: build anew
         with file.open("rb") as handle:
             index = pickle.load(handle)
         if isinstance(index, SearchIndex):
+            _touch(file)
             return index
-    index = SearchIndex(decode_article(raw, source), tokenizer, params)
-    _save(index, file)
+    index = SearchIndex(decode_article(raw, source, passage_chars), tokenizer, params)
+    _save(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), file)
     return index
 
 
-def _save(index: SearchIndex, file: Path) -> None:
-    """Write aside and rename, so that a concurrent reader never sees half a file."""
-    data = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+def _touch(file: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.utime(file)
+
+
+def _save(data: bytes, file: Path) -> None:
+    """Write aside and rename, so that a concurrent reader never sees half a file; then
+    remove the entries used least recently, beyond the newest KEEP_ENTRIES."""
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=file.parent, suffix=".tmp", delete=False) as tmp:
@@ -92,4 +174,13 @@ def _save(index: SearchIndex, file: Path) -> None:
                 raise
         os.replace(tmp.name, file)
     except OSError:
-        pass  # no cache this time: the next start builds the index again
+        return  # no cache this time: the next start builds the index again
+    entries = []
+    for entry in [*file.parent.glob("*.pickle"), *file.parent.glob("*.npy")]:
+        with contextlib.suppress(OSError):
+            entries.append((entry.stat().st_mtime_ns, entry))
+    entries.sort(reverse=True)
+    for _, entry in entries[KEEP_ENTRIES:]:
+        if entry != file:
+            with contextlib.suppress(OSError):
+                entry.unlink()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.search import Answer
+from index.search import Answer, Retriever
 
 
 class QuestionFileError(ValueError):
@@ -83,8 +83,9 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def run(questions: Iterable[Question], ask: Callable[[str], Answer]) -> list[Result]:
-    return [Result(question=q, answer=ask(q.question)) for q in questions]
+def run(questions: Iterable[Question], retriever: Retriever) -> list[Result]:
+    """Each question answered as the CLI answers it (10 hits, for mrr)."""
+    return [Result(question=q, answer=retriever.search(q.question, k=10)) for q in questions]
 
 
 def figures(results: list[Result]) -> Figures:

@@ -7,8 +7,11 @@ import itertools
 import math
 import operator
 import re
+import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from index.article import Article, Passage
 from index.tokenize import Tokenizer, Word
@@ -30,6 +33,24 @@ class Answer:
     question: str
     hits: tuple[Hit, ...]  # best first; empty when not answered
     answered: bool
+
+
+class Retriever(Protocol):
+    """What answers questions about an article: SearchIndex, or HybridIndex."""
+
+    @property
+    def article(self) -> Article: ...
+
+    def search(self, question: str, k: int = 5) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class Lexical:
+    """What BM25 makes of one question."""
+
+    words: tuple[Word, ...]
+    weights: tuple[float, ...]  # of each word (see SearchIndex.weight)
+    scores: dict[int, float]  # passage index → score, for the passages holding any word
 
 
 @dataclass(frozen=True)
@@ -147,7 +168,7 @@ class SearchIndex:
             [(s.strip(), self.tokenizer.words(s)) for s in _SENTENCE.findall(x.text)]
             for x in article.passages
         ]
-        self._sentences = [
+        self.sentences = [
             [(text, frozenset(k for w in words for k in w.keys)) for text, words in sents]
             for sents in sentences
         ]
@@ -159,11 +180,16 @@ class SearchIndex:
             [[k for _, ws in sents for k in _pairs(ws)] for sents in sentences], p.k1, p.b
         )
         numbers = [s.number for s in article.sections]
-        self._section_of = [numbers.index(x.section) for x in article.passages]
+        # The index in article.sections of each passage's section.
+        self.section_of = [numbers.index(x.section) for x in article.passages]
+        # The article's text as words are normalized, to tell a name it mentions in passing.
+        self._text = unicodedata.normalize(
+            "NFKC", "\n".join(x.text for x in article.passages)
+        ).lower()
         titles = [self.tokenizer.terms(s.title) for s in article.sections]
         self.titles = Field(titles, p.k1, 0.0)
         section_keys = [list(title) for title in titles]
-        for at, keys in zip(self._section_of, passage_keys, strict=True):
+        for at, keys in zip(self.section_of, passage_keys, strict=True):
             section_keys[at] += keys
         self.sections = Field(section_keys, p.k1, p.b)
         # A word the article never uses weighs more than any word it does use.
@@ -171,32 +197,39 @@ class SearchIndex:
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when none covers it well enough."""
+        lexical = self.lexical(question)
+        scores = lexical.scores
+        if not scores:
+            return Answer(question=question, hits=(), answered=False)
+        # The best k in O(n log k) rather than sorting them all; ties keep a fixed order.
+        ranked = heapq.nlargest(max(k, 1), scores.items(), key=operator.itemgetter(1))
+        if self.coverage(lexical, self.section_of[ranked[0][0]]) < self.params.min_coverage:
+            return Answer(question=question, hits=(), answered=False)
+        hits = tuple(
+            Hit(passage=self.article.passages[d], score=s, excerpt=self.excerpt(d, lexical))
+            for d, s in ranked
+        )
+        return Answer(question=question, hits=hits, answered=True)
+
+    def lexical(self, question: str) -> Lexical:
+        """The question's words, their weights, and the BM25 score of every passage holding one."""
         words = self.tokenizer.words(question)
         p = self.params
         ranking = self._split_unknown(words) if p.split_unknown_compounds else words
         scores = self.passages.scores(ranking)
+        weights = tuple(self.weight(w) for w in words)
         if not scores:
-            return Answer(question=question, hits=(), answered=False)
+            return Lexical(tuple(words), weights, {})
         for d, score in self.pairs.scores([Word((key,)) for key in _pairs(words)]).items():
             scores[d] += p.pair_weight * score
         prior: dict[int, float] = defaultdict(float)
         for field, weight in ((self.sections, p.section_weight), (self.titles, p.title_weight)):
             for section, score in field.scores(ranking).items():
                 prior[section] += weight * score
-        section_of = self._section_of
+        section_of = self.section_of
         for d in scores:
             scores[d] += prior[section_of[d]]
-        # The best k in O(n log k) rather than sorting them all; ties keep a fixed order.
-        ranked = heapq.nlargest(max(k, 1), scores.items(), key=operator.itemgetter(1))
-        weights = [self.weight(w) for w in words]
-        if self._coverage(words, weights, self._section_of[ranked[0][0]]) < p.min_coverage:
-            return Answer(question=question, hits=(), answered=False)
-        weighted = [(frozenset(w.keys), weight) for w, weight in zip(words, weights, strict=True)]
-        hits = tuple(
-            Hit(passage=self.article.passages[d], score=s, excerpt=self._excerpt(d, weighted))
-            for d, s in ranked
-        )
-        return Answer(question=question, hits=hits, answered=True)
+        return Lexical(tuple(words), weights, scores)
 
     def _split_unknown(self, words: list[Word]) -> list[Word]:
         """The words, with each compound the article never uses replaced by its parts."""
@@ -216,21 +249,35 @@ class SearchIndex:
         weight = max(known) if known else self._unseen_idf
         return weight * (1.0 if word.noun else self.params.other_weight)
 
-    def coverage(self, words: list[Word], section: int) -> float:
+    def coverage(self, lexical: Lexical, section: int) -> float:
         """Weighted share of the question's content words found in the `section`-th section.
 
         A section rather than the best passage: the passage often answers with a few of the
         question's words while its section holds the rest (what the question is about).
         """
-        return self._coverage(words, [self.weight(w) for w in words], section)
-
-    def _coverage(self, words: list[Word], weights: list[float], section: int) -> float:
         content = [
-            (w, weight) for w, weight in zip(words, weights, strict=True) if not w.answer_type
+            (w, weight)
+            for w, weight in zip(lexical.words, lexical.weights, strict=True)
+            if not w.answer_type
         ]
         total = sum(weight for _, weight in content)
         found = sum(weight * self._found(w, section) for w, weight in content)
         return found / total if total else 0.0
+
+    def unseen_share(self, lexical: Lexical, names: bool = False) -> float:
+        """Weighted share of the question's content words the article never uses (only its
+        names, with `names`: proper nouns and unknown words, not even as part of a longer one)."""
+        idf = self.passages.idf
+        total = unseen = 0.0
+        for w, weight in zip(lexical.words, lexical.weights, strict=True):
+            if w.answer_type:
+                continue
+            total += weight
+            if any(key in idf for key in w.keys):
+                continue
+            if not names or (w.name and w.term not in self._text):
+                unseen += weight
+        return unseen / total if total else 0.0
 
     def _found(self, word: Word, section: int) -> float:
         """1 if the section holds the word; else the IDF-weighted share of its parts it holds."""
@@ -242,11 +289,18 @@ class SearchIndex:
         held = [any(self.sections.holds(section, key) for key in part) for part in word.parts]
         return sum(w for w, h in zip(weights, held, strict=True) if h) / sum(weights)
 
-    def _excerpt(self, doc_id: int, weighted: list[tuple[frozenset[str], float]]) -> str:
-        """The passage's sentence that holds the most question weight (the first on ties)."""
+    def excerpt(self, doc_id: int, lexical: Lexical, bonus: Sequence[float] = ()) -> str:
+        """The passage's sentence that holds the most question weight (the first on ties),
+        plus each sentence's `bonus` (0 to 1) where one is given."""
         best, best_score = self.article.passages[doc_id].text, -1.0
-        for sentence, keys in self._sentences[doc_id]:
-            score = sum(weight for word, weight in weighted if not keys.isdisjoint(word))
+        words = [
+            (frozenset(w.keys), weight)
+            for w, weight in zip(lexical.words, lexical.weights, strict=True)
+        ]
+        total = sum(weight for _, weight in words) or 1.0
+        for i, (sentence, keys) in enumerate(self.sentences[doc_id]):
+            score = sum(weight for word, weight in words if not keys.isdisjoint(word)) / total
+            score += bonus[i] if bonus else 0.0
             if score > best_score:
                 best, best_score = sentence, score
         return best

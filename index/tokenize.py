@@ -68,6 +68,8 @@ class Word(NamedTuple):
     noun: bool = True
     # The keys of a compound's short units (計算 and 能力 for 計算能力), for partial matches.
     parts: tuple[tuple[str, ...], ...] = ()
+    # A name: a proper noun, or a word the dictionary does not know (Neuralink, xAI).
+    name: bool = False
 
     @property
     def term(self) -> str:
@@ -237,9 +239,11 @@ class Tokenizer:
             return tuple(w for w in map(self._word, parts[1:]) if w is not None), units
         if self.mode != "AC":
             keys = tuple(w.keys for w in map(self._word, parts) if w is not None)
-            return (Word(whole.keys, whole.noun, keys if len(keys) > 1 else ()),), units
+            return (whole._replace(parts=keys if len(keys) > 1 else ()),), units
         words = [w for w in map(self._word, parts) if w is not None]
-        return tuple(Word(tuple(dict.fromkeys(w.keys + whole.keys)), w.noun) for w in words), units
+        return tuple(
+            w._replace(keys=tuple(dict.fromkeys(w.keys + whole.keys))) for w in words
+        ), units
 
     def _word(self, morpheme: sudachipy.Morpheme) -> Word | None:
         pos, kind = morpheme.part_of_speech()[:2]
@@ -253,7 +257,8 @@ class Tokenizer:
         keys: tuple[str, ...] = (term,)
         if self.synonyms:
             keys += tuple(f"{SYNONYM_PREFIX}{g}" for g in morpheme.synonym_group_ids())
-        return Word(keys, noun=pos == "名詞")
+        name = kind == "固有名詞" or (morpheme.is_oov() and kind != "数詞")
+        return Word(keys, noun=pos == "名詞", name=name and pos == "名詞")
 
 
 def _answer_type(unit: _Unit, following: _Unit | None) -> str | None:

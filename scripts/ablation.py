@@ -65,7 +65,7 @@ def main(files: list[Path]) -> None:
         )
         cells = []
         for _, questions in sets:
-            f = evaluate.figures(evaluate.run(questions, index.search))
+            f = evaluate.figures(evaluate.run(questions, index))
             cells += [f.hit1, f.hit3, f.evidence1, f.coverage, f.rejection]
         print(f"| {label} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
 

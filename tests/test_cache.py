@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.article import ArticleError, bundled_article_path
-from index.cache import CACHE_ENV, cache_key, default_cache_dir, load_index
+from index.cache import CACHE_ENV, KEEP_ENTRIES, cache_key, default_cache_dir, load_index
 from index.search import Params, SearchIndex
 from index.tokenize import Tokenizer
 
@@ -73,9 +73,9 @@ def test_cache_directory_from_the_environment(
     assert default_cache_dir() == tmp_path / "interview-bot"
 
 
-def test_ask_imports_neither_telegram_nor_numpy_with_a_warm_cache(tmp_path: Path) -> None:
+def test_lexical_ask_imports_neither_telegram_nor_numpy_with_a_warm_cache(tmp_path: Path) -> None:
     code = (
-        "import sys; from bot.cli import main; main(['ask', 'ロボット']); "
+        "import sys; from bot.cli import main; main(['--retrieval', 'lexical', 'ask', 'ロボット']);"
         "print(sorted(m for m in ('telegram', 'numpy', 'rank_bm25') if m in sys.modules))"
     )
     env = {CACHE_ENV: str(tmp_path), "PATH": "/usr/bin:/bin"}
@@ -84,3 +84,23 @@ def test_ask_imports_neither_telegram_nor_numpy_with_a_warm_cache(tmp_path: Path
         [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_cache_keeps_only_the_newest_entries(tmp_path: Path) -> None:
+    for n in range(KEEP_ENTRIES + 4):  # as many versions of an edited article
+        article = tmp_path / "a.txt"
+        article.write_text(
+            f"見出し\n01\n猫\n猫は一日に{n}時間も眠る動物である。\n", encoding="utf-8"
+        )
+        load_index(article, cache_dir=tmp_path / "cache")
+    entries = list((tmp_path / "cache").iterdir())
+    assert len(entries) == KEEP_ENTRIES
+    # The one in use survives, and is read from the cache (not rebuilt) next time.
+    newest = max(entries, key=lambda e: e.stat().st_mtime_ns)
+    assert newest.name == f"{cache_key(article.read_bytes(), Tokenizer(), Params())}.pickle"
+
+
+def test_an_unwritable_cache_never_fails_a_command(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    assert load_index(cache_dir=blocked / "cache").search(QUESTION).answered

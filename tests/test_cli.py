@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -165,28 +166,106 @@ def test_another_article_can_be_given(tmp_path: Path, capsys: pytest.CaptureFixt
     assert answer["hits"][0]["title"] == "猫の睡眠"
 
 
-def test_chat_answers_questions_and_commands() -> None:
-    session = "\n".join(
-        [
-            "/help",
-            "将来の世界の通貨は何になる",
-            "/section 6",
-            "/section 42",
-            "/sections",
-            "/nope",
-            "/quit",
-            "この行は読まれない",
-        ]
-    )
-    result = cli("chat", stdin=session + "\n")
+def test_chat_accepts_what_telegram_accepts_and_answers_in_japanese() -> None:
+    session = [
+        "/help",
+        "将来の世界の通貨は何になる",
+        "§6",
+        "/section ５",
+        "/section 42",
+        "/sections",
+        "/ask 大学の授業料はどれだけ上がった?",
+        "/ask",
+        "/nope",
+        "/quit",
+        "この行は読まれない",
+    ]
+    result = cli("chat", stdin="\n".join(session) + "\n")
     assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "/section N" in out
-    assert "§6 「将来の世界の通貨は、本質的にはワットだ。」" in out
-    assert "no section '42'" in out
-    assert "§11 最後に" in out
-    assert "unknown command /nope" in out
-    assert "読まれない" not in out
+    replies = result.stdout.split("\n\n")
+    assert "/section N" in replies[0]
+    assert replies[1].startswith("§6 「将来の世界の通貨は、本質的にはワットだ。」")
+    assert replies[2].startswith("§6 「将来の世界の通貨")  # §6 opens the section
+    assert "§5 「3年以内に" in result.stdout
+    assert "「42」という章はありません。章の番号は 0〜11" in result.stdout
+    assert "§11 最後に" in result.stdout
+    assert "§3 " in result.stdout
+    assert "/ask のあとに質問を書いてください。" in result.stdout
+    assert "知らないコマンドです。/help で使い方を表示します。" in result.stdout
+    assert "読まれない" not in result.stdout
+
+
+def test_chat_hints_at_its_own_command_and_ask_at_its_own() -> None:
+    assert "/sections で章の一覧" in cli("chat", stdin="ビットコインの価格は?\n").stdout
+    asked = cli("ask", "ビットコインの価格は?").stdout
+    assert "interview-bot sections で章の一覧" in asked and "/sections" not in asked
+
+
+def test_quotes_print_no_empty_lines() -> None:
+    out = cli("ask", "--retrieval", "lexical", "将来の世界の通貨は何になる").stdout
+    assert "  > " in out and not any(line.rstrip() == ">" for line in out.splitlines())
+    assert not any(line.endswith(" ") for line in out.splitlines())
+
+
+def test_ask_stdin_in_plain_text_heads_each_answer_with_its_question() -> None:
+    result = cli("ask", "-", stdin="大学の授業料は?\nビットコインの価格は?\n")
+    assert result.returncode == 0, result.stderr
+    blocks = result.stdout.strip().split("\n\n質問: ")
+    assert blocks[0].startswith("質問: 大学の授業料は?\n§3 ")
+    assert blocks[1].startswith("ビットコインの価格は?\nこの記事には")
+
+
+def test_ask_stdin_with_other_words_is_an_error() -> None:
+    result = cli("ask", "-", "extra", stdin="大学の授業料は?\n")
+    assert result.returncode == 2 and "standard input" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--article", "{path}", "--retrieval", "lexical", "ask", "--json", "猫はどれくらい眠る?"],
+        ["ask", "--json", "--article", "{path}", "--retrieval", "lexical", "猫はどれくらい眠る?"],
+        ["--retrieval", "lexical", "ask", "--json", "--article", "{path}", "猫はどれくらい眠る?"],
+    ],
+)
+def test_global_options_go_before_or_after_the_command(
+    tmp_path: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cats.txt"
+    path.write_text("猫の本\n01\n猫の睡眠\n猫は一日に十四時間も眠る。\n", encoding="utf-8")
+    assert main([a.replace("{path}", str(path)) for a in args]) == 0
+    assert json.loads(capsys.readouterr().out)["hits"][0]["title"] == "猫の睡眠"
+
+
+def test_the_flag_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTERVIEW_BOT_RETRIEVAL", "nonsense")
+    assert cli("ask", "大学の授業料は?").returncode == 2
+    assert "INTERVIEW_BOT_RETRIEVAL" in cli("ask", "大学の授業料は?").stderr
+    assert cli("ask", "--retrieval", "lexical", "大学の授業料は?").returncode == 0
+
+
+def test_version() -> None:
+    result = cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"interview-bot {importlib.metadata.version('interview-bot')}"
+
+
+@pytest.mark.parametrize(
+    ("command", "variables"),
+    [
+        ("run", ["TELEGRAM_BOT_TOKEN", "TELEGRAM_BASE_URL", "INTERVIEW_BOT_RETRIEVAL"]),
+        ("ask", ["INTERVIEW_BOT_RETRIEVAL", "INTERVIEW_BOT_CACHE_DIR"]),
+        ("eval", ["INTERVIEW_BOT_RETRIEVAL"]),
+        ("chat", ["INTERVIEW_BOT_RETRIEVAL"]),
+    ],
+)
+def test_each_commands_help_names_the_environment_it_reads(
+    command: str, variables: list[str]
+) -> None:
+    result = cli(command, "--help")
+    assert result.returncode == 0
+    for variable in variables:
+        assert variable in result.stdout
 
 
 def test_chat_ends_on_end_of_input() -> None:

@@ -24,7 +24,7 @@ FLOORS = {
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_quality_floors(index: SearchIndex, name: str) -> None:
     questions = evaluate.load_questions(DATA / f"{name}.jsonl")
-    figures = evaluate.figures(evaluate.run(questions, index.search))
+    figures = evaluate.figures(evaluate.run(questions, index))
     low = {
         k: getattr(figures, k) for k, floor in FLOORS[name].items() if getattr(figures, k) < floor
     }

@@ -4,7 +4,7 @@ import json
 
 from telegram_html import check_callback_data, check_html, visible_length
 
-from bot import keyboards, render
+from bot import console, keyboards, render
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit, SearchIndex
 
@@ -58,7 +58,7 @@ def test_emoji_count_twice_toward_the_limit() -> None:
 
 
 def test_json_answer_follows_the_contract(index: SearchIndex) -> None:
-    data = render.answer_json(index.search("将来の世界の通貨は何になる"))
+    data = console.answer_json(index.search("将来の世界の通貨は何になる"))
     json.dumps(data, ensure_ascii=False)
     assert data["answered"] is True
     assert {"section", "title", "passage_id", "score", "text", "excerpt"} <= set(data["hits"][0])

