@@ -1,4 +1,7 @@
-"""Retrieval figures on a question file: hit@1, hit@3, mrr, evidence@1, coverage, rejection."""
+"""Retrieval figures on a question file: hit@1, hit@3, mrr, evidence@1, coverage, rejection.
+
+A question with a "context" (earlier questions, oldest first) is answered as a follow-up in
+that conversation, as the bot would answer it in a chat."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.followup import Context, follow_up
 from index.search import Answer, Retriever
 
 
@@ -21,12 +25,17 @@ class Question:
     question: str
     sections: tuple[int, ...]
     evidence: tuple[str, ...]
+    context: tuple[str, ...] = ()
+    kind: str = ""  # a follow-up set's label of what the question is: more, topic or switch
 
 
 @dataclass(frozen=True)
 class Result:
     question: Question
     answer: Answer
+    shown_before: tuple[str, ...] = ()  # passage ids the conversation had shown already
+    kind: str = "standalone"  # how the question was read: standalone, more or topic
+    section_done: int | None = None  # "more" found every passage of this section shown
 
     @property
     def sections(self) -> list[int]:
@@ -51,13 +60,17 @@ class Figures:
     evidence1: float
     coverage: float
     rejection: float
+    # Best hit in a gold section and not shown earlier in the conversation (for "more" follow-
+    # ups: the next passages; without context, the same as hit1).
+    unseen1: float
 
 
 def load_questions(path: str | Path) -> list[Question]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise QuestionFileError(f"cannot read question file {str(path)!r}: {exc}") from None
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise QuestionFileError(f"cannot read question file {str(path)!r}: {why}") from None
     questions = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -70,6 +83,8 @@ def load_questions(path: str | Path) -> list[Question]:
                     question=str(row["question"]),
                     sections=tuple(int(s) for s in row.get("sections", ())),
                     evidence=tuple(str(e) for e in row.get("evidence", ())),
+                    context=tuple(str(c) for c in row.get("context", ())),
+                    kind=str(row.get("kind", "")),
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -84,14 +99,23 @@ def _nfkc(text: str) -> str:
 
 
 def run(questions: Iterable[Question], retriever: Retriever) -> list[Result]:
-    """Each question answered as the CLI answers it (10 hits, for mrr)."""
-    return [Result(question=q, answer=retriever.search(q.question, k=10)) for q in questions]
+    """Each question answered as the CLI answers it (10 hits, for mrr); one with a context
+    after its earlier questions, as the bot answers follow-ups."""
+    results = []
+    for q in questions:
+        context: Context | None = None
+        for earlier in q.context:
+            context = follow_up(retriever, earlier, context, k=10).context or context
+        reply = follow_up(retriever, q.question, context, k=10)
+        shown = context.shown if context else ()
+        results.append(Result(q, reply.answer, shown, reply.kind.value, reply.section_done))
+    return results
 
 
 def figures(results: list[Result]) -> Figures:
     answerable = [r for r in results if r.question.sections]
     unanswerable = [r for r in results if not r.question.sections]
-    hit1 = hit3 = evidence = covered = 0
+    hit1 = hit3 = evidence = covered = unseen = 0
     reciprocal = 0.0
     for r in answerable:
         if not r.answer.answered:
@@ -103,6 +127,7 @@ def figures(results: list[Result]) -> Figures:
             reciprocal += 1 / (ranks[0] + 1)
             hit1 += ranks[0] == 0
             hit3 += ranks[0] < 3
+            unseen += ranks[0] == 0 and r.answer.hits[0].passage.id not in r.shown_before
         best = r.answer.hits[0].passage.text if r.answer.hits else ""
         evidence += any(_nfkc(e) in _nfkc(best) for e in r.question.evidence)
     rejected = sum(not r.answer.answered for r in unanswerable)
@@ -117,4 +142,41 @@ def figures(results: list[Result]) -> Figures:
         evidence1=evidence / n,
         coverage=covered / n,
         rejection=rejected / len(unanswerable) if unanswerable else 1.0,
+        unseen1=unseen / n,
     )
+
+
+def follow_up_figures(results: list[Result], retriever: Retriever) -> dict[str, float]:
+    """A follow-up set's figures by the kind its questions are labelled with:
+    - more: the reply shows passages of the right section not shown before, or says that
+      section has no more;
+    - topic: hit@1 (the question borrowed its topic from the conversation);
+    - switch: the best hit is the one the question gets without any context."""
+    out: dict[str, float] = {}
+    for kind in ("more", "topic", "switch"):
+        rows = [r for r in results if r.question.kind == kind]
+        if not rows:
+            continue
+        if kind == "more":
+            ok = [_more_ok(r) for r in rows]
+        elif kind == "topic":
+            ok = [r.correct for r in rows]
+        else:
+            ok = [_first(r.answer) == _first(retriever.search(r.question.question)) for r in rows]
+        out[kind] = sum(ok) / len(ok)
+    return out
+
+
+def _more_ok(r: Result) -> bool:
+    if r.section_done is not None:
+        return r.section_done in r.question.sections
+    hits = r.answer.hits
+    return (
+        bool(hits)
+        and hits[0].passage.section in r.question.sections
+        and (hits[0].passage.id not in r.shown_before)
+    )
+
+
+def _first(answer: Answer) -> str | None:
+    return answer.hits[0].passage.id if answer.answered and answer.hits else None

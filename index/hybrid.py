@@ -31,7 +31,7 @@ class HybridParams:
     encoder_weight: float = 0.6
     # A logistic model of "the article answers this", fitted by scripts/calibrate.py on the
     # question sets in tests/data: intercept, then one coefficient per Signals feature.
-    decline_model: tuple[float, ...] = (-41.7, 1.582, 15.49, 36.35, -13.19, -2.886)
+    decline_model: tuple[float, ...] = (-11.02, 2.042, 4.402, 11.82, -13.18, -3.221)
     # Answer only when the model finds it at least this likely: an unrelated quote misleads
     # more than a plain "not found" (0.5 declines too little, 0.8 answers too little).
     min_probability: float = 0.7
@@ -80,6 +80,7 @@ class HybridIndex:
     ) -> None:
         self.lexical = lexical
         self.article = lexical.article
+        self.tokenizer = lexical.tokenizer
         self.encoder = encoder
         self.params = params or HybridParams()
         sentences = [text for sents in lexical.sentences for text, _ in sents]

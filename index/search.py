@@ -41,6 +41,9 @@ class Retriever(Protocol):
     @property
     def article(self) -> Article: ...
 
+    @property
+    def tokenizer(self) -> Tokenizer: ...
+
     def search(self, question: str, k: int = 5) -> Answer: ...
 
 

@@ -68,7 +68,7 @@ class Word(NamedTuple):
     noun: bool = True
     # The keys of a compound's short units (計算 and 能力 for 計算能力), for partial matches.
     parts: tuple[tuple[str, ...], ...] = ()
-    # A name: a proper noun, or a word the dictionary does not know (Neuralink, xAI).
+    # A name: a proper noun (but a person's), or a word the dictionary does not know (xAI).
     name: bool = False
 
     @property
@@ -195,6 +195,14 @@ class Tokenizer:
         """All keys of the words of `text`, in order (what BM25 indexes)."""
         return [key for word in self.words(text) for key in word.keys]
 
+    def units(self, text: str) -> list[tuple[str, str, str]]:
+        """(surface, dictionary form, part of speech) of each Sudachi unit of `text`."""
+        return [
+            (m.surface(), m.dictionary_form(), m.part_of_speech()[0])
+            for chunk in split_for_sudachi(_normalize(text))
+            for m in self._sudachi().tokenize(chunk)
+        ]
+
     def words(self, text: str) -> list[Word]:
         """Content words of `text`, plus answer-type words (#type:person for 誰 or a name)."""
         out: list[Word] = []
@@ -257,7 +265,9 @@ class Tokenizer:
         keys: tuple[str, ...] = (term,)
         if self.synonyms:
             keys += tuple(f"{SYNONYM_PREFIX}{g}" for g in morpheme.synonym_group_ids())
-        name = kind == "固有名詞" or (morpheme.is_oov() and kind != "数詞")
+        # Not people's names: Sudachi takes many common words for surnames (見方, 中山).
+        pos3 = morpheme.part_of_speech()[2]
+        name = (kind == "固有名詞" and pos3 != "人名") or (morpheme.is_oov() and kind != "数詞")
         return Word(keys, noun=pos == "名詞", name=name and pos == "名詞")
 
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import settings
 
 from index.article import Article, load_article
-from index.cache import CACHE_ENV
+from index.cache import CACHE_ENV, RETRIEVAL_ENV, load_retriever
+from index.hybrid import HybridIndex
 from index.search import SearchIndex
 from index.tokenize import Tokenizer
 
@@ -36,7 +37,16 @@ def index(article: Article, tokenizer: Tokenizer) -> SearchIndex:
     return SearchIndex(article, tokenizer)
 
 
+@pytest.fixture(scope="session")
+def hybrid(_index_cache: None) -> HybridIndex:
+    """The default retrieval: BM25 and the sentence encoder (built once, then cached)."""
+    retriever = load_retriever(mode="hybrid")
+    assert isinstance(retriever, HybridIndex), "the sentence encoder is not installed"
+    return retriever
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _index_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests (and the CLI processes they start) cache the index in a fresh directory."""
     os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("index-cache"))
+    os.environ.pop(RETRIEVAL_ENV, None)

@@ -1,0 +1,145 @@
+"""Follow-up questions: a message read with the answer before it as its context.
+
+Stateless: a Context is all that an earlier answer leaves (the question it answered and the
+passages it showed), so the bot can rebuild it from a replied-to message as well as keep it
+for a chat. What a follow-up does depends on its kind, told apart with generic Japanese only:
+
+- "more" (もっと詳しく, 続きは?, 他には?): the passages of the answer's section not yet shown;
+- "topic" (それはなぜ?, いつ頃?, 具体的には?: no words of its own, or a demonstrative
+  pointing back): asked again with the earlier question's words, preferring the sections of
+  the earlier answer, and asked alone if that finds nothing;
+- "standalone": a question that names its own topic is answered as if there were no context
+  (context never hijacks it), and only a question the article does not answer alone is tried
+  with the context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from index.search import Answer, Hit, Retriever
+from index.tokenize import Tokenizer
+
+# Words that ask for more of the same (dictionary forms), and words that may come with them
+# without asking anything else (教えてください, 聞きたい, 何か言ってた).
+MORE = frozenset(
+    "もっと 詳しい 詳細 続き 続く 続ける 他 ほか 外 まだ 更に さらに 次 もう 少し".split()
+)
+ALONG = frozenset(
+    "教える 下さる くださる 願う 御願い お願い する 聞く 知る 言う ある 有る 何 か 欲しい ほしい "
+    "呉れる くれる 良い いい 話 話す 頂く いただく 頼む 続き".split()
+)
+# Words that point back at what was said before (この, as in このインタビュー, points at the
+# article more often than at the last answer).
+POINTING = frozenset("それ その そう そういう そんな これ あれ あの ああ そこ".split())
+# Nouns that frame a question without naming its topic (具体的には?, 理由は?, どういう意味?).
+FRAMING = frozenset(
+    "具体 具体的 詳細 例 例え 理由 意味 目的 原因 根拠 結果 影響 方法 時期 場合 違い 関係 "
+    "本当 ほんと 事実 真意 ポイント 要点 結論".split()
+)
+_IGNORED_POS = frozenset(
+    {"助詞", "助動詞", "補助記号", "記号", "空白", "感動詞", "接頭辞", "接尾辞"}
+)
+
+
+class Kind(Enum):
+    MORE = "more"
+    TOPIC = "topic"
+    STANDALONE = "standalone"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an answer leaves for the message after it."""
+
+    question: str  # what it answered (the words a follow-up without a topic borrows)
+    shown: tuple[str, ...]  # passage ids shown so far, best first
+
+
+@dataclass(frozen=True)
+class Reply:
+    answer: Answer
+    kind: Kind
+    context: Context | None  # for the next message; None when nothing was answered
+    # For "more" past the end of the section: the section whose passages have all been shown.
+    section_done: int | None = None
+
+
+def kind_of(text: str, tokenizer: Tokenizer) -> Kind:
+    """How a message relates to the answer before it, from its words alone."""
+    units = [(u, form, pos) for u, form, pos in tokenizer.units(text) if pos not in _IGNORED_POS]
+    forms = [form for _, form, _ in units]
+    if forms and all(form in MORE or form in ALONG for form in forms) and MORE & set(forms):
+        return Kind.MORE
+    if forms in (["それ"], ["其れ"]):  # それで?, それから?
+        return Kind.MORE
+    if any(form in POINTING or surface in POINTING for surface, form, _ in units):
+        return Kind.TOPIC
+    if all(w.answer_type or w.term in FRAMING for w in tokenizer.words(text)):
+        return Kind.TOPIC  # nothing of its own to search for: いつ頃?, どうして?, 具体的には?
+    return Kind.STANDALONE
+
+
+def follow_up(
+    retriever: Retriever, text: str, context: Context | None, k: int = 6, shown: int = 3
+) -> Reply:
+    """The answer to `text` after an answer that left `context` (None: a first question).
+    `shown` is how many of the hits the reply shows (they count as seen by the next "more")."""
+    kind = kind_of(text, retriever.tokenizer) if context is not None else Kind.STANDALONE
+    if context is not None and kind is Kind.MORE:
+        return _more(retriever, text, context, k, shown)
+    if context is not None and kind is Kind.TOPIC:
+        answer = _with_topic(retriever, text, context, k)
+        if answer.answered:
+            return _reply(answer, Kind.TOPIC, f"{context.question} {text}", shown)
+    answer = retriever.search(text, k=k)
+    if not answer.answered and context is not None and kind is Kind.STANDALONE:
+        with_topic = _with_topic(retriever, text, context, k)
+        if with_topic.answered:
+            return _reply(with_topic, Kind.TOPIC, f"{context.question} {text}", shown)
+    return _reply(answer, Kind.STANDALONE, text, shown)
+
+
+def _reply(answer: Answer, kind: Kind, question: str, shown: int) -> Reply:
+    if not answer.answered:
+        return Reply(answer, kind, None)
+    ids = tuple(hit.passage.id for hit in answer.hits[:shown])
+    return Reply(answer, kind, Context(question, ids))
+
+
+def _with_topic(retriever: Retriever, text: str, context: Context, k: int) -> Answer:
+    """`text` asked with the earlier question's words; hits in the earlier answer's sections
+    first."""
+    answer = retriever.search(f"{context.question} {text}", k=k)
+    sections = list(dict.fromkeys(_section_of(pid) for pid in context.shown))
+    rank = {section: i for i, section in enumerate(sections)}
+    # A stable sort: the earlier answer's best section first, then its others, then the rest.
+    hits = sorted(answer.hits, key=lambda h: rank.get(h.passage.section, len(rank)))
+    return replace(answer, question=text, hits=tuple(hits))
+
+
+def _more(retriever: Retriever, text: str, context: Context, k: int, shown: int) -> Reply:
+    """The passages of the earlier answer's section not shown yet, best for its question first
+    (reading order where the question is not known)."""
+    article = retriever.article
+    section = _section_of(context.shown[0]) if context.shown else None
+    seen = set(context.shown)
+    rest = [p for p in article.passages if p.section == section and p.id not in seen]
+    ranked = (
+        retriever.search(context.question, k=len(article.passages)) if context.question else None
+    )
+    order = {h.passage.id: i for i, h in enumerate(ranked.hits)} if ranked else {}
+    excerpts = {h.passage.id: h.excerpt for h in ranked.hits} if ranked else {}
+    rest.sort(key=lambda p: order.get(p.id, len(order)))
+    hits = tuple(Hit(p, 0.0, excerpts.get(p.id, "")) for p in rest[:k])
+    if not hits:
+        answer = Answer(question=text, hits=(), answered=False)
+        return Reply(answer, Kind.MORE, context, section_done=section)
+    answer = Answer(question=text, hits=hits, answered=True)
+    more_shown = tuple(h.passage.id for h in hits[:shown])
+    return Reply(answer, Kind.MORE, Context(context.question, context.shown + more_shown))
+
+
+def _section_of(passage_id: str) -> int:
+    return int(passage_id.split("-")[0])
