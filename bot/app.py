@@ -7,13 +7,15 @@ import logging
 import sys
 from typing import IO
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    Defaults,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -22,12 +24,16 @@ from telegram.ext import (
 
 from bot import handlers
 from bot.config import ConfigError, Settings
-from bot.limits import PatientRateLimiter, QuestionLimit
+from bot.conversation import RecentAnswers
+from bot.quota import Quota
+from bot.retry import PatientRateLimiter
+from index.about import About, load_about
 from index.article import ArticleError
 from index.cache import default_retrieval, load_retriever
 from index.search import Retriever
 
 log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 COMMANDS = [
     BotCommand("ask", "記事に質問する"),
@@ -76,13 +82,17 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         log.warning("could not set the command menu: %s", exc)
 
 
-def build_application(settings: Settings, index: Retriever) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings, retriever: Retriever, about: About | None = None
+) -> Application:  # type: ignore[type-arg]
     """The bot, ready to run: handlers, rate limiter and settings, not yet started."""
     application = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .context_types(handlers.CONTEXT_TYPES)
         .rate_limiter(PatientRateLimiter(overall_max_rate=settings.max_rate, max_retries=3))
         # A few updates at once overlap the round trips; hundreds make httpcore's connection
         # pool bookkeeping the bottleneck (measured: 82 answers/s at 256, 223 at 8).
@@ -90,26 +100,37 @@ def build_application(settings: Settings, index: Retriever) -> Application:  # t
         .post_init(_post_init)
         .build()
     )
-    application.bot_data["index"] = index
-    application.bot_data["allowed_chat_ids"] = settings.allowed_chat_ids
-    application.bot_data["limit"] = QuestionLimit(settings.question_limit, settings.question_window)
+    data: handlers.BotData = application.bot_data
+    data.retriever = retriever
+    data.about = about or load_about(retriever.article)
+    data.allowed_chat_ids = settings.allowed_chat_ids
+    data.questions = Quota(settings.question_limit, settings.question_window)
+    data.browsing = Quota(settings.browse_limit, settings.question_window)
+    data.inline = Quota(settings.inline_limit, settings.question_window)
+    data.recent = RecentAnswers()
 
     private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
     text = filters.TEXT & ~filters.COMMAND
     new = filters.UpdateType.MESSAGE
     edited = filters.UpdateType.EDITED_MESSAGE
-    addressed = private | (filters.ChatType.GROUPS & handlers.AddressedToBot())
-    section_ref = filters.Regex(r"^\s*[§§]\s*[0-90-9]{1,3}\s*$")
+    addressed = private | (groups & handlers.AddressedToBot())
+    section_ref = filters.Regex(r"^\s*[§§]\s*[0-9０-９]{1,3}\s*$")
+    asks = (text & addressed & ~section_ref) | filters.Regex(r"^/ask(@\w+)?(\s|$)")
 
     application.add_handler(TypeHandler(Update, handlers.guard), group=-2)
-    # What the bot would answer counts against the asker's limit; group chatter does not.
-    asks = private | filters.ChatType.GROUPS & (filters.COMMAND | handlers.AddressedToBot())
-    for limited in (
-        MessageHandler(asks, handlers.limit),
-        CallbackQueryHandler(handlers.limit),
-        InlineQueryHandler(handlers.limit),
-    ):
-        application.add_handler(limited, group=-1)
+    # Each kind of request counts against its own quota; group chatter counts for nothing.
+    application.add_handlers(
+        [
+            MessageHandler(asks, handlers.count_question),
+            MessageHandler(
+                (private & ~asks) | (groups & filters.COMMAND & ~asks), handlers.count_browsing
+            ),
+            CallbackQueryHandler(handlers.count_browsing),
+            InlineQueryHandler(handlers.count_inline),
+        ],
+        group=-1,
+    )
     application.add_handlers(
         [
             CommandHandler(["start", "help"], handlers.start),
@@ -121,7 +142,10 @@ def build_application(settings: Settings, index: Retriever) -> Application:  # t
             MessageHandler((new | edited) & text & addressed, handlers.ask_text),
             MessageHandler(private & new & filters.COMMAND, handlers.unknown_command),
             MessageHandler(private & new & ~filters.TEXT, handlers.not_text),
-            CallbackQueryHandler(handlers.button),
+            CallbackQueryHandler(handlers.section_button, pattern=r"^[sn]:\d{1,3}:\d{1,3}$"),
+            CallbackQueryHandler(handlers.list_button, pattern=r"^l$"),
+            CallbackQueryHandler(handlers.more_button, pattern=r"^m:"),
+            CallbackQueryHandler(handlers.stale_button),
             InlineQueryHandler(handlers.inline_query),
         ]
     )
@@ -138,12 +162,14 @@ def main(args: argparse.Namespace) -> int:
         return 2
     configure_logging(settings.token, verbose=args.verbose)
     try:
-        index = load_retriever(args.article, args.retrieval or default_retrieval())
+        retriever = load_retriever(args.article, args.retrieval or default_retrieval())
     except (ArticleError, ValueError) as exc:
         print(f"interview-bot: error: {exc}", file=sys.stderr)
         return 2
-    application = build_application(settings, index)
-    log.info("answering questions on %s", index.article.headline)
+    application = build_application(
+        settings, retriever, load_about(retriever.article, args.article)
+    )
+    log.info("answering questions on %s", application.bot_data.about.title)
     try:
         if settings.webhook_url:
             application.run_webhook(

@@ -31,9 +31,13 @@ class Settings:
     port: int = 8443
     # Telegram's limit for a bot's messages overall (per second); 0 lifts it (for a local server).
     max_rate: float = 30.0
-    # Questions one user may ask in `question_window` seconds.
+    # Questions one user may ask in `question_window` seconds; button presses and commands
+    # that browse the article, and inline queries (sent as the user types), have limits of
+    # their own in the same window.
     question_limit: int = 10
     question_window: float = 30.0
+    browse_limit: int = 30
+    inline_limit: int = 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +62,8 @@ class Settings:
             max_rate=_number("TELEGRAM_MAX_RATE", env.get("TELEGRAM_MAX_RATE") or "30"),
             question_limit=int(_number("QUESTION_LIMIT", env.get("QUESTION_LIMIT") or "10")),
             question_window=_number("QUESTION_WINDOW", env.get("QUESTION_WINDOW") or "30"),
+            browse_limit=int(_number("BROWSE_LIMIT", env.get("BROWSE_LIMIT") or "30")),
+            inline_limit=int(_number("INLINE_LIMIT", env.get("INLINE_LIMIT") or "60")),
         )
 
     def with_args(self, args: argparse.Namespace) -> Settings:

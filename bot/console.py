@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from index.article import Article, Section, parse_section_ref
+from index.followup import FOLLOW_UP_SECONDS, Context, follow_up
 from index.search import Answer, Retriever
 
 NO_ANSWER = "この記事には、その質問に答える箇所が見つかりませんでした。"
@@ -13,9 +16,11 @@ ASK_HINT = "interview-bot sections で章の一覧を見られます。"
 CHAT_HINT = "/sections で章の一覧を見られます。"
 UNKNOWN_COMMAND = "知らないコマンドです。/help で使い方を表示します。"
 EMPTY_ASK = "/ask のあとに質問を書いてください。"
+SECTION_DONE = "§{number} の箇所はこれで全部です。"
 NO_SECTION = "「{ref}」という章はありません。章の番号は {first}〜{last} です(例: /section 5)。"
 
 CHAT_HELP = """質問をそのまま入力すると、記事の該当箇所を引用して答えます。
+答えのあとに「もっと詳しく」「それはなぜ?」と続けて聞くこともできます。
   /section N   第N章を表示 ({first}〜{last}。§N だけでも)
   /sections    章の一覧
   /ask 質問    質問する(/ask なしでも同じ)
@@ -63,6 +68,14 @@ def answer_text(answer: Answer, limit: int = 3, hint: str = ASK_HINT) -> str:
     return "\n\n".join(blocks)
 
 
+def section_done_text(article: Article, number: int) -> str:
+    """What "more" says once every passage of section `number` has been shown."""
+    numbers = [s.number for s in article.sections]
+    after = numbers[numbers.index(number) + 1 :] if number in numbers else []
+    then = f"続きは次の章で: /section {after[0]}" if after else "記事はここで終わりです。"
+    return SECTION_DONE.format(number=number) + then
+
+
 def section_text(section: Section) -> str:
     return label(section) + "\n\n" + "\n\n".join(section.paragraphs)
 
@@ -74,9 +87,12 @@ def sections_text(article: Article) -> str:
 class Chat:
     """A console conversation: what Telegram accepts, answered as plain text."""
 
-    def __init__(self, retriever: Retriever) -> None:
+    def __init__(self, retriever: Retriever, clock: Callable[[], float] = time.monotonic) -> None:
         self.retriever = retriever
         self.article = retriever.article
+        self.clock = clock
+        self.context: Context | None = None  # what the last answer leaves for a follow-up
+        self.answered_at = 0.0
 
     def greeting(self) -> str:
         headline = self.article.headline or self.article.sections[0].title
@@ -110,7 +126,17 @@ class Chat:
         return self.answer(text)
 
     def answer(self, question: str) -> str:
-        return answer_text(self.retriever.search(question), hint=CHAT_HINT)
+        """The answer, read as a follow-up of the last one when that was recent."""
+        now = self.clock()
+        context = (
+            self.context if self.context and now - self.answered_at <= FOLLOW_UP_SECONDS else None
+        )
+        reply = follow_up(self.retriever, question, context)
+        if reply.context is not None:
+            self.context, self.answered_at = reply.context, now
+        if reply.section_done is not None:
+            return section_done_text(self.article, reply.section_done)
+        return answer_text(reply.answer, hint=CHAT_HINT)
 
     def _section(self, ref: str) -> str:
         number = parse_section_ref(ref)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import cast
+from typing import Any
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -14,13 +14,15 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, TimedOut
-from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot, filters
 
 from bot import keyboards, render
-from bot.limits import QuestionLimit, Verdict
+from bot.conversation import RecentAnswers, context_from_reply
+from bot.quota import Quota, Verdict
+from index.about import About
 from index.article import Article, parse_section_ref
+from index.followup import Context, Kind, Reply, follow_up
 from index.search import Answer, Retriever
 
 log = logging.getLogger(__name__)
@@ -29,48 +31,34 @@ SHOWN = 3  # excerpts in one answer
 CANDIDATES = 6  # passages retrieved: the ones past SHOWN go behind the "more" button
 INLINE_RESULTS = 5
 
-HELP = """<b>マスク氏インタビューQ&amp;Aボット</b>
-イーロン・マスク氏が今後3〜7年(AI、仕事、教育、ロボット、エネルギー、宇宙、中国)\
-について語ったインタビュー記事「{headline}」について、質問に記事の該当箇所を引用して\
-答えます。引用はすべて記事の原文で、<b>§N</b> は章の番号です。
-
-出典: TechFlow(劉潤による要約。ポッドキャスト「Moonshots」でのインタビュー)
-
-<b>質問の例</b>
-・ロボットが外科医を超えるのはいつ?
-・老後のためにお金を貯めておくべき?
-・AIに最初に仕事を奪われるのは誰?
-
-<b>コマンド</b>
-/ask 質問 — 記事に質問する(グループではこちらか、@{username} をつけて)
-/section N — 第N章を読む(0〜{last})
-/sections — 章の一覧
-/help — この説明
-
-質問を編集すると、編集後の質問にあらためて答えます。"""
-
-NOT_TEXT = (
-    "文字で質問してください。例: 「ロボットが外科医を超えるのはいつ?」 /help で使い方を表示します。"
-)
-EMPTY_ASK = "/ask のあとに質問を書いてください。例: /ask 将来の世界の通貨は何になる"
+NOT_TEXT = "文字で質問してください。/help で使い方を表示します。"
+EMPTY_ASK = "/ask のあとに質問を書いてください。例: /ask {example}"
 STALE_BUTTON = "このボタンは古くなっています。/sections から開き直してください。"
 APOLOGY = "すみません、処理中にエラーが起きました。もう一度お試しください。"
 UNKNOWN_COMMAND = "知らないコマンドです。/help で使い方を表示します。"
 TOO_MANY = "質問が続いています。少し時間をおいてから、もう一度どうぞ。"
+TOO_FAST = "操作が続いています。少し待ってからどうぞ。"
 
 
-def _index(context: ContextTypes.DEFAULT_TYPE) -> Retriever:
-    return cast(Retriever, context.bot_data["index"])
+class BotData:
+    """What every handler shares: python-telegram-bot's bot_data, typed (set by
+    build_application)."""
+
+    retriever: Retriever
+    about: About
+    allowed_chat_ids: frozenset[int] | None
+    questions: Quota  # questions the bot answers, per user
+    browsing: Quota  # button presses and commands that show sections, per user
+    inline: Quota  # inline queries, per user (sent as the user types)
+    recent: RecentAnswers
 
 
-async def _search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> Answer:
-    """The core's answer, computed in a thread: the encoder takes milliseconds, and the event
-    loop goes on with other updates meanwhile."""
-    return await asyncio.to_thread(_index(context).search, question, k)
+Context_ = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 
 
-def _article(context: ContextTypes.DEFAULT_TYPE) -> Article:
-    return _index(context).article
+def _article(context: Context_) -> Article:
+    return context.bot_data.retriever.article
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -85,9 +73,9 @@ class AddressedToBot(filters.MessageFilter):
         return f"@{bot.username}".lower() in (m.lower() for m in mentions)
 
 
-async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def guard(update: Update, context: Context_) -> None:
     """Drop every update from a chat (or inline user) outside ALLOWED_CHAT_IDS."""
-    allowed: frozenset[int] | None = context.bot_data.get("allowed_chat_ids")
+    allowed = context.bot_data.allowed_chat_ids
     if allowed is None:
         return
     chat = update.effective_chat
@@ -96,54 +84,87 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
 
 
-async def limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def count_question(update: Update, context: Context_) -> None:
     """Answer only so many questions a user: past the limit, say so once, then stay silent."""
+    await _within(update, context.bot_data.questions, TOO_MANY)
+
+
+async def count_browsing(update: Update, context: Context_) -> None:
+    """The same for button presses and the commands that page through the article; a press
+    over the limit still gets an answer, so the user's client stops waiting."""
+    await _within(update, context.bot_data.browsing, TOO_FAST)
+
+
+async def count_inline(update: Update, context: Context_) -> None:
+    """Inline queries come as the user types: over their own limit, they are dropped."""
+    await _within(update, context.bot_data.inline, "")
+
+
+async def _within(update: Update, quota: Quota, notice: str) -> None:
     if update.effective_user is None:
         return
-    verdict = cast(QuestionLimit, context.bot_data["limit"]).check(update.effective_user.id)
+    verdict = quota.check(update.effective_user.id)
     if verdict is Verdict.ANSWER:
         return
-    if verdict is Verdict.NOTICE and update.effective_message and not update.callback_query:
-        await _reply(update, render.escape(TOO_MANY))
+    if update.callback_query:
+        await update.callback_query.answer(notice)
+    elif verdict is Verdict.NOTICE and notice and update.effective_message:
+        await _reply(update, render.escape(notice))
     raise ApplicationHandlerStop
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context_) -> None:
     """Say what the bot is, where the article comes from, and how to ask."""
-    article = _article(context)
-    text = HELP.format(
-        headline=render.escape(article.headline),
-        username=context.bot.username,
-        last=article.sections[-1].number,
-    )
-    await _reply(update, text)
+    data = context.bot_data
+    await _reply(update, render.help_html(data.about, _article(context), context.bot.username))
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: Context_) -> None:
     """Answer the question after /ask."""
     question = " ".join(context.args or [])
     if not question.strip():
-        await _reply(update, render.escape(EMPTY_ASK))
+        examples = context.bot_data.about.examples
+        example = examples[0] if examples else "この記事の要点は?"
+        await _reply(update, render.escape(EMPTY_ASK.format(example=example)))
         return
     await _answer(update, context, question)
 
 
-async def ask_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a message as a question (a mention of the bot is not part of it)."""
+async def ask_text(update: Update, context: Context_) -> None:
+    """Answer a message as a question, or as a follow-up of the answer it replies to."""
     message = update.effective_message
     assert message is not None and message.text is not None
     question = message.text.replace(f"@{context.bot.username}", " ")
     await _answer(update, context, question)
 
 
-async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    answer = await _search(context, question, CANDIDATES)
+async def _answer(update: Update, context: Context_, question: str) -> None:
+    data = context.bot_data
+    message, chat = update.effective_message, update.effective_chat
+    assert chat is not None
+    earlier: Context | None = None
+    if message is not None:
+        earlier = context_from_reply(message, context.bot.id)
+    if earlier is None and chat.type == chat.PRIVATE and update.message is not None:
+        earlier = data.recent.recall(chat.id)
+    reply: Reply = await asyncio.to_thread(
+        follow_up, data.retriever, question, earlier, CANDIDATES, SHOWN
+    )
+    if reply.context is not None:
+        data.recent.remember(chat.id, reply.context)
+    if reply.section_done is not None:
+        markup = keyboards.next_section_keyboard(_article(context), reply.section_done)
+        await _reply(update, render.section_done_html(reply.section_done), markup)
+        return
+    seen = earlier.shown if earlier and reply.kind is Kind.MORE else ()
     await _reply(
-        update, render.answer_html(answer, SHOWN), keyboards.answer_keyboard(answer, SHOWN)
+        update,
+        render.answer_html(reply.answer, SHOWN),
+        keyboards.answer_keyboard(reply.answer, SHOWN, seen),
     )
 
 
-async def section_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def section_command(update: Update, context: Context_) -> None:
     """Show the section named after /section, or the list when none is named."""
     ref = " ".join(context.args or [])
     if not ref.strip():
@@ -152,14 +173,14 @@ async def section_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await _send_section(update, context, ref)
 
 
-async def section_shortcut(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def section_shortcut(update: Update, context: Context_) -> None:
     """Show a section asked for as "§5" in a private chat."""
     message = update.effective_message
     assert message is not None and message.text is not None
     await _send_section(update, context, message.text)
 
 
-async def _send_section(update: Update, context: ContextTypes.DEFAULT_TYPE, ref: str) -> None:
+async def _send_section(update: Update, context: Context_, ref: str) -> None:
     article = _article(context)
     number = parse_section_ref(ref)
     section = article.section(number) if number is not None else None
@@ -172,117 +193,125 @@ async def _send_section(update: Update, context: ContextTypes.DEFAULT_TYPE, ref:
     )
 
 
-async def sections_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sections_command(update: Update, context: Context_) -> None:
     """List the sections, each a button."""
     article = _article(context)
     await _reply(update, render.sections_html(article), keyboards.sections_keyboard(article))
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Act on a button press; everything it needs is in its callback_data."""
+async def section_button(update: Update, context: Context_) -> None:
+    """Send a page of a section as a new message (s:N:P), or show it in place (n:N:P)."""
     query = update.callback_query
     assert query is not None
     article = _article(context)
     press = keyboards.parse(query.data)
-    if press.kind in ("s", "n"):
-        section = article.section(press.section) if press.section is not None else None
-        pages = render.section_pages(section) if section else ()
-        page = press.page if press.page is not None else -1
-        if section is None or not 0 <= page < len(pages):
-            await query.answer(STALE_BUTTON, show_alert=True)
-            return
-        markup = keyboards.section_keyboard(article, section.number, page, len(pages))
-        await query.answer()
-        if press.kind == "n" and query.message is not None:
-            try:
-                await query.edit_message_text(
-                    pages[page], parse_mode=ParseMode.HTML, reply_markup=markup
-                )
-            except BadRequest as exc:  # pressed twice: "message is not modified"
-                if "not modified" not in str(exc):
-                    raise
-        else:
-            await _reply(update, pages[page], markup)
-    elif press.kind == "l":
-        await query.answer()
-        await _reply(update, render.sections_html(article), keyboards.sections_keyboard(article))
-    elif press.kind == "m":
-        passages = [p for pid in press.passage_ids if (p := article.passage(pid))]
-        if not passages:
-            await query.answer(STALE_BUTTON, show_alert=True)
-            return
-        await query.answer()
-        await _reply(update, "\n\n".join(render.passage_html(p) for p in passages))
-    else:
-        await query.answer(STALE_BUTTON, show_alert=True)
+    section = article.section(press.section) if press.section is not None else None
+    pages = render.section_pages(section) if section else ()
+    page = press.page if press.page is not None else -1
+    if section is None or not 0 <= page < len(pages):
+        await stale_button(update, context)
+        return
+    markup = keyboards.section_keyboard(article, section.number, page, len(pages))
+    await query.answer()
+    if press.kind == "s" or query.message is None:
+        await _reply(update, pages[page], markup)
+        return
+    try:
+        await query.edit_message_text(pages[page], reply_markup=markup)
+    except BadRequest as exc:  # pressed twice: "message is not modified"
+        if "not modified" not in str(exc):
+            raise
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_button(update: Update, context: Context_) -> None:
+    """Send the list of sections."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await sections_command(update, context)
+
+
+async def more_button(update: Update, context: Context_) -> None:
+    """Send the answer's further candidates, each quoted."""
+    query = update.callback_query
+    assert query is not None
+    article = _article(context)
+    passages = [p for pid in keyboards.parse(query.data).passage_ids if (p := article.passage(pid))]
+    if not passages:
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await _reply(update, "\n\n".join(render.passage_html(p) for p in passages))
+
+
+async def stale_button(update: Update, context: Context_) -> None:
+    """Tell the user that a button is stale or forged."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(STALE_BUTTON, show_alert=True)
+
+
+async def inline_query(update: Update, context: Context_) -> None:
     """Offer the best passages for `@bot question`, or the sections for an empty query."""
     query = update.inline_query
     assert query is not None
-    index = _index(context)
+    article = _article(context)
     results = []
     if not query.query.strip():
-        for section in index.article.sections:
+        for section in article.sections:
             results.append(
                 InlineQueryResultArticle(
                     id=f"s{section.number}",
                     title=f"§{section.number} {section.title}",
                     description=section.paragraphs[0] if section.paragraphs else None,
-                    input_message_content=InputTextMessageContent(
-                        render.section_pages(section)[0], parse_mode=ParseMode.HTML
-                    ),
+                    input_message_content=InputTextMessageContent(render.section_pages(section)[0]),
                 )
             )
     else:
-        answer = await _search(context, query.query, INLINE_RESULTS)
+        answer: Answer = await asyncio.to_thread(
+            context.bot_data.retriever.search, query.query, INLINE_RESULTS
+        )
         for hit in answer.hits:
             results.append(
                 InlineQueryResultArticle(
                     id=hit.passage.id,
                     title=f"§{hit.passage.section} {hit.passage.title}",
                     description=hit.excerpt,
-                    input_message_content=InputTextMessageContent(
-                        render.hit_html(hit), parse_mode=ParseMode.HTML
-                    ),
+                    input_message_content=InputTextMessageContent(render.hit_html(hit)),
                 )
             )
     await query.answer(results, cache_time=300)
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_text(update: Update, context: Context_) -> None:
     """Hint that questions are asked in text (stickers, photos, voice…)."""
     await _reply(update, render.escape(NOT_TEXT))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context_) -> None:
     """Point to /help for a command the bot does not know."""
     await _reply(update, render.escape(UNKNOWN_COMMAND))
 
 
-async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def error(update: object, context: Context_) -> None:
     """Log the error and apologize to the user instead of leaving them in silence."""
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(context.error, TimedOut):
         return  # the reply may have reached the chat after all: an apology would mislead
     if isinstance(update, Update) and update.effective_chat:
         try:
-            await context.bot.send_message(update.effective_chat.id, APOLOGY)
+            await context.bot.send_message(update.effective_chat.id, render.escape(APOLOGY))
         except Exception:  # the Bot API may be what failed; the log has it already
             log.warning("could not send the apology", exc_info=True)
 
 
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Send `text` (Telegram HTML) to the chat of the update, as a reply in groups."""
+    """Send `text` (Telegram HTML, the Defaults' parse mode) to the chat of the update, as a
+    reply in groups."""
     message = update.effective_message
     chat = update.effective_chat
     assert chat is not None
     quote = message is not None and chat.type != chat.PRIVATE and update.callback_query is None
     await chat.send_message(
         text,
-        parse_mode=ParseMode.HTML,
         reply_markup=markup,
-        disable_web_page_preview=True,
         reply_to_message_id=message.message_id if quote and message else None,
     )

@@ -5,7 +5,9 @@ callback_data:
   s:N:P      send page P of section N as a new message
   n:N:P      show page P of section N in place of the message (◀ ▶ browsing)
   l          the list of sections, as a new message
-  m:ID,ID…   more candidate passages for a question, as a new message
+  m:ID,…|ID,… the passages an answer showed, then its further candidates: the button sends
+             the candidates as a new message; a reply to the answer reads the shown ones
+             as its context (old buttons without "|" carry candidates only)
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ class Press:
     kind: str
     section: int | None = None
     page: int | None = None
-    passage_ids: tuple[str, ...] = ()
+    passage_ids: tuple[str, ...] = ()  # candidates of "m"
+    shown: tuple[str, ...] = ()  # passages the answer showed, for "m"
 
 
 def parse(data: str | None) -> Press:
@@ -43,30 +46,56 @@ def parse(data: str | None) -> Press:
     if kind == "l":
         return Press(kind)
     if kind == "m":
-        return Press(kind, passage_ids=tuple(rest.split(",")))
+        shown, _, candidates = rest.rpartition("|")
+        return Press(kind, passage_ids=_ids(candidates), shown=_ids(shown))
     return Press("")
 
 
-def answer_keyboard(answer: Answer, shown: int) -> InlineKeyboardMarkup | None:
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(pid for pid in text.split(",") if pid)
+
+
+def answer_keyboard(
+    answer: Answer, shown: int, seen: tuple[str, ...] = ()
+) -> InlineKeyboardMarkup | None:
+    """The whole best section, and the further candidates; `seen`: passages shown by earlier
+    answers of the same conversation (a "more" follow-up), which its context carries on."""
     if not answer.answered:
         return None
     best = answer.hits[0].passage.section
     row = [InlineKeyboardButton(f"§{best} を全文で読む", callback_data=f"s:{best}:0")]
-    more = more_data([hit.passage.id for hit in answer.hits[shown:]])
-    if more:
-        row.append(InlineKeyboardButton("ほかの候補", callback_data=more))
+    ids = [hit.passage.id for hit in answer.hits]
+    row.append(
+        InlineKeyboardButton(
+            "ほかの候補", callback_data=more_data([*seen, *ids[:shown]], ids[shown:])
+        )
+    )
     return InlineKeyboardMarkup([row])
 
 
-def more_data(passage_ids: list[str]) -> str | None:
-    """`m:` and as many passage ids as fit in 64 bytes; None when there are none."""
-    data = "m:"
-    for pid in passage_ids:
-        candidate = f"{data},{pid}" if data != "m:" else f"{data}{pid}"
-        if len(candidate.encode()) > MAX_CALLBACK_BYTES:
+def more_data(shown: list[str], candidates: list[str]) -> str:
+    """`m:` the shown passages (the latest, when not all fit) `|` as many candidates as fit in
+    64 bytes."""
+    while len(f"m:{','.join(shown)}|".encode()) > MAX_CALLBACK_BYTES - 8:
+        shown = shown[1:]
+    data = f"m:{','.join(shown)}|"
+    for pid in candidates:
+        longer = f"{data},{pid}" if not data.endswith("|") else f"{data}{pid}"
+        if len(longer.encode()) > MAX_CALLBACK_BYTES:
             break
-        data = candidate
-    return data if data != "m:" else None
+        data = longer
+    return data
+
+
+def next_section_keyboard(article: Article, number: int) -> InlineKeyboardMarkup | None:
+    """After the last passage of section `number`: a button to the next section."""
+    numbers = [s.number for s in article.sections]
+    after = numbers[numbers.index(number) + 1 :] if number in numbers else []
+    if not after:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(f"§{after[0]} を読む ▶", callback_data=f"s:{after[0]}:0")]]
+    )
 
 
 def section_keyboard(article: Article, number: int, page: int, pages: int) -> InlineKeyboardMarkup:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import html
 
+from index.about import About
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit
 
 NO_ANSWER = "この記事には、その質問に答える箇所が見つかりませんでした。"
 NO_ANSWER_HINT = "/sections で章の一覧を見られます。"
+SECTION_DONE = "§{number} の箇所はこれで全部です。"
 
 
 MAX_MESSAGE = 4096
@@ -125,3 +127,43 @@ def unknown_section_html(ref: str, article: Article) -> str:
     last = article.sections[-1].number
     shown = ref if len(ref) <= 20 else ref[:19] + "…"
     return f"「{escape(shown)}」という章はありません。章の番号は 0〜{last} です(例: /section 5)。"
+
+
+def section_done_html(number: int) -> str:
+    return escape(SECTION_DONE.format(number=number))
+
+
+def help_html(about: About, article: Article, username: str) -> str:
+    """/start and /help: what the bot answers about, from the article's own metadata."""
+    first, last = article.sections[0].number, article.sections[-1].number
+    parts = [
+        "<b>記事Q&amp;Aボット</b>",
+        f"記事「{escape(about.title)}」について、質問に記事の該当箇所を引用して答えます。"
+        "引用はすべて記事の原文で、<b>§N</b> は章の番号です。",
+    ]
+    if about.topics:
+        parts.append(f"内容: {escape(about.topics)}")
+    if about.source:
+        parts.append(f"出典: {escape(about.source)}")
+    if about.examples:
+        examples = "\n".join(f"・{escape(q)}" for q in about.examples)
+        parts.append(f"<b>質問の例</b>\n{examples}")
+    else:
+        titles = "\n".join(f"§{s.number} {escape(_short(s.title))}" for s in article.sections[:12])
+        parts.append(f"<b>章</b>\n{titles}")
+    parts.append(
+        "<b>コマンド</b>\n"
+        f"/ask 質問 — 記事に質問する(グループではこちらか、@{escape(username)} をつけて)\n"
+        f"/section N — 第N章を読む({first}〜{last})\n"
+        "/sections — 章の一覧\n"
+        "/help — この説明"
+    )
+    parts.append(
+        "答えに返信して「もっと詳しく」「それはなぜ?」と聞くと、その答えの続きとして答えます。"
+        "質問を編集すると、編集後の質問にあらためて答えます。"
+    )
+    return "\n\n".join(parts)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

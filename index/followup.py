@@ -38,6 +38,8 @@ FRAMING = frozenset(
     "具体 具体的 詳細 例 例え 理由 意味 目的 原因 根拠 結果 影響 方法 時期 場合 違い 関係 "
     "本当 ほんと 事実 真意 ポイント 要点 結論".split()
 )
+# A message this soon after an answer may follow up on it without replying to it.
+FOLLOW_UP_SECONDS = 600.0
 _IGNORED_POS = frozenset(
     {"助詞", "助動詞", "補助記号", "記号", "空白", "感動詞", "接頭辞", "接尾辞"}
 )

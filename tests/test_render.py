@@ -78,12 +78,15 @@ def test_every_callback_data_fits_telegrams_64_bytes(index: SearchIndex) -> None
                 check_callback_data(str(button.callback_data))
 
 
-def test_more_data_takes_as_many_ids_as_fit() -> None:
+def test_more_data_takes_the_shown_passages_and_as_many_candidates_as_fit() -> None:
     ids = [f"{n}-{k}" for n in range(100, 120) for k in range(10, 12)]
-    data = keyboards.more_data(ids)
-    assert data is not None and len(data.encode()) <= 64
-    assert data.removeprefix("m:").split(",") == ids[: len(data.removeprefix("m:").split(","))]
-    assert keyboards.more_data([]) is None
+    data = keyboards.more_data(["5-1", "5-3", "6-2"], ids)
+    assert len(data.encode()) <= 64
+    press = keyboards.parse(data)
+    assert press.shown == ("5-1", "5-3", "6-2")
+    assert press.passage_ids == tuple(ids[: len(press.passage_ids)]) and press.passage_ids
+    many = keyboards.more_data([f"10-{k}" for k in range(30)], ["1-1"])
+    assert len(many.encode()) <= 64 and keyboards.parse(many).shown[-1] == "10-29"
 
 
 def test_section_keyboard_pages_then_moves_to_the_next_section() -> None:
@@ -100,8 +103,9 @@ def test_callback_data_reads_back_as_written() -> None:
     assert keyboards.parse("n:2:1") == keyboards.Press("n", section=2, page=1)
     assert keyboards.parse("s:5:0") == keyboards.Press("s", section=5, page=0)
     assert keyboards.parse("l") == keyboards.Press("l")
-    assert keyboards.parse(keyboards.more_data(["3-2", "4-1"])) == keyboards.Press(
-        "m", passage_ids=("3-2", "4-1")
+    assert keyboards.parse(keyboards.more_data(["1-1"], ["3-2", "4-1"])) == keyboards.Press(
+        "m", passage_ids=("3-2", "4-1"), shown=("1-1",)
     )
+    assert keyboards.parse("m:3-2,4-1") == keyboards.Press("m", passage_ids=("3-2", "4-1"))
     assert keyboards.parse("s:x:") == keyboards.Press("s")  # a stale or forged button
     assert keyboards.parse("zz:1").kind == keyboards.parse(None).kind == ""

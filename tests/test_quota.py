@@ -1,10 +1,6 @@
 from __future__ import annotations
 
-import httpx
-import pytest
-from telegram.error import BadRequest, NetworkError, TimedOut
-
-from bot.limits import QuestionLimit, Verdict, worth_retrying
+from bot.quota import Quota, Verdict
 
 
 class Clock:
@@ -17,7 +13,7 @@ class Clock:
 
 def test_limit_answers_then_notices_once_then_drops_until_the_window_has_room() -> None:
     clock = Clock()
-    limit = QuestionLimit(limit=3, window=30, clock=clock)
+    limit = Quota(limit=3, window=30, clock=clock)
     assert [limit.check(1) for _ in range(3)] == [Verdict.ANSWER] * 3
     assert limit.check(1) is Verdict.NOTICE
     assert limit.check(1) is Verdict.DROP
@@ -31,7 +27,7 @@ def test_limit_answers_then_notices_once_then_drops_until_the_window_has_room() 
 
 def test_dropped_questions_do_not_extend_the_wait() -> None:
     clock = Clock()
-    limit = QuestionLimit(limit=1, window=10, clock=clock)
+    limit = Quota(limit=1, window=10, clock=clock)
     limit.check(1)
     for _ in range(50):
         clock.now += 0.1
@@ -42,7 +38,7 @@ def test_dropped_questions_do_not_extend_the_wait() -> None:
 
 def test_idle_users_are_forgotten() -> None:
     clock = Clock()
-    limit = QuestionLimit(limit=2, window=10, clock=clock)
+    limit = Quota(limit=2, window=10, clock=clock)
     for user in range(100):
         limit.check(user)
     clock.now += 11
@@ -51,31 +47,6 @@ def test_idle_users_are_forgotten() -> None:
     assert list(limit._asked) == [7]
 
 
-def caused(exc: NetworkError, cause: BaseException) -> NetworkError:
-    exc.__cause__ = cause
-    return exc
-
-
-@pytest.mark.parametrize(
-    ("exc", "retry"),
-    [
-        (NetworkError("Internal Server Error"), True),
-        (caused(NetworkError("refused"), httpx.ConnectError("refused")), True),
-        (caused(TimedOut(), httpx.ConnectTimeout("connect")), True),
-        (caused(TimedOut(), httpx.PoolTimeout("pool")), True),
-        (caused(TimedOut(), httpx.ReadTimeout("read")), False),
-        (caused(NetworkError("reset"), httpx.ReadError("reset")), True),
-        (caused(NetworkError("gone"), httpx.RemoteProtocolError("no response")), True),
-        (TimedOut(), False),
-        (BadRequest("Bad Request: message text is empty"), False),
-    ],
-)
-def test_requests_that_did_not_get_through_are_retried_timeouts_are_not(
-    exc: NetworkError, retry: bool
-) -> None:
-    assert worth_retrying(exc) is retry
-
-
 def test_a_limit_of_zero_means_no_limit() -> None:
-    limit = QuestionLimit(limit=0, window=30, clock=Clock())
+    limit = Quota(limit=0, window=30, clock=Clock())
     assert all(limit.check(1) is Verdict.ANSWER for _ in range(100))

@@ -1,0 +1,65 @@
+"""Where a follow-up finds its context: in the bot answer it replies to (stateless, so any
+replica reads it alike), or in the chat's last answer, kept a while in this process."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from telegram import Message, MessageEntity
+
+from bot import keyboards
+from index.followup import FOLLOW_UP_SECONDS, Context
+
+# How much of a replied-to answer stands for its topic when it carries no formatting.
+TOPIC_CHARS = 200
+# Chats whose last answer is kept, at most (the least recently answered are forgotten).
+CHATS = 10_000
+
+
+def context_from_reply(message: Message, bot_id: int) -> Context | None:
+    """The context one of the bot's answers carries: the passages its button lists as shown,
+    and, for the words of its topic, the sentence it set in bold (the best excerpt)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
+        return None
+    markup = replied.reply_markup
+    shown: tuple[str, ...] = ()
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            press = keyboards.parse(str(button.callback_data or ""))
+            if press.kind == "m":
+                shown = press.shown
+    if not shown:
+        return None
+    quotes = list(replied.parse_entities([MessageEntity.BLOCKQUOTE]).items())
+    bold = replied.parse_entities([MessageEntity.BOLD]).items()
+    topic = (replied.text or "")[:TOPIC_CHARS]  # without formatting: the answer's own words
+    if quotes:
+        first = quotes[0][0]
+        inside = [
+            text for e, text in bold if first.offset <= e.offset < first.offset + first.length
+        ]
+        topic = inside[0] if inside else quotes[0][1]
+    return Context(topic.strip(), shown)
+
+
+class RecentAnswers:
+    """Each chat's last answer, for a follow-up sent without replying: bounded and expiring."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._chats: OrderedDict[int, tuple[float, Context]] = OrderedDict()
+
+    def remember(self, chat_id: int, context: Context) -> None:
+        self._chats[chat_id] = (self.clock(), context)
+        self._chats.move_to_end(chat_id)
+        while len(self._chats) > CHATS:
+            self._chats.popitem(last=False)
+
+    def recall(self, chat_id: int) -> Context | None:
+        found = self._chats.get(chat_id)
+        if found is None or self.clock() - found[0] > FOLLOW_UP_SECONDS:
+            return None
+        return found[1]

@@ -1,0 +1,116 @@
+"""Follow-ups and fair limits, end to end: replies to answers, a chat's last answer, groups,
+and each kind of request counted on its own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from emulator import DEFAULT_USER, Chat, Emulator, SentMessage, User, polling
+from test_bot import ask, check_everything_sent, html, sections_of, settings
+
+from bot.app import build_application
+from index.search import SearchIndex
+
+pytestmark = pytest.mark.e2e
+
+BOB = User(id=2002, first_name="Bob", username="bob")
+
+
+@pytest_asyncio.fixture
+async def bot(emulator: Emulator, index: SearchIndex) -> AsyncIterator[Emulator]:
+    """The bot with long polling and small limits; afterwards every message is checked."""
+    app = build_application(settings(emulator, browse_limit=5, inline_limit=60), index)
+    async with polling(app):
+        yield emulator
+    check_everything_sent(emulator)
+
+
+def quotes(message: SentMessage) -> list[str]:
+    return re.findall(r"<blockquote>(.*?)</blockquote>", html(message), flags=re.S)
+
+
+async def reply(
+    emu: Emulator, to: SentMessage, text: str, user: User = DEFAULT_USER
+) -> SentMessage:
+    chat_id = to.chat_id
+    before = len(emu.sent_messages(chat_id))
+    await emu.reply(to, text, user=user)
+    return (await emu.wait_for_messages(chat_id, before + 1))[-1]
+
+
+async def test_a_reply_asking_for_more_gets_the_sections_next_passages(bot: Emulator) -> None:
+    answer = await ask(bot, "ロボットが外科医を超えるのはいつ?")
+    assert sections_of(answer)[0] == 5
+    more = await reply(bot, answer, "もっと詳しく")
+    assert sections_of(more) and set(sections_of(more)) == {5}
+    assert not set(quotes(more)) & set(quotes(answer))  # passages not shown before
+    again = await reply(bot, more, "続きは?")
+    assert not set(quotes(again)) & (set(quotes(answer)) | set(quotes(more)))
+
+
+async def test_more_at_the_end_of_a_section_says_so_and_offers_the_next(bot: Emulator) -> None:
+    message = await ask(bot, "ロボットが外科医を超えるのはいつ?")
+    for _ in range(10):
+        message = await reply(bot, message, "もっと")
+        if "<blockquote>" not in html(message):
+            break
+    assert "§5 の箇所はこれで全部です" in html(message)
+    assert [b["callback_data"] for b in message.buttons] == ["s:6:0"]
+
+
+async def test_a_reply_without_a_topic_is_answered_from_the_answers_topic(bot: Emulator) -> None:
+    answer = await ask(bot, "老後のためにお金を貯めておくべきですか")
+    assert sections_of(answer)[0] == 4
+    why = await reply(bot, answer, "それはなぜ?")
+    assert sections_of(why)[0] == 4
+    alone = await ask(bot, "それはなぜ?", chat=Chat.private(BOB))
+    assert "<blockquote>" not in html(alone)  # the same words without context: no answer
+
+
+async def test_a_follow_up_without_reply_uses_the_chats_last_answer(bot: Emulator) -> None:
+    answer = await ask(bot, "将来の世界の通貨は何になる")
+    assert sections_of(answer)[0] == 6
+    more = await ask(bot, "他には?")
+    assert set(sections_of(more)) == {6}
+    assert not set(quotes(more)) & set(quotes(answer))
+
+
+async def test_a_new_question_after_an_answer_is_not_pulled_to_its_topic(bot: Emulator) -> None:
+    await ask(bot, "ロボットが外科医を超えるのはいつ?")
+    switch = await ask(bot, "大学の授業料はどれだけ上がった?")
+    assert sections_of(switch)[0] == 3
+    answer = await ask(bot, "将来の世界の通貨は何になる")
+    by_reply = await reply(bot, answer, "アメリカの大学の授業料はどれだけ上がった?")
+    assert sections_of(by_reply)[0] == 3
+
+
+async def test_a_reply_to_the_bot_in_a_group_follows_up(bot: Emulator) -> None:
+    group = Chat.group()
+    await bot.send_command("ask", "老後のためにお金を貯めておくべき?", chat=group, user=BOB)
+    answer = (await bot.wait_for_messages(group.id, 1))[-1]
+    assert sections_of(answer)[0] == 4
+    why = await reply(bot, answer, "それはなぜ?", user=BOB)
+    assert sections_of(why)[0] == 4
+    assert why.request.params["reply_parameters"]["message_id"] != answer.message_id
+
+
+async def test_inline_queries_as_one_types_do_not_use_up_the_questions(bot: Emulator) -> None:
+    typed = "ロボットが外科医を超えるのはいつですか、マスクはどう言っていた"
+    for n in range(1, 31):  # one inline query per keystroke
+        await bot.send_inline_query(typed[:n])
+    reply = await ask(bot, "将来の世界の通貨は何になる")
+    assert sections_of(reply)[0] == 6
+
+
+async def test_a_button_press_over_its_limit_gets_a_notice(bot: Emulator) -> None:
+    answer = await ask(bot, "将来の世界の通貨は何になる")
+    queries = [await bot.press_button(answer, "s:6:0") for _ in range(7)]  # the limit is 5
+    for query in queries:
+        await bot.wait_for(lambda q=query: bot.callback_answers(q), what="answerCallbackQuery")
+    over = bot.callback_answers(queries[-1])[0]
+    assert "少し待って" in over.get("text", "")
+    question = await ask(bot, "大学の授業料はどれだけ上がった?")  # questions still answered
+    assert sections_of(question)[0] == 3
