@@ -7,9 +7,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 # "<bot id>:<secret>", as @BotFather hands it out.
 _TOKEN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{30,}")
+_ANY_TOKEN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{20,}")
 # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in a webhook secret token.
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
@@ -40,7 +42,9 @@ class Settings:
     inline_limit: int = 60
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, check: bool = True) -> Settings:
+        """Settings from the environment; `check=False` leaves the checks to with_args, so
+        that a flag can mend what the environment says."""
         env = os.environ if environ is None else environ
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         if not token:
@@ -48,9 +52,7 @@ class Settings:
         if not _TOKEN.fullmatch(token):
             raise ConfigError("TELEGRAM_BOT_TOKEN is malformed (expected <digits>:<35 characters>)")
         base_url = env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL
-        if not re.match(r"https?://", base_url):
-            raise ConfigError(f"TELEGRAM_BASE_URL must start with http:// or https://: {base_url}")
-        return cls(
+        settings = cls(
             token=token,
             base_url=base_url,
             test_environment=env.get("TELEGRAM_TEST_ENV", "").strip().lower() in {"1", "true"},
@@ -65,6 +67,9 @@ class Settings:
             browse_limit=int(_number("BROWSE_LIMIT", env.get("BROWSE_LIMIT") or "30")),
             inline_limit=int(_number("INLINE_LIMIT", env.get("INLINE_LIMIT") or "60")),
         )
+        if check:
+            settings.check()
+        return settings
 
     def with_args(self, args: argparse.Namespace) -> Settings:
         """These settings, overridden by the flags that were given."""
@@ -82,18 +87,35 @@ class Settings:
         if args.port is not None:
             changes["port"] = _port(str(args.port))
         settings = replace(self, **changes)  # type: ignore[arg-type]
-        settings.check_webhook()
+        settings.check()
         return settings
 
-    def check_webhook(self) -> None:
+    def check(self) -> None:
+        """Raise ConfigError, naming the setting, for one that cannot work (before anything
+        starts: a typo here would leave a bot that silently never answers)."""
+        url = urlsplit(self.base_url)
+        if url.scheme not in ("http", "https") or not url.hostname or not url.path.endswith("/bot"):
+            raise ConfigError(
+                "TELEGRAM_BASE_URL (--base-url) must be an http:// or https:// URL ending in "
+                f"/bot, such as http://127.0.0.1:8081/bot, not {_redacted(self.base_url)!r}"
+            )
         if self.webhook_url is None:
             return
-        if not self.webhook_url.startswith("https://"):
-            raise ConfigError("the webhook URL must start with https://")
+        hook = urlsplit(self.webhook_url)
+        if hook.scheme != "https" or not hook.hostname:
+            raise ConfigError(
+                "TELEGRAM_WEBHOOK_URL (--webhook-url) must be an https:// URL, "
+                f"not {_redacted(self.webhook_url)!r}"
+            )
         if not self.webhook_secret:
             raise ConfigError("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
         if not _SECRET.fullmatch(self.webhook_secret):
             raise ConfigError("TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z a-z 0-9 _ -")
+
+    @property
+    def host(self) -> str:
+        """The Bot API's host and port, as the log names it (the URL would hold the token)."""
+        return urlsplit(self.base_url).netloc
 
     @property
     def api_url(self) -> str:
@@ -129,8 +151,13 @@ def _number(name: str, value: str) -> float:
 
 def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ConfigError(f"the webhook port must be 1-65535: {value!r}")
+        raise ConfigError(f"TELEGRAM_WEBHOOK_PORT (--port) must be 1-65535, not {value!r}")
     return int(value)
+
+
+def _redacted(value: str) -> str:
+    """`value` with anything shaped like a bot token blanked out."""
+    return _ANY_TOKEN.sub("<token>", value)
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:

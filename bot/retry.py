@@ -36,8 +36,9 @@ class PatientRateLimiter(AIORateLimiter):
     waits out Bot API outages: a request that surely did not get through (connection refused,
     5xx) is tried again with growing pauses, for up to about a minute (worth_retrying)."""
 
-    def __init__(self, *, patience: float = 60.0, **kwargs: Any) -> None:
+    def __init__(self, *, host: str = "the Bot API", patience: float = 60.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.host = host  # named in the log; never the URL, which holds the token
         self.patience = patience
 
     async def process_request(
@@ -49,7 +50,8 @@ class PatientRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        pause, waited = 0.25, 0.0
+        starting = endpoint == "getMe"  # the first request at start-up: wait as long as it takes
+        pause, waited = (1.0 if starting else 0.25), 0.0
         while True:
             try:
                 return await super().process_request(
@@ -57,9 +59,19 @@ class PatientRateLimiter(AIORateLimiter):
                 )
             except NetworkError as exc:
                 # getUpdates has the Updater's own retry loop.
-                if endpoint == "getUpdates" or not worth_retrying(exc) or waited >= self.patience:
+                if endpoint == "getUpdates" or not worth_retrying(exc):
                     raise
-                log.warning("%s failed (%s); trying again in %.2f s", endpoint, exc, pause)
+                if starting:
+                    log.warning(
+                        "cannot reach the Bot API at %s (%s); next try in %.0f s",
+                        self.host,
+                        exc,
+                        pause,
+                    )
+                elif waited >= self.patience:
+                    raise
+                else:
+                    log.warning("%s failed (%s); trying again in %.2f s", endpoint, exc, pause)
                 await asyncio.sleep(pause)
                 waited += pause
-                pause = min(pause * 2, 8.0)
+                pause = min(pause * 2, 60.0 if starting else 8.0)

@@ -292,3 +292,21 @@ def test_console_script_is_installed() -> None:
     )
     assert result.returncode == 0
     assert json.loads(result.stdout)["answered"] is True
+
+
+@pytest.mark.parametrize(
+    "flags", [["--base-url", "ftp://x"], ["--base-url", "notaurl"], ["--port", "99999"]]
+)
+def test_run_with_a_wrong_setting_fails_at_once_in_one_line(flags: list[str]) -> None:
+    token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk"
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": token}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", *flags],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and flags[0] in result.stderr
+    assert token not in result.stderr + result.stdout

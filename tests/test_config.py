@@ -61,9 +61,12 @@ def test_flags_override_the_environment() -> None:
         ({}, "TELEGRAM_BOT_TOKEN is not set"),
         ({"TELEGRAM_BOT_TOKEN": "nonsense"}, "malformed"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN + " extra"}, "malformed"),
-        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "ftp://x/bot"}, "http://"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "ftp://x/bot"}, "TELEGRAM_BASE_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "notaurl"}, "TELEGRAM_BASE_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "http://h:1/"}, "ending in /bot"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": f"http://h/bot{TOKEN}"}, "<token>"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "ALLOWED_CHAT_IDS": "12,abc"}, "ALLOWED_CHAT_IDS"),
-        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_PORT": "70000"}, "port"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_PORT": "70000"}, "WEBHOOK_PORT"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "QUESTION_LIMIT": "-3"}, "QUESTION_LIMIT"),
     ],
 )
@@ -90,3 +93,26 @@ def test_webhook_needs_https_and_a_well_formed_secret() -> None:
 def test_the_token_and_secret_stay_out_of_repr() -> None:
     settings = Settings(token=TOKEN, webhook_secret="hush-hush")
     assert TOKEN not in repr(settings) and "hush-hush" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--base-url", "ftp://x"], "--base-url"),
+        (["--base-url", "notaurl"], "--base-url"),
+        (["--port", "0"], "--port"),
+        (["--port", "65536"], "--port"),
+        (["--webhook-url", "http://example.org/telegram"], "--webhook-url"),
+    ],
+)
+def test_bad_flags_are_one_clear_line(flags: list[str], message: str) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "abc"}
+    with pytest.raises(ConfigError, match=message) as raised:
+        Settings.from_env(env, check=False).with_args(args(*flags))
+    assert TOKEN not in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_flag_mends_what_the_environment_gets_wrong() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "notaurl"}
+    fixed = Settings.from_env(env, check=False).with_args(args("--base-url", "http://h:8/bot"))
+    assert fixed.base_url == "http://h:8/bot" and fixed.host == "h:8"
