@@ -9,6 +9,7 @@ from typing import Any
 from index.article import Article, Section, parse_section_ref
 from index.followup import FOLLOW_UP_SECONDS, Context, follow_up
 from index.search import Answer, Retriever
+from index.text import shorten
 
 NO_ANSWER = "この記事には、その質問に答える箇所が見つかりませんでした。"
 # How to see the sections, in the interface the user is in.
@@ -143,5 +144,5 @@ class Chat:
         section = self.article.section(number) if number is not None else None
         if section is None:
             first, last = self.article.sections[0].number, self.article.sections[-1].number
-            return NO_SECTION.format(ref=ref.strip()[:20], first=first, last=last)
+            return NO_SECTION.format(ref=shorten(ref.strip(), 20), first=first, last=last)
         return section_text(section)

@@ -18,6 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from index.article import Article
 from index.search import Answer
+from index.text import shorten
 
 MAX_CALLBACK_BYTES = 64
 
@@ -124,13 +125,9 @@ def sections_keyboard(article: Article) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    _short(f"§{s.number} {s.title}"), callback_data=f"s:{s.number}:0"
+                    shorten(f"§{s.number} {s.title}", 32), callback_data=f"s:{s.number}:0"
                 )
             ]
             for s in article.sections
         ]
     )
-
-
-def _short(text: str, limit: int = 32) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

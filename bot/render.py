@@ -8,6 +8,7 @@ import html
 from index.about import About
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit
+from index.text import ELLIPSIS, SENTENCE_END, shorten
 
 NO_ANSWER = "この記事には、その質問に答える箇所が見つかりませんでした。"
 NO_ANSWER_HINT = "/sections で章の一覧を見られます。"
@@ -16,7 +17,6 @@ SECTION_DONE = "§{number} の箇所はこれで全部です。"
 
 MAX_MESSAGE = 4096
 QUOTE_CHARS = 320  # how much of a passage a quote shows around its best sentence
-_SENTENCE_END = "。!?!?\n"
 
 
 def utf16_len(text: str) -> int:
@@ -41,8 +41,8 @@ def _head(text: str, room: int) -> str:
     """The start of `text` within `room` characters, ending at a sentence end if one fits."""
     if len(text) <= room:
         return text
-    cut = max((text.rfind(c, 0, room) for c in _SENTENCE_END), default=-1)
-    return (text[: cut + 1] if cut > 0 else text[:room]).rstrip() + "…"
+    cut = max((text.rfind(c, 0, room) for c in SENTENCE_END), default=-1)
+    return (text[: cut + 1] if cut > 0 else text[:room]).rstrip() + ELLIPSIS
 
 
 def _tail(text: str, room: int) -> str:
@@ -50,9 +50,9 @@ def _tail(text: str, room: int) -> str:
     if len(text) <= room:
         return text
     start = len(text) - room
-    cuts = [text.find(c, start) for c in _SENTENCE_END]
+    cuts = [text.find(c, start) for c in SENTENCE_END]
     cut = min((c for c in cuts if c >= 0), default=-1)
-    return "…" + (text[cut + 1 :] if 0 <= cut < len(text) - 1 else text[start:]).lstrip()
+    return ELLIPSIS + (text[cut + 1 :] if 0 <= cut < len(text) - 1 else text[start:]).lstrip()
 
 
 def escape(text: str) -> str:
@@ -112,7 +112,7 @@ def _fit(paragraph: str, budget: int) -> list[str]:
         room = budget
         while utf16_len(rest[:room]) > budget:  # emoji count twice
             room -= 1
-        head = _head(rest, room).removesuffix("…")
+        head = _head(rest, room).removesuffix(ELLIPSIS)
         pieces.append(head)
         rest = rest[len(head) :]
     return [*pieces, rest] if rest else pieces
@@ -125,7 +125,7 @@ def sections_html(article: Article) -> str:
 
 def unknown_section_html(ref: str, article: Article) -> str:
     last = article.sections[-1].number
-    shown = ref if len(ref) <= 20 else ref[:19] + "…"
+    shown = shorten(ref, 20)
     return f"「{escape(shown)}」という章はありません。章の番号は 0〜{last} です(例: /section 5)。"
 
 
@@ -149,7 +149,9 @@ def help_html(about: About, article: Article, username: str) -> str:
         examples = "\n".join(f"・{escape(q)}" for q in about.examples)
         parts.append(f"<b>質問の例</b>\n{examples}")
     else:
-        titles = "\n".join(f"§{s.number} {escape(_short(s.title))}" for s in article.sections[:12])
+        titles = "\n".join(
+            f"§{s.number} {escape(shorten(s.title, 40))}" for s in article.sections[:12]
+        )
         parts.append(f"<b>章</b>\n{titles}")
     parts.append(
         "<b>コマンド</b>\n"
@@ -163,7 +165,3 @@ def help_html(about: About, article: Article, username: str) -> str:
         "質問を編集すると、編集後の質問にあらためて答えます。"
     )
     return "\n\n".join(parts)
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.text import shorten
+
 # A section number stands alone on its line: "01", "02", … (full-width digits too).
 _NUMBER_LINE = re.compile(r"\d{1,2}")
 # Closing headings that follow the last numbered section (generic Japanese, not this article's).
@@ -194,11 +196,7 @@ def _block_layout(lines: list[_Line], first: int) -> _Layout:
         elif blocks[-1]:
             blocks.append([])
     blocks = [b for b in blocks if b]
-    return [(n, _short(lines[b[0]].text), None, b) for n, b in enumerate(blocks)]
-
-
-def _short(line: str, limit: int = 40) -> str:
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return [(n, shorten(lines[b[0]].text, 40), None, b) for n, b in enumerate(blocks)]
 
 
 def _group_paragraphs(paragraphs: list[_Line], min_chars: int) -> list[list[_Line]]:

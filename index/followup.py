@@ -9,8 +9,7 @@ for a chat. What a follow-up does depends on its kind, told apart with generic J
   pointing back): asked again with the earlier question's words, preferring the sections of
   the earlier answer, and asked alone if that finds nothing;
 - "standalone": a question that names its own topic is answered as if there were no context
-  (context never hijacks it), and only a question the article does not answer alone is tried
-  with the context.
+  (context never hijacks it, even when the article does not answer it).
 """
 
 from __future__ import annotations
@@ -33,10 +32,10 @@ ALONG = frozenset(
 # Words that point back at what was said before (この, as in このインタビュー, points at the
 # article more often than at the last answer).
 POINTING = frozenset("それ その そう そういう そんな これ あれ あの ああ そこ".split())
-# Nouns that frame a question without naming its topic (具体的には?, 理由は?, どういう意味?).
+# Words that frame a question without naming its topic (具体的には?, 理由は?, なぜダメなの?).
 FRAMING = frozenset(
     "具体 具体的 詳細 例 例え 理由 意味 目的 原因 根拠 結果 影響 方法 時期 場合 違い 関係 "
-    "本当 ほんと 事実 真意 ポイント 要点 結論".split()
+    "本当 ほんと 事実 真意 ポイント 要点 結論 駄目 良い 悪い 大丈夫".split()
 )
 # A message this soon after an answer may follow up on it without replying to it.
 FOLLOW_UP_SECONDS = 600.0
@@ -95,12 +94,7 @@ def follow_up(
         answer = _with_topic(retriever, text, context, k)
         if answer.answered:
             return _reply(answer, Kind.TOPIC, f"{context.question} {text}", shown)
-    answer = retriever.search(text, k=k)
-    if not answer.answered and context is not None and kind is Kind.STANDALONE:
-        with_topic = _with_topic(retriever, text, context, k)
-        if with_topic.answered:
-            return _reply(with_topic, Kind.TOPIC, f"{context.question} {text}", shown)
-    return _reply(answer, Kind.STANDALONE, text, shown)
+    return _reply(retriever.search(text, k=k), Kind.STANDALONE, text, shown)
 
 
 def _reply(answer: Answer, kind: Kind, question: str, shown: int) -> Reply:
@@ -113,12 +107,16 @@ def _reply(answer: Answer, kind: Kind, question: str, shown: int) -> Reply:
 def _with_topic(retriever: Retriever, text: str, context: Context, k: int) -> Answer:
     """`text` asked with the earlier question's words; hits in the earlier answer's sections
     first."""
-    answer = retriever.search(f"{context.question} {text}", k=k)
+    answer = retriever.search(f"{context.question} {text}", k=k + len(context.shown))
     sections = list(dict.fromkeys(_section_of(pid) for pid in context.shown))
     rank = {section: i for i, section in enumerate(sections)}
-    # A stable sort: the earlier answer's best section first, then its others, then the rest.
-    hits = sorted(answer.hits, key=lambda h: rank.get(h.passage.section, len(rank)))
-    return replace(answer, question=text, hits=tuple(hits))
+    # A stable sort: the earlier answer's best section first, then its others, then the rest;
+    # within each, the passages not shown yet first (they hold what the answer did not say).
+    hits = sorted(
+        answer.hits,
+        key=lambda h: (rank.get(h.passage.section, len(rank)), h.passage.id in context.shown),
+    )
+    return replace(answer, question=text, hits=tuple(hits[:k]))
 
 
 def _more(retriever: Retriever, text: str, context: Context, k: int, shown: int) -> Reply:

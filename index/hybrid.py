@@ -31,10 +31,10 @@ class HybridParams:
     encoder_weight: float = 0.6
     # A logistic model of "the article answers this", fitted by scripts/calibrate.py on the
     # question sets in tests/data: intercept, then one coefficient per Signals feature.
-    decline_model: tuple[float, ...] = (-11.02, 2.042, 4.402, 11.82, -13.18, -3.221)
+    decline_model: tuple[float, ...] = (-8.162, 1.82, 4.874, 7.608, -10.39, -2.897)
     # Answer only when the model finds it at least this likely: an unrelated quote misleads
-    # more than a plain "not found" (0.5 declines too little, 0.8 answers too little).
-    min_probability: float = 0.7
+    # more than a plain "not found" (0.6 declines too little, 0.8 answers too little).
+    min_probability: float = 0.75
     # Where BM25 is sure, the encoder is not asked (it costs ~15 ms a question): the best
     # passage's section holds this share of the question's words, and its best passage scores
     # this many times the best passage of any other section. 0 asks it every time.

@@ -6,7 +6,6 @@ import heapq
 import itertools
 import math
 import operator
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
@@ -14,11 +13,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from index.article import Article, Passage
+from index.text import SENTENCE
 from index.tokenize import Tokenizer, Word
 
 # Words whose scores each field keeps merged, at most (then it starts again).
 _MERGED_SIZE = 10_000
-_SENTENCE = re.compile(r"[^。!?!?\n]+[。!?!?]*[」』)）]*")
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ class SearchIndex:
         # The article is tokenized once, sentence by sentence; passages and sections are
         # made of their sentences' words.
         sentences = [
-            [(s.strip(), self.tokenizer.words(s)) for s in _SENTENCE.findall(x.text)]
+            [(s.strip(), self.tokenizer.words(s)) for s in SENTENCE.findall(x.text)]
             for x in article.passages
         ]
         self.sentences = [
@@ -268,17 +267,19 @@ class SearchIndex:
         return found / total if total else 0.0
 
     def unseen_share(self, lexical: Lexical, names: bool = False) -> float:
-        """Weighted share of the question's content words the article never uses (only its
-        names, with `names`: proper nouns and unknown words, not even as part of a longer one)."""
+        """Weighted share of the question's content words the article never uses (with
+        `names`: only those that are names, proper nouns or words the dictionary does not know)."""
         idf = self.passages.idf
         total = unseen = 0.0
         for w, weight in zip(lexical.words, lexical.weights, strict=True):
             if w.answer_type:
                 continue
             total += weight
-            if any(key in idf for key in w.keys):
+            # A word the article writes only inside a longer one (イーロン in イーロン・マスク)
+            # counts as used.
+            if any(key in idf for key in w.keys) or w.term in self._text:
                 continue
-            if not names or (w.name and w.term not in self._text):
+            if not names or w.name:
                 unseen += weight
         return unseen / total if total else 0.0
 

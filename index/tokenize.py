@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -11,9 +10,10 @@ from typing import NamedTuple
 
 import sudachipy
 
+from index.text import AFTER_SENTENCE_END
+
 # sudachipy rejects input longer than this many UTF-8 bytes in one tokenize() call.
 MAX_CHUNK_BYTES = 49_149
-_SENTENCE_END = re.compile(r"(?<=[。!?!?\n])")
 
 # Parts of speech that carry no content for matching.
 _SKIP_POS = frozenset(
@@ -105,7 +105,7 @@ def split_for_sudachi(text: str, limit: int = MAX_CHUNK_BYTES) -> Iterator[str]:
         return
     piece: list[str] = []
     size = 0
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in AFTER_SENTENCE_END.split(text):
         if not sentence:
             continue
         encoded = len(sentence.encode("utf-8"))
@@ -145,11 +145,9 @@ def _dictionary() -> sudachipy.Dictionary:
 class Tokenizer:
     """Turns text into matching words: Sudachi normalized forms of content words.
 
-    A word is a tuple of keys, any of which counts as a match: its term, the ids of its
-    Sudachi synonym groups (仕事 and 職業 share one), and, in mode "AC", the long-unit
-    compound it is part of (ホワイトカラー for ホワイト and カラー). Mode "AC" splits text into
-    Sudachi's long units (mode C) and then into their short units (mode A), so that
-    エネルギー源 meets エネルギー while compounds still match as a whole.
+    A word is a tuple of keys, any of which counts as a match: its term and the ids of its
+    Sudachi synonym groups (仕事 and 職業 share one). Mode "C" reads long units (計算能力),
+    whose short units (計算, 能力) come along as the word's parts; mode "A" reads short units.
     Sudachi tokenizers are not thread safe: each thread gets its own.
     """
 
@@ -160,8 +158,8 @@ class Tokenizer:
         answer_types: bool = True,
         stop_terms: bool = True,
     ) -> None:
-        if mode not in ("A", "C", "AC"):
-            raise ValueError(f"mode must be A, C or AC, not {mode!r}")
+        if mode not in ("A", "C"):
+            raise ValueError(f"mode must be A or C, not {mode!r}")
         self.mode = mode
         self.synonyms = synonyms
         self.answer_types = answer_types
@@ -187,7 +185,7 @@ class Tokenizer:
     def _sudachi(self) -> sudachipy.Tokenizer:
         tokenizer = getattr(self._local, "tokenizer", None)
         if tokenizer is None:
-            tokenizer = _dictionary().tokenizer(mode="A" if self.mode == "A" else "C")
+            tokenizer = _dictionary().tokenizer(mode=self.mode)
             self._local.tokenizer = tokenizer
         return tokenizer
 
@@ -245,13 +243,8 @@ class Tokenizer:
             return (whole,), units
         if parts[0].surface() in _WHAT:  # 何時間, 何人: ask for a number of 時間, 人
             return tuple(w for w in map(self._word, parts[1:]) if w is not None), units
-        if self.mode != "AC":
-            keys = tuple(w.keys for w in map(self._word, parts) if w is not None)
-            return (whole._replace(parts=keys if len(keys) > 1 else ()),), units
-        words = [w for w in map(self._word, parts) if w is not None]
-        return tuple(
-            w._replace(keys=tuple(dict.fromkeys(w.keys + whole.keys))) for w in words
-        ), units
+        keys = tuple(w.keys for w in map(self._word, parts) if w is not None)
+        return (whole._replace(parts=keys if len(keys) > 1 else ()),), units
 
     def _word(self, morpheme: sudachipy.Morpheme) -> Word | None:
         pos, kind = morpheme.part_of_speech()[:2]

@@ -64,8 +64,8 @@ def accepts(model: np.ndarray, x: np.ndarray, threshold: float) -> np.ndarray:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="leave one set out and report")
-    parser.add_argument("--l2", type=float, default=1.0)
-    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--l2", type=float, default=3.0)
+    parser.add_argument("--threshold", type=float, default=0.75)
     args = parser.parse_args()
     index = load_retriever(mode="hybrid")
     assert isinstance(index, HybridIndex), "no sentence encoder installed"

@@ -91,11 +91,11 @@ def test_nouns_are_told_from_other_words(tokenizer: Tokenizer) -> None:
     ]
 
 
-def test_mode_ac_splits_compounds_and_keeps_the_whole(tokenizer: Tokenizer) -> None:
+def test_a_compound_is_one_word_with_its_parts(tokenizer: Tokenizer) -> None:
     assert [w.term for w in tokenizer.words("エネルギー源")] == ["エネルギー源"]
-    words = Tokenizer(mode="AC").words("計算能力")
-    assert [w.term for w in words] == ["計算", "能力"]
-    assert all("計算能力" in w.keys for w in words)
+    (word,) = tokenizer.words("計算能力")
+    assert word.term == "計算能力"
+    assert [part[0] for part in word.parts] == ["計算", "能力"]
 
 
 @pytest.mark.parametrize(
