@@ -22,7 +22,7 @@ from bot.conversation import RecentAnswers, context_from_reply
 from bot.quota import Quota, Verdict
 from index.about import About
 from index.article import Article, parse_section_ref
-from index.followup import Context, Kind, Reply, follow_up
+from index.followup import Context, Reply, follow_up
 from index.search import Answer, Retriever
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
         markup = keyboards.next_section_keyboard(_article(context), reply.section_done)
         await _reply(update, render.section_done_html(reply.section_done), markup)
         return
-    seen = earlier.shown if earlier and reply.kind is Kind.MORE else ()
+    seen = reply.context.shown if reply.context else None
     await _reply(
         update,
         render.answer_html(reply.answer, SHOWN),

@@ -57,20 +57,18 @@ def _ids(text: str) -> tuple[str, ...]:
 
 
 def answer_keyboard(
-    answer: Answer, shown: int, seen: tuple[str, ...] = ()
+    answer: Answer, shown: int, seen: tuple[str, ...] | None = None
 ) -> InlineKeyboardMarkup | None:
-    """The whole best section, and the further candidates; `seen`: passages shown by earlier
-    answers of the same conversation (a "more" follow-up), which its context carries on."""
+    """The whole best section, and the further candidates. The latter's data also lists the
+    passages seen (`seen`: the conversation's so far; by default the `shown` first hits), which
+    a reply to the answer reads as its context."""
     if not answer.answered:
         return None
     best = answer.hits[0].passage.section
     row = [InlineKeyboardButton(f"§{best} を全文で読む", callback_data=f"s:{best}:0")]
     ids = [hit.passage.id for hit in answer.hits]
-    row.append(
-        InlineKeyboardButton(
-            "ほかの候補", callback_data=more_data([*seen, *ids[:shown]], ids[shown:])
-        )
-    )
+    seen_ids = list(seen) if seen is not None else ids[:shown]
+    row.append(InlineKeyboardButton("ほかの候補", callback_data=more_data(seen_ids, ids[shown:])))
     return InlineKeyboardMarkup([row])
 
 

@@ -93,14 +93,19 @@ def follow_up(
     if context is not None and kind is Kind.TOPIC:
         answer = _with_topic(retriever, text, context, k)
         if answer.answered:
-            return _reply(answer, Kind.TOPIC, f"{context.question} {text}", shown)
+            question = f"{context.question} {text}"
+            return _reply(answer, Kind.TOPIC, question, shown, context.shown)
     return _reply(retriever.search(text, k=k), Kind.STANDALONE, text, shown)
 
 
-def _reply(answer: Answer, kind: Kind, question: str, shown: int) -> Reply:
+def _reply(
+    answer: Answer, kind: Kind, question: str, shown: int, seen: tuple[str, ...] = ()
+) -> Reply:
+    """The reply, and the context it leaves: its question, and the passages seen so far on
+    its topic (`seen`, from earlier answers, then the ones this one shows)."""
     if not answer.answered:
         return Reply(answer, kind, None)
-    ids = tuple(hit.passage.id for hit in answer.hits[:shown])
+    ids = tuple(dict.fromkeys(seen + tuple(hit.passage.id for hit in answer.hits[:shown])))
     return Reply(answer, kind, Context(question, ids))
 
 
