@@ -60,7 +60,7 @@ def hybrid_variants(index: HybridIndex) -> list[tuple[str, HybridParams]]:
         ("no fusion: the encoder ranks (weight 1)", replace(HYBRID, encoder_weight=1.0)),
         ("encoder weight 0.5", replace(HYBRID, encoder_weight=0.5)),
         ("encoder weight 0.7", replace(HYBRID, encoder_weight=0.7)),
-        ("answer from 50% likely (not 70%)", replace(HYBRID, min_probability=0.5)),
+        ("answer from 50% likely (not 75%)", replace(HYBRID, min_probability=0.5)),
         ("answer from 60% likely", replace(HYBRID, min_probability=0.6)),
         ("answer from 80% likely", replace(HYBRID, min_probability=0.8)),
         ("the encoder asked every time (no fast path)", replace(HYBRID, sure_coverage=0.0)),
