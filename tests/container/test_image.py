@@ -33,7 +33,8 @@ BUILDAH = ["buildah", "--storage-driver", "vfs"]
 # the discard port on loopback are refused): the bot keeps retrying at start-up.
 FAKE_TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
 NOWHERE = "http://127.0.0.1:9/bot"
-MAX_IMAGE_BYTES = 500_000_000
+# Measured: 528 MB, of which the sentence encoder's wheel (its model inside) is 95 MB.
+MAX_IMAGE_BYTES = 600_000_000
 
 
 def buildah(
@@ -94,20 +95,22 @@ def container(image: str) -> Iterator[str]:
 
 
 def run(
-    container: str, *command: str, timeout: float = 120, network: str | None = None
+    container: str, *command: str, timeout: float = 120, offline: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """`command` in the container, as the image's user, with only the image's environment:
-    buildah passes nothing of this process's environment on."""
-    options = ["--network", network] if network else []
-    return buildah(
-        "run", "--isolation", "chroot", *options, container, "--", *command,
-        timeout=timeout, check=False,
-    )  # fmt: skip
+    buildah passes nothing of this process's environment on. buildah's chroot isolation
+    shares this process's network; `offline` runs it in a new, empty network namespace."""
+    command_line = [*BUILDAH, "run", "--isolation", "chroot", container, "--", *command]
+    if offline:
+        command_line = ["unshare", "--net", *command_line]
+    return subprocess.run(
+        command_line, capture_output=True, text=True, encoding="utf-8", timeout=timeout
+    )
 
 
 def test_ask_answers_from_the_bundled_article_offline(container: str) -> None:
     question = "ロボットが外科医を超えるのはいつ?"
-    done = run(container, "interview-bot", "ask", "--json", question, network="none")
+    done = run(container, "interview-bot", "ask", "--json", question, offline=True)
     assert done.returncode == 0, done.stderr
     assert "lexical" not in done.stderr  # the encoder's model is in the image: hybrid
     lines = done.stdout.splitlines()
