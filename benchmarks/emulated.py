@@ -1,6 +1,7 @@
-"""The bot through the Telegram Bot API emulator of the end-to-end tests (tests/e2e).
+"""The bot through the fake Telegram Bot API of the end-to-end tests (tests/e2e/emulator.py).
 
-Everything runs on 127.0.0.1: the emulator (Node), the bot, and this driver playing the users.
+Everything runs on 127.0.0.1: the fake Bot API (a thread of this process, serving HTTP), the
+bot, and this driver playing the users.
 
 - Burst: C chats ask Q questions each at once. The questions are queued at the emulator (as
   Telegram queues updates) before the bot process starts, so that the figure is the bot's and
@@ -14,7 +15,7 @@ Everything runs on 127.0.0.1: the emulator (Node), the bot, and this driver play
   comes from another user (the bot answers at most QUESTION_LIMIT questions a user in
   QUESTION_WINDOW seconds), at most PACE_PER_S questions a second (faster, the flood limit
   would pace the answers). Timed by the driver from just before it posts the question until
-  it has seen the bot's sendMessage (it long-polls the emulator's log).
+  it has seen the bot's sendMessage (the driver is woken by each request the fake answers).
 
 Bots: `interview-bot run` as shipped (Telegram's 30 messages/s flood limit, 10 questions a user
 per 30 s), started with an empty index cache; `interview-bot run` with TELEGRAM_MAX_RATE=0 (no
@@ -49,7 +50,7 @@ from benchmarks.common import (
 )
 from benchmarks.corpus import questions
 
-E2E = ROOT / "tests" / "e2e"
+TESTS = ROOT / "tests"
 GROUP_RT = "through the bot (Telegram emulator)"
 GROUP_MEM = "peak memory (RSS of the process)"
 # bot.config's variables: the overall flood limit (messages/s, 0 lifts it) and the questions a
@@ -100,8 +101,9 @@ class Results:
 
 
 def _import_emulator() -> Any:
-    if str(E2E) not in sys.path:
-        sys.path.insert(0, str(E2E))
+    for path in (str(TESTS), str(TESTS / "e2e")):  # emulator imports telegram_html
+        if path not in sys.path:
+            sys.path.insert(0, path)
     import emulator
 
     return emulator
@@ -319,7 +321,6 @@ async def _measure(
 
     rows: list[Row] = []
     emu = mod.Emulator()
-    emu.start()
     try:
         driver = Driver(emu, mod, expected, escape(TOO_MANY))
         timeout = 60 + plan.chats * plan.per_chat / 20
@@ -337,7 +338,7 @@ async def _measure(
 
         # 1. `interview-bot run` as shipped, started with an empty index cache (so it builds
         #    the index) on a full queue; then round trips.
-        await emu.reset()
+        emu.reset()
         queued = await driver.queue(plan.chats, plan.per_chat)
         proc = start_bot(str(workdir / "run-cache") if cache_env else None, "shipped")
         try:
@@ -373,7 +374,7 @@ async def _measure(
         settings = " ".join(f"{k}={v}" for k, v in UNLIMITED.items())
         bursts: list[Burst] = []
         for n in range(plan.bursts):
-            await emu.reset()
+            emu.reset()
             queued = await driver.queue(plan.chats, plan.per_chat)
             proc = start_bot(cache_dir, f"unlimited-{n}", **UNLIMITED)
             try:
@@ -396,7 +397,7 @@ async def _measure(
         )
 
         # 3. The application in this process, sharing the driver's event loop (as e2e tests).
-        await emu.reset()
+        emu.reset()
         from bot.app import build_application
         from bot.config import Settings
 
@@ -411,21 +412,10 @@ async def _measure(
                 note="bot and driver share one event loop, as in tests/e2e",
             )
         )
-        await emu.aclose()
     finally:
         emu.stop()
     return rows
 
 
 def run(plan: Plan, workdir: Path, warm_cache: Path | None, cache_env: str | None) -> Results:
-    out = Results()
-    try:
-        mod = _import_emulator()
-    except ImportError as exc:
-        out.rows.append(Row(GROUP_RT, "skipped", note=f"cannot import the emulator: {exc}"))
-        return out
-    try:
-        out.rows = asyncio.run(_measure(plan, workdir, warm_cache, cache_env))
-    except mod.EmulatorError as exc:
-        out.rows.append(Row(GROUP_RT, "skipped", note=f"the emulator did not start: {exc}"))
-    return out
+    return Results(asyncio.run(_measure(plan, workdir, warm_cache, cache_env)))

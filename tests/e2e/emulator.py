@@ -1,98 +1,83 @@
-"""Python driver for the Telegram Bot API emulator in ``tests/e2e/emulator/``.
+"""A fake Telegram Bot API for the end-to-end tests, and the driver that plays the users.
 
-The emulator is ``telegram-test-api`` 4.2.1 behind our own Node wrapper
-(``emulator/server.js``). :class:`Emulator` starts it as a subprocess on 127.0.0.1,
-plays the users (messages, commands, button presses, inline queries, ...) and reads
-back every Bot API request the bot made. See ``tests/e2e/README.md``.
-
-Process control (:meth:`Emulator.start`, :meth:`Emulator.stop`) is synchronous; all
-traffic with the emulator is ``async`` (httpx). Recorded bot activity is mirrored
-locally: the accessors (:meth:`Emulator.sent_messages`, :meth:`Emulator.requests`, ...)
-read that mirror, which :meth:`Emulator.refresh` and every ``wait_for*`` bring up to date.
+:class:`Emulator` serves, over real HTTP on 127.0.0.1 (``http.server`` in a thread), the Bot
+API methods the bot uses, answering as Telegram does: ``ok``/``result`` envelopes, errors with
+``error_code`` and ``description``, Messages whose ``text`` is the visible text and whose
+``entities`` carry the formatting. It plays the users, records every request the bot makes,
+and injects faults. Its state is read directly: the accessors need no refresh. See README.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import datetime as dt
 import itertools
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
+import socket
+import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Collection
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import parse_qsl
 
-import httpx
+from telegram_html import MESSAGE_LIMIT, TelegramHTMLError, parse_html, visible_length
 
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-EMULATOR_DIR = Path(__file__).resolve().parent / "emulator"
-DEFAULT_TOKEN = "123456:TEST-emulator-token-0123456789abcdef"
-DEFAULT_BOT_USERNAME = "TestNameBot"
-SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendSticker"})
-EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
-
 JSONDict = dict[str, Any]
 T = TypeVar("T")
-
-_ids = itertools.count(1)
+DEFAULT_TOKEN = "123456:TEST-emulator-token-0123456789abcdef"
+BOT_USERNAME = "TestNameBot"
+_STRING_PARAMS = frozenset({"text", "url", "secret_token", "callback_query_id", "inline_query_id"})
 _ENTITY_RE = re.compile(
-    r"(?<![\w/@])(?:(?P<command>/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)"
-    r"|(?P<mention>@[A-Za-z0-9_]{3,32}))"
+    r"(?<![\w/@])(?:(?P<command>/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)|@[A-Za-z0-9_]{3,32})"
+)
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
 )
 
 
-class EmulatorError(RuntimeError):
-    """The emulator could not be started or answered a control call with an error."""
-
-
-def utf16_len(text: str) -> int:
-    """Length of ``text`` in UTF-16 code units, the unit of Telegram entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def detect_entities(text: str) -> list[JSONDict]:
-    """The ``bot_command`` and ``mention`` entities a Telegram client would attach."""
-    entities: list[JSONDict] = []
-    for match in _ENTITY_RE.finditer(text):
-        kind = "bot_command" if match.group("command") else "mention"
-        entities.append(
-            {
-                "type": kind,
-                "offset": utf16_len(text[: match.start()]),
-                "length": utf16_len(match.group(0)),
-            }
-        )
-    return entities
+    """The ``bot_command`` and ``mention`` entities a Telegram client attaches (UTF-16 offsets)."""
+    return [
+        {
+            "type": "bot_command" if match["command"] else "mention",
+            "offset": visible_length(text[: match.start()]),
+            "length": visible_length(match[0]),
+        }
+        for match in _ENTITY_RE.finditer(text)
+    ]
+
+
+def _without_none(data: JSONDict) -> JSONDict:
+    return {k: v for k, v in data.items() if v is not None}
 
 
 @dataclass(frozen=True)
 class User:
+    """A (human) Telegram user."""
+
     id: int
     first_name: str = "Test"
     username: str | None = None
-    language_code: str | None = "en"
 
     def to_dict(self) -> JSONDict:
-        data: JSONDict = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        if self.username:
-            data["username"] = self.username
-        if self.language_code:
-            data["language_code"] = self.language_code
-        return data
+        return {"is_bot": False, **_without_none(asdict(self))}
 
 
 @dataclass(frozen=True)
 class Chat:
+    """A private chat or a group."""
+
     id: int
     type: str = "private"
     title: str | None = None
@@ -101,410 +86,347 @@ class Chat:
 
     @classmethod
     def private(cls, user: User) -> Chat:
-        return cls(id=user.id, type="private", first_name=user.first_name, username=user.username)
+        return cls(user.id, first_name=user.first_name, username=user.username)
 
     @classmethod
     def group(cls, chat_id: int = -1001234567890, title: str = "Test group") -> Chat:
-        return cls(
-            id=chat_id,
-            type="supergroup" if str(chat_id).startswith("-100") else "group",
-            title=title,
-        )
+        return cls(chat_id, "supergroup", title)
 
     def to_dict(self) -> JSONDict:
-        data: JSONDict = {"id": self.id, "type": self.type}
-        for name in ("title", "first_name", "username"):
-            if (value := getattr(self, name)) is not None:
-                data[name] = value
-        return data
+        return _without_none(asdict(self))
 
 
-DEFAULT_USER = User(id=1001, first_name="Alice", username="alice")
+DEFAULT_USER = User(1001, "Alice", "alice")
 
 
 @dataclass
 class BotRequest:
-    """One Bot API request the bot made (``kind == "bot_api"``) or one webhook delivery."""
+    """One Bot API request the bot made, as answered."""
 
     seq: int
-    kind: str
-    token: str | None
     method: str
     params: JSONDict
     status: int
-    response: Any
-    time: float
-    fault: str | None = None
+    response: JSONDict
+    fault: str | None  # the mode of the fault injected, if any
+    time: float = field(default_factory=time.time)
 
     @property
     def ok(self) -> bool:
-        return isinstance(self.response, dict) and self.response.get("ok") is True
+        return self.response.get("ok") is True
 
     @property
     def result(self) -> Any:
-        return self.response.get("result") if isinstance(self.response, dict) else None
-
-    @classmethod
-    def from_json(cls, data: JSONDict) -> BotRequest:
-        return cls(
-            seq=data["seq"],
-            kind=data["kind"],
-            token=data.get("token"),
-            method=data["method"],
-            params=data.get("params") or {},
-            status=data.get("status", 0),
-            response=data.get("response"),
-            time=data.get("time", 0.0),
-            fault=data.get("fault"),
-        )
+        return self.response.get("result")
 
 
 @dataclass
 class SentMessage:
-    """A message the bot sent, as it stands after the bot's later edits."""
+    """A message the bot sent; ``message`` is the Message as it stands after the bot's edits."""
 
-    token: str
-    chat_id: int
-    message_id: int
     request: BotRequest
     message: JSONDict
     edits: list[BotRequest] = field(default_factory=list)
-    deleted: bool = False
 
     @property
-    def text(self) -> str | None:
-        return self.message.get("text")
+    def chat_id(self) -> int:
+        return int(self.message["chat"]["id"])
 
     @property
-    def caption(self) -> str | None:
-        return self.message.get("caption")
+    def message_id(self) -> int:
+        return int(self.message["message_id"])
 
     @property
     def parse_mode(self) -> str | None:
-        """``parse_mode`` of the latest send or text edit (``None`` for plain text)."""
-        last = self.request
-        for edit in self.edits:
-            if edit.method != "editMessageReplyMarkup":
-                last = edit
-        value = last.params.get("parse_mode")
-        return str(value) if value is not None else None
-
-    @property
-    def reply_markup(self) -> JSONDict | None:
-        """The inline keyboard currently attached (Telegram only echoes inline keyboards)."""
-        return self.message.get("reply_markup")
-
-    @property
-    def sent_reply_markup(self) -> Any:
-        """``reply_markup`` as sent with the message, any keyboard kind."""
-        return self.request.params.get("reply_markup")
+        return (self.edits or [self.request])[-1].params.get("parse_mode")
 
     @property
     def buttons(self) -> list[JSONDict]:
-        """All inline keyboard buttons currently attached, row by row."""
-        markup = self.reply_markup or {}
-        return [button for row in markup.get("inline_keyboard", []) for button in row]
+        """The inline keyboard's buttons now, row by row."""
+        return [
+            b
+            for row in self.message.get("reply_markup", {}).get("inline_keyboard", [])
+            for b in row
+        ]
 
     @property
     def texts(self) -> list[str]:
-        """Every text this message has shown: the sent one, then each edit."""
-        out = [self.request.params.get("text") or self.request.params.get("caption") or ""]
-        out += [e.params["text"] for e in self.edits if "text" in e.params]
-        return out
+        """The text as sent (HTML), then as each edit set it."""
+        return [r.params["text"] for r in (self.request, *self.edits)]
+
+
+class ApiError(Exception):
+    """An error answer of the Bot API: its HTTP status and its body."""
+
+    def __init__(self, code: int, description: str, **extra: Any) -> None:
+        super().__init__(description)
+        self.code = code
+        self.payload = {"ok": False, "error_code": code, "description": description, **extra}
+
+
+@dataclass
+class _Fault:
+    """A fault injected: the next ``count`` requests of ``methods`` get ``error`` or hang."""
+
+    mode: str
+    count: int
+    methods: Collection[str] | None  # None: all but getUpdates
+    error: ApiError | None  # None: hang for ``seconds``, then answer
+    seconds: float
+
+    def matches(self, method: str) -> bool:
+        return method in self.methods if self.methods is not None else method != "getUpdates"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Bot API requests: ``POST /bot<token>/<method>`` with a form, as PTB sends them."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        params = {k: _decode(k, v) for k, v in parse_qsl(body, keep_blank_values=True)}
+        match = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path)
+        token, method = match.groups() if match else ("", self.path)
+        status, payload = self.server.api.call(token, method, params)
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the requests are recorded instead."""
+
+
+def _decode(key: str, value: str) -> Any:
+    """A form value as the Bot API reads it: JSON-encoded, except for the string parameters."""
+    if key in _STRING_PARAMS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server; it keeps its open connections, to drop them all at once."""
+
+    daemon_threads = True
+
+    def __init__(self, port: int, api: Emulator) -> None:
+        self.api = api
+        self.connections: set[socket.socket] = set()
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        self.connections.add(request)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.discard(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):  # not just a client that went away
+            super().handle_error(request, client_address)
 
 
 class Emulator:
-    """Starts the emulator and drives it. One instance can serve many bots, chats, users."""
+    """The fake Bot API, listening from construction on; and the driver of the tests."""
 
-    def __init__(
-        self,
-        *,
-        port: int = 0,
-        token: str = DEFAULT_TOKEN,
-        node: str = "node",
-        npm: str = "npm",
-        emulator_dir: Path = EMULATOR_DIR,
-        startup_timeout: float = 60.0,
-    ) -> None:
+    def __init__(self, token: str = DEFAULT_TOKEN) -> None:
         self.token = token
-        self.bot_username = DEFAULT_BOT_USERNAME
-        self._requested_port = port
-        self._node = node
-        self._npm = npm
-        self._dir = emulator_dir
-        self._startup_timeout = startup_timeout
-        self._proc: subprocess.Popen[str] | None = None
-        self._stderr: IO[str] | None = None
-        self._port: int | None = None
-        self._client: httpx.AsyncClient | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
-        self._clear_mirror(0)
+        bot = User(int(token.split(":")[0]), "Test", BOT_USERNAME)
+        self.bot_user = bot.to_dict() | {"is_bot": True}
+        self._lock = threading.Condition()
+        self._ids = itertools.count(1)  # message, update and query ids
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self.reset()
+        self._listen(0)
 
-    # ------------------------------------------------------------ process
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise EmulatorError("emulator is not started")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
+    # ---------------------------------------------------------------- serving
     @property
     def base_url(self) -> str:
-        """For PTB: ``ApplicationBuilder().base_url(emu.base_url)``."""
-        return f"{self.url}/bot"
+        """For PTB: ``ApplicationBuilder().base_url(emulator.base_url)``."""
+        return f"http://127.0.0.1:{self.port}/bot"
 
-    def start(self) -> None:
-        """Start ``node server.js`` (running ``npm ci`` first if needed); wait for READY."""
-        if self._proc is not None:
-            return
-        if shutil.which(self._node) is None:
-            raise EmulatorError(
-                f"'{self._node}' not found on PATH: the e2e tests need Node.js >= 18 "
-                "(the Telegram Bot API emulator is a Node program)"
-            )
-        if not (self._dir / "node_modules" / "telegram-test-api").is_dir():
-            self._npm_ci()
-        self._stderr = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
-            "w+", prefix="tg-emulator-", suffix=".log", delete=False
-        )
-        self._proc = subprocess.Popen(
-            [self._node, "server.js", "--port", str(self._requested_port), "--watch-stdin"],
-            cwd=self._dir,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-        )
-        line = self._read_ready_line(self._proc)
-        match = re.fullmatch(r"READY (\d+)\s*", line)
-        if not match:
-            self.stop()
-            raise EmulatorError(f"emulator did not start (got {line!r}): {self._stderr_tail()}")
-        self._port = int(match.group(1))
-
-    def _npm_ci(self) -> None:
-        if shutil.which(self._npm) is None:
-            raise EmulatorError(
-                f"'{self._npm}' not found on PATH: needed to install {self._dir}/node_modules"
-            )
-        done = subprocess.run(
-            [self._npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=self._dir,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise EmulatorError(f"npm ci failed in {self._dir}:\n{done.stdout}\n{done.stderr}")
-
-    def _read_ready_line(self, proc: subprocess.Popen[str]) -> str:
-        assert proc.stdout is not None
-        result: list[str] = []
-        reader = threading.Thread(
-            target=lambda: result.append(proc.stdout.readline() if proc.stdout else "")
-        )
-        reader.daemon = True
-        reader.start()
-        reader.join(self._startup_timeout)
-        if not result:
-            self.stop()
-            raise EmulatorError(
-                f"emulator not ready after {self._startup_timeout}s: {self._stderr_tail()}"
-            )
-        return result[0]
-
-    def _stderr_tail(self) -> str:
-        if self._stderr is None:
-            return ""
-        self._stderr.flush()
-        return Path(self._stderr.name).read_text(errors="replace")[-4000:]
+    def _listen(self, port: int) -> None:
+        """Serve on ``port`` of 127.0.0.1 (0: a free one) from a thread."""
+        self._server = _Server(port, self)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        with self._lock:
+            self._listening = True
+            self._changed()
 
     def stop(self) -> None:
-        """Terminate the Node process (idempotent)."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
+        """Stop listening and drop every open connection."""
+        with self._lock:
+            self._listening = False
+        self._server.shutdown()
+        self._server.server_close()
+        for connection in list(self._server.connections):
             with contextlib.suppress(OSError):
-                if proc.stdin:
-                    proc.stdin.close()
-            proc.terminate()
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def reset(self) -> None:
+        """Forget updates, messages, requests and faults: a new test begins."""
+        with self._lock:
+            self._updates: list[JSONDict] = []
+            self._log: list[BotRequest] = []
+            self._busy = 0  # requests logged, long polls that got nothing aside
+            self._sent: dict[int, list[SentMessage]] = {}  # by chat
+            self._messages: dict[tuple[Any, Any], JSONDict] = {}  # by chat and message id
+            self._chats: dict[Any, JSONDict] = {}
+            self._queries: set[str] = set()  # callback and inline queries not answered yet
+            self._faults: list[_Fault] = []
+            self._webhook: str | None = None
+
+    def _changed(self) -> None:
+        """(With the lock held.) Wake the long polls and the driver's waits."""
+        self._lock.notify_all()
+        for loop, event in self._waiters:
+            loop.call_soon_threadsafe(event.set)
+        self._waiters.clear()
+
+    def call(self, token: str, method: str, params: JSONDict) -> tuple[int, JSONDict]:
+        """Answer a Bot API request as Telegram would, and record it."""
+        with self._lock:
+            fault = next((f for f in self._faults if f.matches(method)), None)
+            if fault:
+                fault.count -= 1
+                if not fault.count:
+                    self._faults.remove(fault)
+        if fault and fault.error is None:
+            time.sleep(fault.seconds)  # then carried out, though the client may have given up
+        with self._lock:
             try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-            if proc.stdout:
-                proc.stdout.close()
-        if self._stderr is not None:
-            self._stderr.close()
-            with contextlib.suppress(OSError):
-                os.unlink(self._stderr.name)
-            self._stderr = None
-        self._port = None
+                if token != self.token:
+                    raise ApiError(401, "Unauthorized")
+                if fault and fault.error:
+                    raise fault.error
+                handler = getattr(self, f"_api_{method}", None)
+                if handler is None:
+                    raise ApiError(404, "Not Found")
+                status, payload = 200, {"ok": True, "result": handler(params)}
+            except ApiError as error:
+                status, payload = error.code, error.payload
+            mode = fault.mode if fault else None
+            self._record(BotRequest(len(self._log) + 1, method, params, status, payload, mode))
+        return status, payload
 
-    def __enter__(self) -> Emulator:
-        self.start()
-        return self
+    def _record(self, request: BotRequest) -> None:
+        """(With the lock held.) Log a request; keep the messages it sent or edited."""
+        self._log.append(request)
+        if request.method != "getUpdates" or request.result:
+            self._busy += 1
+        if request.ok and request.method in ("sendMessage", "editMessageText"):
+            chat_id, message_id = request.result["chat"]["id"], request.result["message_id"]
+            sent = self._sent.setdefault(chat_id, [])
+            if request.method == "sendMessage":
+                sent.append(SentMessage(request, self._messages[(chat_id, message_id)]))
+            else:
+                next(s for s in sent if s.message_id == message_id).edits.append(request)
+        self._changed()
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    # ---------------------------------------------------------------- the Bot API methods
+    def _api_getMe(self, params: JSONDict) -> JSONDict:
+        flags = {"can_join_groups": True, "can_read_all_group_messages": False}
+        return self.bot_user | flags | {"supports_inline_queries": True}
 
-    @property
-    def log_text(self) -> str:
-        """The Node process's stderr so far (errors of the wrapper land there)."""
-        return self._stderr_tail()
+    def _api_getUpdates(self, params: JSONDict) -> list[JSONDict]:
+        if self._webhook:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
+        offset = params.get("offset", 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]  # confirmed
+        self._lock.wait_for(lambda: self._updates, timeout=min(params.get("timeout", 0), 50))
+        return copy.deepcopy(self._updates[: params.get("limit", 100)])
 
-    # ------------------------------------------------------------ HTTP plumbing
-    def _http(self) -> httpx.AsyncClient:
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop or self._client.is_closed:
-            # A client is bound to its event loop; tests may each run their own loop.
-            self._client = httpx.AsyncClient(base_url=self.url, timeout=30.0)
-            self._client_loop = loop
-        return self._client
-
-    async def aclose(self) -> None:
-        """Close the HTTP client of the current event loop (a new one is made on demand)."""
-        client, self._client = self._client, None
-        if client is not None and self._client_loop is asyncio.get_running_loop():
-            await client.aclose()
-
-    async def _control(
-        self,
-        path: str,
-        payload: JSONDict | None = None,
-        *,
-        params: dict[str, str | int | float] | None = None,
-        timeout: float = 30.0,
-        headers: dict[str, str] | None = None,
-    ) -> Any:
-        client = self._http()
-        if payload is None:
-            response = await client.get(
-                f"/control/{path}", params=params, timeout=timeout, headers=headers
+    def _api_setWebhook(self, params: JSONDict) -> bool:
+        if not str(params.get("url")).startswith("https://"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
             )
-        else:
-            response = await client.post(
-                f"/control/{path}", json=payload, timeout=timeout, headers=headers
-            )
-        data = response.json()
-        if response.status_code != 200 or not data.get("ok"):
-            raise EmulatorError(f"/control/{path} failed ({response.status_code}): {data}")
-        return data["result"]
+        self._webhook = params["url"]
+        return True
 
-    # ------------------------------------------------------------ control
-    async def reset(self) -> None:
-        """Clear all emulator state: updates, bot messages, log, faults, webhooks, bot profiles."""
-        result = await self._control("reset", {})
-        self._clear_mirror(int(result["seq"]))
-        self.bot_username = DEFAULT_BOT_USERNAME
+    def _api_deleteWebhook(self, params: JSONDict) -> bool:
+        self._webhook = None
+        if params.get("drop_pending_updates"):
+            self._updates = []
+        return True
 
-    async def health(self) -> JSONDict:
-        result: JSONDict = await self._control("health", timeout=2.0)
-        return result
+    def _api_setMyCommands(self, params: JSONDict) -> bool:
+        for command in params.get("commands", []):
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(command.get("description", "")) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        return True
 
-    async def wait_until_up(self, timeout: float = 10.0) -> None:
-        """Poll until the emulator accepts connections again (after a ``refuse`` fault)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                await self.aclose()  # drop pooled connections the outage killed
-                await self.health()
-                return
-            except (httpx.TransportError, EmulatorError):
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.02)
+    def _api_sendMessage(self, params: JSONDict) -> JSONDict:
+        chat_id = params.get("chat_id")
+        chat = self._chats.get(chat_id) or {"id": chat_id, "type": "private", "first_name": "Test"}
+        message: JSONDict = {"message_id": next(self._ids), "from": self.bot_user, "chat": chat}
+        message |= {"date": int(time.time()), **_content(params)}
+        reply_to = params.get("reply_parameters", {}).get("message_id")
+        if reply_to is not None:
+            if (chat_id, reply_to) not in self._messages:
+                raise ApiError(400, "Bad Request: message to be replied not found")
+            message["reply_to_message"] = _unnested(self._messages[(chat_id, reply_to)])
+        self._messages[(chat_id, message["message_id"])] = message
+        return copy.deepcopy(message)
 
-    async def configure_bot(
-        self,
-        token: str | None = None,
-        *,
-        username: str | None = None,
-        first_name: str | None = None,
-        bot_id: int | None = None,
-        **flags: bool,
-    ) -> JSONDict:
-        """Set what ``getMe`` answers for a token (default: id from the token, @TestNameBot)."""
-        payload: JSONDict = {"token": token or self.token, **flags}
-        for name, value in (("username", username), ("first_name", first_name), ("id", bot_id)):
-            if value is not None:
-                payload[name] = value
-        result: JSONDict = await self._control("bots", payload)
-        if (token or self.token) == self.token and username:
-            self.bot_username = username
-        return result
+    def _api_editMessageText(self, params: JSONDict) -> JSONDict:
+        message = self._messages.get((params.get("chat_id"), params.get("message_id")))
+        if message is None or message["from"] != self.bot_user:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        content = _content(params)
+        if all(message.get(k) == content.get(k) for k in ("text", "entities", "reply_markup")):
+            raise ApiError(400, _NOT_MODIFIED)
+        for key in ("entities", "reply_markup"):
+            message.pop(key, None)
+        message.update(content, edit_date=int(time.time()))
+        return copy.deepcopy(message)
 
-    async def inject_fault(
-        self,
-        mode: str,
-        *,
-        count: int = 1,
-        methods: Sequence[str] | None = None,
-        token: str | None = None,
-        retry_after: int | None = None,
-        seconds: float | None = None,
-        error_code: int | None = None,
-        description: str | None = None,
-    ) -> None:
-        """Make the next ``count`` matching Bot API requests fail.
+    def _api_answerCallbackQuery(self, params: JSONDict) -> bool:
+        return self._answer(params.get("callback_query_id"))
 
-        ``mode``: ``"500"``, ``"429"`` (with ``retry_after``), ``"error"`` (any
-        ``error_code``/``description``), ``"hang"`` (answer normally after ``seconds``,
-        or never if ``None``), ``"refuse"`` (see :meth:`refuse_connections`).
-        ``methods`` defaults to every method except ``getUpdates``.
-        """
-        if mode == "refuse":
-            await self.refuse_connections(seconds if seconds is not None else 1.0)
-            return
-        payload: JSONDict = {"mode": mode, "count": count}
-        optional = {
-            "methods": list(methods) if methods is not None else None,
-            "token": token,
-            "retry_after": retry_after,
-            "seconds": seconds,
-            "error_code": error_code,
-            "description": description,
-        }
-        payload.update({k: v for k, v in optional.items() if v is not None})
-        await self._control("faults", payload)
+    def _api_answerInlineQuery(self, params: JSONDict) -> bool:
+        for result in params.get("results", []):
+            content = result.get("input_message_content", {})
+            _content({"text": content.get("message_text"), "parse_mode": content.get("parse_mode")})
+        return self._answer(params.get("inline_query_id"))
 
-    async def clear_faults(self) -> None:
-        await self._control("faults/clear", {})
+    def _answer(self, query_id: Any) -> bool:
+        """A query can be answered once, after it was delivered."""
+        if query_id not in self._queries:
+            invalid = "query is too old and response timeout expired or query ID is invalid"
+            raise ApiError(400, f"Bad Request: {invalid}")
+        self._queries.remove(query_id)
+        return True
 
-    async def refuse_connections(self, seconds: float) -> None:
-        """Close the listening socket and every open connection; listen again after ``seconds``."""
-        await self._control(
-            "faults", {"mode": "refuse", "seconds": seconds}, headers={"connection": "close"}
-        )
-        await self.aclose()
+    # ---------------------------------------------------------------- users acting
+    def _queue(self, kind: str, payload: JSONDict) -> JSONDict:
+        """Queue an update for the bot; returns its payload."""
+        with self._lock:
+            self._updates.append({"update_id": next(self._ids), kind: copy.deepcopy(payload)})
+            self._changed()
+        return payload
 
-    async def pending_updates(self, token: str | None = None) -> int:
-        """Updates injected but not yet confirmed by the bot (via ``getUpdates`` offset)."""
-        result: int = await self._control("pending", params={"token": token or self.token})
-        return result
-
-    async def post_webhook(
-        self, url: str, update: JSONDict, *, secret_token: str | None = None
-    ) -> tuple[int, str]:
-        """POST ``update`` to a bot's webhook ``url`` (loopback only) as Telegram would."""
-        payload: JSONDict = {"url": url, "update": update}
-        if secret_token is not None:
-            payload["secret_token"] = secret_token
-        result = await self._control("webhook", payload)
-        return int(result["status"]), str(result["body"])
-
-    # ------------------------------------------------------------ users acting
-    async def inject_update(self, update: JSONDict, *, token: str | None = None) -> JSONDict:
-        """Queue a raw update for the bot (``update_id``, and ``message_id``/``date`` of
-        messages, are filled in when missing). Delivered by webhook if the bot set one.
-        Returns the update as stored."""
-        result = await self._control("updates", {"token": token or self.token, "update": update})
-        stored: JSONDict = result["update"]
-        return stored
+    def _user_message(self, user: User | None, chat: JSONDict | None, **content: Any) -> JSONDict:
+        """A user's message, in ``chat`` (default: their private chat), queued for the bot."""
+        user = user or DEFAULT_USER
+        chat = chat or Chat.private(user).to_dict()
+        message: JSONDict = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat}
+        message |= {"from": user.to_dict(), **content}
+        with self._lock:
+            self._chats[chat["id"]] = chat
+            self._messages[(chat["id"], message["message_id"])] = message
+        return self._queue("message", message)
 
     async def send_text(
         self,
@@ -512,25 +434,16 @@ class Emulator:
         *,
         user: User | None = None,
         chat: Chat | None = None,
-        entities: list[JSONDict] | None = None,
-        reply_to: SentMessage | JSONDict | None = None,
-        token: str | None = None,
-        **extra: Any,
+        reply_to: SentMessage | None = None,
     ) -> JSONDict:
-        """A user sends ``text`` (private chat with the bot unless ``chat`` is given).
-        ``bot_command`` and ``mention`` entities are detected unless ``entities`` is given.
-        Returns the message as the bot receives it."""
-        user = user or DEFAULT_USER
-        message = self._message(user, chat, extra)
-        message["text"] = text
-        found = detect_entities(text) if entities is None else entities
-        if found:
-            message["entities"] = found
+        """A user writes ``text`` (in a private chat with the bot unless ``chat`` is given);
+        returns the Message. ``bot_command`` and ``mention`` entities are detected."""
+        content = _text(text)
+        where = chat.to_dict() if chat else None
         if reply_to is not None:
-            message["reply_to_message"] = (
-                reply_to.message if isinstance(reply_to, SentMessage) else reply_to
-            )
-        return await self._send_message(message, token)
+            content["reply_to_message"] = _unnested(reply_to.message)
+            where = reply_to.message["chat"]
+        return self._user_message(user, where, **content)
 
     async def send_group_message(
         self,
@@ -539,15 +452,10 @@ class Emulator:
         group: Chat | None = None,
         user: User | None = None,
         mention_bot: bool = False,
-        entities: list[JSONDict] | None = None,
-        token: str | None = None,
     ) -> JSONDict:
-        """A user writes in a group; ``mention_bot`` prefixes ``@<bot username> ``."""
-        if mention_bot:
-            text = f"@{self.bot_username} {text}"
-        return await self.send_text(
-            text, user=user, chat=group or Chat.group(), entities=entities, token=token
-        )
+        """A user writes in a group, starting with ``@TestNameBot`` if ``mention_bot``."""
+        text = f"@{BOT_USERNAME} {text}" if mention_bot else text
+        return await self.send_text(text, user=user, chat=group or Chat.group())
 
     async def send_command(
         self,
@@ -557,393 +465,230 @@ class Emulator:
         user: User | None = None,
         chat: Chat | None = None,
         address_bot: bool = False,
-        token: str | None = None,
     ) -> JSONDict:
-        """``/command args`` with a ``bot_command`` entity; ``/command@bot`` if ``address_bot``."""
-        head = "/" + command.lstrip("/") + (f"@{self.bot_username}" if address_bot else "")
-        text = f"{head} {args}" if args else head
-        entity = {"type": "bot_command", "offset": 0, "length": utf16_len(head)}
-        rest = [e for e in detect_entities(text) if e["offset"] > 0]
-        return await self.send_text(
-            text, user=user, chat=chat, entities=[entity, *rest], token=token
-        )
+        """``/command args``, or ``/command@TestNameBot args`` if ``address_bot``."""
+        head = f"/{command}" + (f"@{BOT_USERNAME}" if address_bot else "")
+        return await self.send_text(f"{head} {args}" if args else head, user=user, chat=chat)
 
-    async def reply(
-        self,
-        to: SentMessage | JSONDict,
-        text: str,
-        *,
-        user: User | None = None,
-        token: str | None = None,
-    ) -> JSONDict:
-        """A user replies to a message (normally one the bot sent) in that message's chat."""
-        original = to.message if isinstance(to, SentMessage) else to
-        chat = original["chat"]
-        return await self.send_text(
-            text,
-            user=user,
-            chat=Chat(
-                **{
-                    k: chat[k]
-                    for k in ("id", "type", "title", "first_name", "username")
-                    if k in chat
-                }
-            ),
-            reply_to=original,
-            token=token or (to.token if isinstance(to, SentMessage) else None),
-        )
+    async def reply(self, to: SentMessage, text: str, *, user: User | None = None) -> JSONDict:
+        """A user replies to a message of the bot, in its chat."""
+        return await self.send_text(text, user=user, reply_to=to)
+
+    async def edit_user_message(self, message: JSONDict, text: str) -> JSONDict:
+        """The user edits a message they sent (as :meth:`send_text` returned it)."""
+        edited = {k: v for k, v in message.items() if k != "entities"}
+        return self._queue("edited_message", edited | _text(text) | {"edit_date": int(time.time())})
+
+    async def send_sticker(self, *, user: User | None = None) -> JSONDict:
+        """A user sends a sticker."""
+        sticker: JSONDict = {
+            "file_id": "sticker",
+            "file_unique_id": "s",
+            "type": "regular",
+            "emoji": "👍",
+        }
+        sticker |= {"width": 512, "height": 512, "is_animated": False, "is_video": False}
+        return self._user_message(user, None, sticker=sticker)
+
+    async def send_photo(self, *, caption: str | None = None, user: User | None = None) -> JSONDict:
+        """A user sends a photo, with a caption if given."""
+        photo = [{"file_id": "photo", "file_unique_id": "p", "width": 320, "height": 240}]
+        return self._user_message(user, None, photo=photo, **_without_none({"caption": caption}))
 
     async def press_button(
-        self,
-        message: SentMessage,
-        data: str | None = None,
-        *,
-        text: str | None = None,
-        user: User | None = None,
-        validate: bool = True,
+        self, message: SentMessage, data: str, *, user: User | None = None, validate: bool = True
     ) -> str:
-        """A user presses an inline button of a bot message (by ``callback_data`` or button
-        ``text``). With ``validate``, the button must be on the message as it stands now.
-        Returns the callback query id (to find the bot's ``answerCallbackQuery``)."""
-        if data is None:
-            matches = [b for b in message.buttons if b.get("text") == text]
-            if not matches or "callback_data" not in matches[0]:
-                raise ValueError(
-                    f"no callback button with text {text!r} on the message: {message.buttons}"
-                )
-            data = str(matches[0]["callback_data"])
-        elif validate and data not in [b.get("callback_data") for b in message.buttons]:
-            raise ValueError(
-                f"no button with callback_data {data!r} on the message: {message.buttons}"
-            )
-        query_id = f"cbq-{next(_ids)}"
-        user = user or DEFAULT_USER
-        update = {
-            "callback_query": {
-                "id": query_id,
-                "from": user.to_dict(),
-                "message": message.message,
-                "chat_instance": f"ci{message.chat_id}",
-                "data": data,
-            }
-        }
-        await self.inject_update(update, token=message.token)
-        return query_id
+        """A user presses the button ``data`` of a bot message (which must be on it now, if
+        ``validate``); returns the callback query id."""
+        if validate and data not in [b.get("callback_data") for b in message.buttons]:
+            raise ValueError(f"no button {data!r} on the message: {message.buttons}")
+        query = {"id": f"cbq-{next(self._ids)}", "from": (user or DEFAULT_USER).to_dict()}
+        query |= {"message": message.message, "chat_instance": f"ci{message.chat_id}", "data": data}
+        return self._query("callback_query", query)
 
-    async def send_inline_query(
-        self,
-        query: str,
-        *,
-        user: User | None = None,
-        offset: str = "",
-        chat_type: str | None = "sender",
-        token: str | None = None,
-    ) -> str:
-        """A user types ``@bot query``; returns the inline query id."""
-        query_id = f"iq-{next(_ids)}"
-        inline: JSONDict = {
-            "id": query_id,
-            "from": (user or DEFAULT_USER).to_dict(),
-            "query": query,
-            "offset": offset,
-        }
-        if chat_type:
-            inline["chat_type"] = chat_type
-        await self.inject_update({"inline_query": inline}, token=token)
-        return query_id
-
-    async def edit_user_message(
-        self,
-        message: JSONDict,
-        new_text: str,
-        *,
-        entities: list[JSONDict] | None = None,
-        token: str | None = None,
-    ) -> JSONDict:
-        """The user edits a message they sent earlier (as returned by :meth:`send_text`)."""
-        edited = {k: v for k, v in message.items() if k not in ("text", "entities")}
-        edited["text"] = new_text
-        found = detect_entities(new_text) if entities is None else entities
-        if found:
-            edited["entities"] = found
-        edited["edit_date"] = max(int(time.time()), int(message.get("date", 0)))
-        update = await self.inject_update({"edited_message": edited}, token=token)
-        result: JSONDict = update["edited_message"]
-        return result
-
-    async def send_sticker(
-        self,
-        *,
-        emoji: str = "👍",
-        user: User | None = None,
-        chat: Chat | None = None,
-        token: str | None = None,
-    ) -> JSONDict:
-        n = next(_ids)
-        sticker = {
-            "file_id": f"sticker-{n}",
-            "file_unique_id": f"su-{n}",
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-            "emoji": emoji,
-        }
-        message = self._message(user or DEFAULT_USER, chat, {"sticker": sticker})
-        return await self._send_message(message, token)
-
-    async def send_photo(
-        self,
-        *,
-        caption: str | None = None,
-        user: User | None = None,
-        chat: Chat | None = None,
-        token: str | None = None,
-    ) -> JSONDict:
-        n = next(_ids)
-        sizes = [
-            {
-                "file_id": f"photo-{n}-{w}",
-                "file_unique_id": f"pu-{n}-{w}",
-                "width": w,
-                "height": w * 3 // 4,
-            }
-            for w in (90, 320, 800)
-        ]
-        extra: JSONDict = {"photo": sizes}
-        if caption is not None:
-            extra["caption"] = caption
-            if found := detect_entities(caption):
-                extra["caption_entities"] = found
-        message = self._message(user or DEFAULT_USER, chat, extra)
-        return await self._send_message(message, token)
-
-    def _message(self, user: User | None, chat: Chat | None, extra: JSONDict) -> JSONDict:
-        user = user or DEFAULT_USER
-        return {"from": user.to_dict(), "chat": (chat or Chat.private(user)).to_dict(), **extra}
-
-    async def _send_message(self, message: JSONDict, token: str | None) -> JSONDict:
-        update = await self.inject_update({"message": message}, token=token)
-        result: JSONDict = update["message"]
-        return result
-
-    # ------------------------------------------------------------ reading what the bot did
-    def _clear_mirror(self, seq: int) -> None:
-        self._after = seq
-        self._log: list[BotRequest] = []
-        self._sent: dict[tuple[str, int, int], SentMessage] = {}
-        self._by_chat: dict[int, list[SentMessage]] = {}
-
-    async def refresh(self, wait: float = 0.0) -> bool:
-        """Fetch new log entries; with ``wait`` > 0 block up to that long until there are
-        some. Returns whether anything new arrived."""
-        result = await self._control(
-            "log", params={"after": self._after, "timeout": wait}, timeout=wait + 10.0
+    async def send_inline_query(self, query: str, *, user: User | None = None) -> str:
+        """A user types ``@TestNameBot query``; returns the inline query id."""
+        inline = {"id": f"iq-{next(self._ids)}", "from": (user or DEFAULT_USER).to_dict()}
+        return self._query(
+            "inline_query", inline | {"query": query, "offset": "", "chat_type": "sender"}
         )
-        entries = result["entries"]
-        for raw in entries:
-            self._ingest(BotRequest.from_json(raw))
-        self._after = max(self._after, int(result["seq"]))
-        return bool(entries)
 
-    def _ingest(self, req: BotRequest) -> None:
-        self._log.append(req)
-        if req.kind != "bot_api" or not req.ok or req.token is None:
-            return
-        result = req.result
-        if req.method in SEND_METHODS and isinstance(result, dict):
-            msg = SentMessage(
-                req.token, int(result["chat"]["id"]), int(result["message_id"]), req, result
-            )
-            self._sent[(req.token, msg.chat_id, msg.message_id)] = msg
-            self._by_chat.setdefault(msg.chat_id, []).append(msg)
-        elif req.method in EDIT_METHODS or req.method == "deleteMessage":
-            found = self._sent.get(
-                (req.token, _int(req.params.get("chat_id")), _int(req.params.get("message_id")))
-            )
-            if found is None:
-                return
-            if req.method == "deleteMessage":
-                found.deleted = True
-            else:
-                found.edits.append(req)
-                if isinstance(result, dict):
-                    found.message = result
+    def _query(self, kind: str, query: JSONDict) -> str:
+        """Queue a callback or inline query, which the bot may then answer once."""
+        with self._lock:
+            self._queries.add(query["id"])
+        return str(self._queue(kind, query)["id"])
 
-    def requests(
-        self, method: str | None = None, *, token: str | None = None, kind: str = "bot_api"
-    ) -> list[BotRequest]:
-        """Recorded requests (``kind="webhook"`` for webhook deliveries, ``None`` for all)."""
+    # ---------------------------------------------------------------- what the bot did
+    def requests(self, method: str | None = None) -> list[BotRequest]:
+        """The Bot API requests the bot made (of ``method``), in order."""
+        return [r for r in self._log if method in (None, r.method)]
+
+    def sent_messages(self, chat_id: int) -> list[SentMessage]:
+        """The messages the bot sent to ``chat_id``, in order, edits applied."""
+        return list(self._sent.get(chat_id, []))
+
+    def _params(self, method: str, key: str, value: object) -> list[JSONDict]:
+        """Params of the successful ``method`` requests whose ``key`` is ``value`` (if given)."""
         return [
-            r
-            for r in self._log
-            if (kind is None or r.kind == kind)
-            and (method is None or r.method == method)
-            and (token is None or r.token == token)
+            r.params for r in self.requests(method) if r.ok and value in (None, r.params.get(key))
         ]
 
-    def sent_messages(
-        self, chat_id: int | None = None, *, token: str | None = None, include_deleted: bool = False
-    ) -> list[SentMessage]:
-        """Messages the bot sent (to ``chat_id``), in order, with their edits applied."""
-        pool = self._by_chat.get(chat_id, []) if chat_id is not None else list(self._sent.values())
-        return [
-            m
-            for m in pool
-            if (include_deleted or not m.deleted) and (token is None or m.token == token)
-        ]
+    def callback_answers(self, query_id: str | None = None) -> list[JSONDict]:
+        """Parameters of the bot's answerCallbackQuery requests (to ``query_id``)."""
+        return self._params("answerCallbackQuery", "callback_query_id", query_id)
 
-    def edits(self, chat_id: int | None = None) -> list[BotRequest]:
-        """Successful ``editMessage*`` requests (to ``chat_id``)."""
-        return [
-            r
-            for r in self._log
-            if r.method in EDIT_METHODS
-            and r.ok
-            and (chat_id is None or _int(r.params.get("chat_id")) == chat_id)
-        ]
-
-    def callback_answers(self, callback_query_id: str | None = None) -> list[JSONDict]:
-        """Params of successful ``answerCallbackQuery`` calls (``text``, ``show_alert``, ...)."""
-        return [
-            r.params
-            for r in self.requests("answerCallbackQuery")
-            if r.ok
-            and (
-                callback_query_id is None or r.params.get("callback_query_id") == callback_query_id
-            )
-        ]
-
-    def inline_answers(self, inline_query_id: str | None = None) -> list[JSONDict]:
-        """Params of successful ``answerInlineQuery`` calls (``results`` decoded)."""
-        return [
-            r.params
-            for r in self.requests("answerInlineQuery")
-            if r.ok
-            and (inline_query_id is None or r.params.get("inline_query_id") == inline_query_id)
-        ]
+    def inline_answers(self, query_id: str | None = None) -> list[JSONDict]:
+        """Parameters of the bot's answerInlineQuery requests (to ``query_id``)."""
+        return self._params("answerInlineQuery", "inline_query_id", query_id)
 
     def commands_set(self) -> list[JSONDict]:
-        """Params of successful ``setMyCommands`` calls (``commands``, ``scope``, ...)."""
-        return [r.params for r in self.requests("setMyCommands") if r.ok]
+        """Parameters of the bot's setMyCommands requests."""
+        return self._params("setMyCommands", "commands", None)
 
-    def chat_actions(self, chat_id: int | None = None) -> list[str]:
-        return [
-            str(r.params.get("action"))
-            for r in self.requests("sendChatAction")
-            if r.ok and (chat_id is None or _int(r.params.get("chat_id")) == chat_id)
-        ]
+    def assert_token_not_leaked(self) -> None:
+        """No parameter of any request holds the bot token."""
+        for r in self._log:
+            assert self.token not in json.dumps(r.params, ensure_ascii=False), (
+                f"token in {r.method}"
+            )
 
-    def outgoing_texts(self) -> list[tuple[str, str, str | None]]:
-        """``(method, text, parse_mode)`` of every text or caption the bot tried to send or
-        edit in (successful or not): feed these to an HTML/length checker."""
-        out: list[tuple[str, str, str | None]] = []
-        for r in self.requests():
-            sources = [r.params] if r.method != "answerCallbackQuery" else []
-            if r.method == "answerInlineQuery" and isinstance(r.params.get("results"), list):
-                for result in r.params["results"]:
-                    sources += [result, result.get("input_message_content") or {}]
-            for source in sources:
-                for name in ("text", "message_text", "caption"):
-                    if isinstance(source.get(name), str):
-                        out.append((r.method, source[name], source.get("parse_mode")))
-        return out
-
-    # ------------------------------------------------------------ waiting
+    # ---------------------------------------------------------------- waiting
     async def wait_for(
         self, predicate: Callable[[], T | None], *, timeout: float = 5.0, what: str = "condition"
     ) -> T:
-        """Refresh until ``predicate()`` is truthy and return its value. The emulator is
-        long-polled, so this wakes as soon as the bot makes a request: no fixed sleeps."""
+        """Wait until ``predicate()`` is truthy and return it; checked again as soon as the bot
+        makes a request, and at least every 0.1 s."""
         deadline = time.monotonic() + timeout
         while True:
-            value = predicate()  # the mirror only grows, so a hit on it stands
-            if value:
-                return value
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                recent = [f"{r.method}({r.status})" for r in self._log[-15:]]
-                raise TimeoutError(
-                    f"timed out after {timeout}s waiting for {what}; last requests: {recent}"
-                )
-            await self.refresh(wait=min(remaining, 2.0))
+            waiter = (asyncio.get_running_loop(), asyncio.Event())
+            with self._lock:
+                self._waiters.append(waiter)
+            try:
+                if value := predicate():
+                    return value
+                if (remaining := deadline - time.monotonic()) <= 0:
+                    recent = [f"{r.method}({r.status})" for r in self._log[-15:]]
+                    raise TimeoutError(f"no {what} after {timeout} s; last requests: {recent}")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiter[1].wait(), min(remaining, 0.1))
+            finally:
+                with self._lock, contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
 
     async def wait_for_messages(
-        self, chat_id: int, count: int = 1, *, timeout: float = 5.0, token: str | None = None
+        self, chat_id: int, count: int = 1, *, timeout: float = 5.0
     ) -> list[SentMessage]:
-        """Wait until the bot has sent at least ``count`` messages to ``chat_id``; return all."""
-        return await self.wait_for(
-            lambda: (
-                msgs if len(msgs := self.sent_messages(chat_id, token=token)) >= count else None
-            ),
-            timeout=timeout,
-            what=f"{count} message(s) to chat {chat_id}",
-        )
+        """Wait until the bot has sent ``count`` messages to ``chat_id``; return them all."""
+        sent = partial(self.sent_messages, chat_id)
+        return await self._wait_count(sent, count, timeout, f"message(s) to {chat_id}")
 
     async def wait_for_requests(
-        self,
-        method: str,
-        count: int = 1,
-        *,
-        timeout: float = 5.0,
-        where: Callable[[BotRequest], bool] | None = None,
-        token: str | None = None,
+        self, method: str, count: int = 1, *, timeout: float = 5.0
     ) -> list[BotRequest]:
-        """Wait for at least ``count`` ``method`` requests (matching ``where``); return them."""
+        """Wait until the bot has made ``count`` ``method`` requests; return them all."""
+        return await self._wait_count(partial(self.requests, method), count, timeout, method)
 
-        def matching() -> list[BotRequest] | None:
-            found = [r for r in self.requests(method, token=token) if where is None or where(r)]
-            return found if len(found) >= count else None
-
-        return await self.wait_for(matching, timeout=timeout, what=f"{count} {method} request(s)")
+    async def _wait_count(
+        self, found: Callable[[], list[T]], count: int, timeout: float, what: str
+    ) -> list[T]:
+        """Wait until ``found()`` has ``count`` items; return them all."""
+        enough = lambda: items if len(items := found()) >= count else None  # noqa: E731
+        return await self.wait_for(enough, timeout=timeout, what=f"{count} {what}")
 
     async def wait_for_edit(
         self, message: SentMessage, count: int = 1, *, timeout: float = 5.0
-    ) -> SentMessage:
-        """Wait until ``message`` has been edited ``count`` times in all; return it."""
-        await self.wait_for(
-            lambda: len(message.edits) >= count,
-            timeout=timeout,
-            what=f"edit of {message.message_id}",
-        )
-        return message
+    ) -> None:
+        """Wait until ``message`` has been edited ``count`` times."""
+        await self.wait_for(lambda: len(message.edits) >= count, timeout=timeout, what="an edit")
 
     async def wait_idle(self, quiet: float = 0.2, *, timeout: float = 10.0) -> None:
-        """Wait until the bot has made no request for ``quiet`` seconds (empty long polls
-        aside), e.g. before asserting that nothing more was sent."""
+        """Wait until the bot has made no request for ``quiet`` s (empty long polls aside)."""
         deadline = time.monotonic() + timeout
         while True:
-            before = len(self._log)
-            await self.refresh(wait=quiet)
-            if not any(r.method != "getUpdates" or r.result for r in self._log[before:]):
+            busy = self._busy
+            await asyncio.sleep(quiet)
+            if self._busy == busy:
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError(f"bot still busy after {timeout}s")
+                raise TimeoutError(f"the bot is still busy after {timeout} s")
 
-    def assert_token_not_leaked(self, token: str | None = None) -> None:
-        """No parameter of any recorded request (or webhook body) contains the bot token."""
-        secret = token or self.token
-        for r in self._log:
-            if secret in json.dumps(r.params, ensure_ascii=False):
-                raise AssertionError(f"bot token leaked in {r.method} request #{r.seq}")
+    # ---------------------------------------------------------------- faults
+    async def inject_fault(
+        self,
+        mode: str,
+        *,
+        count: int = 1,
+        methods: Collection[str] | None = None,
+        retry_after: int = 1,
+        seconds: float = 0.0,
+        error_code: int = 400,
+        description: str = "Bad Request: injected error",
+    ) -> None:
+        """The next ``count`` requests of ``methods`` (default: all but getUpdates) fail:
+        ``"500"``, ``"429"`` (``retry_after``), ``"error"`` (``error_code``, ``description``),
+        or ``"hang"``: answered after ``seconds``, even if the client gave up."""
+        errors = {
+            "500": ApiError(500, "Internal Server Error"),
+            "429": ApiError(
+                429,
+                f"Too Many Requests: retry after {retry_after}",
+                parameters={"retry_after": retry_after},
+            ),
+            "error": ApiError(error_code, description),
+        }
+        with self._lock:
+            self._faults.append(_Fault(mode, count, methods, errors.get(mode), seconds))
+
+    async def refuse_connections(self, seconds: float) -> None:
+        """Stop listening and drop every connection; listen on the same port after ``seconds``."""
+        self.stop()
+        timer = threading.Timer(seconds, self._listen, args=(self.port,))
+        timer.daemon = True
+        timer.start()
+
+    async def wait_until_up(self, timeout: float = 10.0) -> None:
+        """Wait until the Bot API listens again after :meth:`refuse_connections`."""
+        await self.wait_for(lambda: self._listening, timeout=timeout, what="listening")
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+def _content(params: JSONDict) -> JSONDict:
+    """The text, entities and inline keyboard of a message sent or edited with ``params``."""
+    text, entities = params.get("text"), params.get("entities", [])
+    if str(params.get("parse_mode")).upper() == "HTML" and isinstance(text, str):
+        try:
+            text, entities = parse_html(text)
+        except TelegramHTMLError as error:
+            raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+    if not isinstance(text, str) or not text.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    if visible_length(text) > MESSAGE_LIMIT:
+        raise ApiError(400, "Bad Request: message is too long")
+    markup = params.get("reply_markup")
+    inline = (
+        {"reply_markup": markup} if isinstance(markup, dict) and "inline_keyboard" in markup else {}
+    )
+    return {"text": text, **({"entities": entities} if entities else {}), **inline}
+
+
+def _text(text: str) -> JSONDict:
+    """A user's text, with the entities a Telegram client detects."""
+    entities = detect_entities(text)
+    return {"text": text, "entities": entities} if entities else {"text": text}
+
+
+def _unnested(message: JSONDict) -> JSONDict:
+    """``message`` as Telegram nests it in another: without its own ``reply_to_message``."""
+    return {k: copy.deepcopy(v) for k, v in message.items() if k != "reply_to_message"}
 
 
 @contextlib.asynccontextmanager
 async def polling(
     app: Application[Any, Any, Any, Any, Any, Any], *, timeout: float = 10.0
 ) -> AsyncIterator[None]:
-    """Run a PTB ``Application`` with long polling for the duration of the block (and its
-    ``post_init`` hook, as ``run_polling`` would)."""
+    """Run a PTB ``Application`` with long polling (and its ``post_init``) for the block."""
     async with app:
-        assert app.updater is not None, "build the Application with an Updater"
+        assert app.updater is not None
         if app.post_init:
             await app.post_init(app)
         await app.updater.start_polling(timeout=dt.timedelta(seconds=timeout), poll_interval=0.0)

@@ -54,11 +54,13 @@ def check_everything_sent(emu: Emulator) -> None:
     emu.assert_token_not_leaked()
 
 
-async def ask(emu: Emulator, text: str, *, chat: Chat | None = None) -> SentMessage:
+async def ask(
+    emu: Emulator, text: str, *, chat: Chat | None = None, timeout: float = 5.0
+) -> SentMessage:
     chat_id = (chat or Chat.private(DEFAULT_USER)).id
     before = len(emu.sent_messages(chat_id))
     await emu.send_text(text, chat=chat)
-    return (await emu.wait_for_messages(chat_id, before + 1))[-1]
+    return (await emu.wait_for_messages(chat_id, before + 1, timeout=timeout))[-1]
 
 
 def html(message: SentMessage) -> str:
@@ -346,12 +348,18 @@ def test_run_rejects_a_missing_or_malformed_token() -> None:
             assert token not in result.stderr
 
 
+@pytest.mark.usefixtures("hybrid")  # the default retrieval's index, built in the tests' cache
 async def test_run_reports_a_token_telegram_rejects(emulator: Emulator) -> None:
     await emulator.inject_fault(
         "error", methods=["getMe"], error_code=401, description="Unauthorized", count=5
     )
     proc = start_cli(emulator)
-    output, _ = proc.communicate(timeout=30)
+    try:
+        output, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 2
     assert "rejected the bot token" in output
     assert emulator.token not in output and "Traceback" not in output
@@ -361,3 +369,22 @@ def test_settings_repr_hides_the_token() -> None:
     token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
     assert token not in repr(Settings(token=token))
     assert json.dumps(repr(Settings.from_env({"TELEGRAM_BOT_TOKEN": token}))).find(token) < 0
+
+
+@pytest.mark.usefixtures("hybrid")  # the default retrieval's index, built in the tests' cache
+async def test_run_says_what_it_waits_for_then_that_it_is_through(emulator: Emulator) -> None:
+    await emulator.refuse_connections(3.5)
+    proc = start_cli(emulator)
+    try:
+        await emulator.wait_until_up(timeout=10)
+        reply = await ask(emulator, "大学の授業料はどれだけ上がった?", timeout=60)
+        assert sections_of(reply)[0] == 3
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=10)
+    waiting = [line for line in output.splitlines() if "cannot reach the Bot API" in line]
+    assert len(waiting) >= 2
+    assert all(f"at 127.0.0.1:{emulator.port} (" in line for line in waiting)
+    assert [re.search(r"next try in (\d+) s", line).group(1) for line in waiting[:2]] == ["1", "2"]  # type: ignore[union-attr]
+    assert output.count("connected to the Bot API at 127.0.0.1") == 1
+    assert emulator.token not in output and "Traceback" not in output

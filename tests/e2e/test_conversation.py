@@ -112,5 +112,7 @@ async def test_a_button_press_over_its_limit_gets_a_notice(bot: Emulator) -> Non
         await bot.wait_for(lambda q=query: bot.callback_answers(q), what="answerCallbackQuery")
     over = bot.callback_answers(queries[-1])[0]
     assert "少し待って" in over.get("text", "")
+    await bot.wait_for_messages(DEFAULT_USER.id, 1 + 5)  # the five presses within the limit
+    await bot.wait_idle()
     question = await ask(bot, "大学の授業料はどれだけ上がった?")  # questions still answered
     assert sections_of(question)[0] == 3

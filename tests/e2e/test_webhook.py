@@ -27,8 +27,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def webhook_bot(emulator: Emulator) -> Iterator[str]:
-    """`interview-bot run` in webhook mode; yields the local URL it listens on."""
+def webhook_bot(emulator: Emulator, hybrid: object) -> Iterator[str]:
+    """`interview-bot run` in webhook mode; yields the local URL it listens on. (`hybrid`: the
+    default retrieval's index is built in the tests' cache before the bot starts.)"""
     port = free_port()
     env = {
         **os.environ,
@@ -46,7 +47,7 @@ def webhook_bot(emulator: Emulator) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}/telegram"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a loaded machine starts slowly
         while True:  # up once the server accepts connections
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
