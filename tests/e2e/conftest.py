@@ -3,6 +3,7 @@ reset before each test."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -30,3 +31,13 @@ async def emulator(emulator_process: Emulator) -> AsyncIterator[Emulator]:
     await emulator_process.wait_until_up()  # in case a test left an outage running
     emulator_process.reset()
     yield emulator_process
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Give back the root logger as it was (tests that run the bot configure it)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+    logging.getLogger("httpx").setLevel(logging.NOTSET)

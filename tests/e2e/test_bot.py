@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -264,15 +264,6 @@ async def test_allowed_chat_ids_hold_for_every_kind_of_update(
         assert emulator.sent_messages(DEFAULT_USER.id) == []
         assert emulator.inline_answers(query) == []
     check_everything_sent(emulator)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:], root.level = handlers, level
-    logging.getLogger("httpx").setLevel(logging.NOTSET)
 
 
 @pytest.mark.usefixtures("restore_logging")

@@ -11,13 +11,12 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 from emulator import DEFAULT_USER, Chat, Emulator, User, polling
-from test_bot import check_everything_sent, html, restore_logging, sections_of, settings
+from test_bot import check_everything_sent, html, sections_of, settings
 
 from bot.app import build_application, configure_logging
 from index.search import SearchIndex
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_logging")]
-__all__ = ["restore_logging"]
 
 QUESTIONS = {
     "大学の授業料はどれだけ上がった?": 3,
