@@ -140,7 +140,7 @@ class HybridIndex:
             return None
         rest = [d for d in range(len(self.article.passages)) if d not in lexical.scores]
         scores = [lexical.scores.get(d, 0.0) / best for d in range(len(self.article.passages))]
-        signals = Signals(coverage, 1.0, 1.0, 0.0, 0.0)
+        signals = Signals(coverage, 1.0, 1.0, 0.0, 0.0)  # (the encoder's were not measured)
         return Ranking(lexical, order + rest, scores, None, signals, 1.0)
 
     def search(self, question: str, k: int = 5) -> Answer:
@@ -164,6 +164,8 @@ class HybridIndex:
     def excerpt(self, doc_id: int, question: str, lexical: Lexical) -> str:
         """The passage's sentence that best answers: question weight plus closeness in meaning."""
         cosines = self._sentences[doc_id] @ self.encoder.question(question)
+        if not len(cosines):  # a passage of punctuation alone has no sentence
+            return self.lexical.excerpt(doc_id, lexical)
         return self.lexical.excerpt(doc_id, lexical, _scaled(cosines - cosines.min()).tolist())
 
 

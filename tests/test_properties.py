@@ -8,6 +8,7 @@ from telegram_html import check_callback_data, check_html, visible_length
 
 from bot import keyboards, render
 from index.article import ArticleError, Section, parse_article
+from index.hybrid import HybridIndex
 from index.search import SearchIndex
 
 HTML_LIKE = st.lists(
@@ -36,6 +37,14 @@ def test_any_question_gets_a_valid_reply(index: SearchIndex, question: str) -> N
     for row in markup.inline_keyboard if markup else ():
         for button in row:
             check_callback_data(str(button.callback_data))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ANY_TEXT)
+def test_any_question_gets_a_valid_hybrid_reply(hybrid: HybridIndex, question: str) -> None:
+    answer = hybrid.search(question, k=6)
+    check_html(render.answer_html(answer, 3))
+    assert all(hit.excerpt in hit.passage.text for hit in answer.hits)
 
 
 @settings(max_examples=10, deadline=None)
