@@ -77,7 +77,7 @@ def configure_logging(token: str, verbose: bool = False, stream: IO[str] | None 
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    host = urlsplit(application.bot.base_url).hostname
+    host = urlsplit(application.bot.base_url).netloc  # (the path holds the token)
     log.info("connected to the Bot API at %s as @%s", host, application.bot.username)
     try:
         await application.bot.set_my_commands(COMMANDS)
