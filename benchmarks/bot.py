@@ -9,7 +9,7 @@
   rejects a message whose HTML Telegram would reject. The limits are lifted
   (TELEGRAM_MAX_RATE=0 as for a local Bot API server, no per-user quotas): what the bot can do.
 - Round trip, after the last burst in the same process: a user asks and waits for the answer,
-  a new user each time, at most PACE questions a second.
+  a new user and a new question each time, at most PACE questions a second.
 - Peak RSS of the process (its VmHWM) after both, just before SIGTERM.
 """
 
@@ -112,7 +112,7 @@ async def measure(
 ) -> list[Row]:
     mod = _emulator()
     emu = mod.Emulator()
-    questions = many_questions(chats * per_chat)
+    questions = many_questions(chats * per_chat + trips + 1)
     env = child_env(
         TELEGRAM_BOT_TOKEN=emu.token,
         TELEGRAM_BASE_URL=emu.base_url,
@@ -145,7 +145,7 @@ async def measure(
                     notes.append(check)
                     if n == bursts - 1:
                         emu.reset()
-                        trip = await round_trips(emu, mod, trips, questions)
+                        trip = await round_trips(emu, mod, trips, questions[chats * per_chat :])
                 finally:
                     peak = peak_rss_mb(proc.pid)
                     proc.send_signal(signal.SIGTERM)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 from urllib.parse import urlsplit
 
@@ -85,6 +86,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         log.warning("could not set the command menu: %s", exc)
 
 
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    application.bot_data.retrieval.shutdown(wait=False)
+
+
 def build_application(
     settings: Settings, retriever: Retriever, about: About | None = None
 ) -> Application:  # type: ignore[type-arg]
@@ -105,6 +110,7 @@ def build_application(
         # pool bookkeeping the bottleneck (measured: 82 answers/s at 256, 223 at 8).
         .concurrent_updates(16)
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .build()
     )
     data: handlers.BotData = application.bot_data
@@ -115,6 +121,7 @@ def build_application(
     data.browsing = Quota(settings.browse_limit, settings.question_window)
     data.inline = Quota(settings.inline_limit, settings.question_window)
     data.recent = RecentAnswers()
+    data.retrieval = ThreadPoolExecutor(1, thread_name_prefix="retrieval")
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
