@@ -4,6 +4,7 @@ and each kind of request counted on its own."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,7 +13,9 @@ from emulator import DEFAULT_USER, Chat, Emulator, SentMessage, User, polling
 from test_bot import ask, check_everything_sent, html, sections_of, settings
 
 from bot.app import build_application
-from index.search import SearchIndex
+from index.article import Article
+from index.search import Answer, SearchIndex
+from index.tokenize import Tokenizer
 
 pytestmark = pytest.mark.e2e
 
@@ -116,3 +119,38 @@ async def test_a_button_press_over_its_limit_gets_a_notice(bot: Emulator) -> Non
     await bot.wait_idle()
     question = await ask(bot, "大学の授業料はどれだけ上がった?")  # questions still answered
     assert sections_of(question)[0] == 3
+
+
+class Held:
+    """The index, with every answer held until released: a slow retrieval (an encoder on a
+    busy machine, say)."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+        self.release = threading.Event()
+
+    @property
+    def article(self) -> Article:
+        return self.index.article
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        return self.index.tokenizer
+
+    def search(self, question: str, k: int = 5) -> Answer:
+        self.release.wait(timeout=10)
+        return self.index.search(question, k)
+
+
+async def test_a_slow_answer_does_not_hold_up_other_chats(
+    emulator: Emulator, index: SearchIndex
+) -> None:
+    held = Held(index)
+    async with polling(build_application(settings(emulator), held)):
+        await emulator.send_text("ロボットが外科医を超えるのはいつ?")
+        section = await ask(emulator, "/section 5", chat=Chat.private(BOB))
+        assert "§5" in html(section) and not emulator.sent_messages(DEFAULT_USER.id)
+        held.release.set()
+        answer = (await emulator.wait_for_messages(DEFAULT_USER.id))[-1]
+        assert sections_of(answer)[0] == 5
+    check_everything_sent(emulator)
