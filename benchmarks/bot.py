@@ -167,7 +167,7 @@ async def measure(
         Row(PART, "  same bursts: bot CPU per answer", mode, Sample(cpu, "ms")),
         Row(
             PART,
-            f"round trip, a new user each time, ≤ {PACE}/s",
+            f"round trip, a new user and question each time, ≤ {PACE}/s",
             mode,
             trip,
             "p50 ≤ 15 ms" if mode == "lexical" else "",
