@@ -66,6 +66,7 @@ CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 
 
 async def _retrieve(context: Context_, call: Callable[[], T]) -> T:
+    """Run a retrieval on the bot's retrieval thread, off the event loop."""
     return await asyncio.get_running_loop().run_in_executor(context.bot_data.retrieval, call)
 
 
