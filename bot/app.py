@@ -26,12 +26,12 @@ from telegram.ext import (
 
 from bot import handlers
 from bot.config import ConfigError, Settings
-from bot.conversation import RecentAnswers
 from bot.quota import Quota
 from bot.retry import PatientRateLimiter
 from index.about import About, load_about
 from index.article import ArticleError
 from index.cache import default_retrieval, load_retriever
+from index.followup import RecentAnswers
 from index.search import Retriever
 
 log = logging.getLogger(__name__)

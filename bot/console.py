@@ -6,19 +6,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bot.messages import (
+    EMPTY_ASK,
+    NO_ANSWER,
+    SECTION_DONE,
+    SECTIONS_HINT,
+    UNKNOWN_COMMAND,
+    no_section,
+)
 from index.article import Article, Section, parse_section_ref
-from index.followup import FOLLOW_UP_SECONDS, Context, follow_up
+from index.followup import RecentAnswers, follow_up
 from index.search import Answer, Retriever
-from index.text import shorten
 
-NO_ANSWER = "この記事には、その質問に答える箇所が見つかりませんでした。"
-# How to see the sections, in the interface the user is in.
+# How to see the sections from `interview-bot ask` (chat says SECTIONS_HINT, as Telegram).
 ASK_HINT = "interview-bot sections で章の一覧を見られます。"
-CHAT_HINT = "/sections で章の一覧を見られます。"
-UNKNOWN_COMMAND = "知らないコマンドです。/help で使い方を表示します。"
-EMPTY_ASK = "/ask のあとに質問を書いてください。"
-SECTION_DONE = "§{number} の箇所はこれで全部です。"
-NO_SECTION = "「{ref}」という章はありません。章の番号は {first}〜{last} です(例: /section 5)。"
 
 CHAT_HELP = """質問をそのまま入力すると、記事の該当箇所を引用して答えます。
 答えのあとに「もっと詳しく」「それはなぜ?」と続けて聞くこともできます。
@@ -71,9 +72,8 @@ def answer_text(answer: Answer, limit: int = 3, hint: str = ASK_HINT) -> str:
 
 def section_done_text(article: Article, number: int) -> str:
     """What "more" says once every passage of section `number` has been shown."""
-    numbers = [s.number for s in article.sections]
-    after = numbers[numbers.index(number) + 1 :] if number in numbers else []
-    then = f"続きは次の章で: /section {after[0]}" if after else "記事はここで終わりです。"
+    after = article.section_after(number)
+    then = f"続きは次の章で: /section {after.number}" if after else "記事はここで終わりです。"
     return SECTION_DONE.format(number=number) + then
 
 
@@ -91,13 +91,10 @@ class Chat:
     def __init__(self, retriever: Retriever, clock: Callable[[], float] = time.monotonic) -> None:
         self.retriever = retriever
         self.article = retriever.article
-        self.clock = clock
-        self.context: Context | None = None  # what the last answer leaves for a follow-up
-        self.answered_at = 0.0
+        self.recent = RecentAnswers(clock)  # the last answer, for a follow-up
 
     def greeting(self) -> str:
-        headline = self.article.headline or self.article.sections[0].title
-        return f"{headline}\n{self.help()}"
+        return f"{self.article.title}\n{self.help()}"
 
     def help(self) -> str:
         first, last = self.article.sections[0].number, self.article.sections[-1].number
@@ -128,21 +125,14 @@ class Chat:
 
     def answer(self, question: str) -> str:
         """The answer, read as a follow-up of the last one when that was recent."""
-        now = self.clock()
-        context = (
-            self.context if self.context and now - self.answered_at <= FOLLOW_UP_SECONDS else None
-        )
-        reply = follow_up(self.retriever, question, context)
+        reply = follow_up(self.retriever, question, self.recent.recall(0))
         if reply.context is not None:
-            self.context, self.answered_at = reply.context, now
+            self.recent.remember(0, reply.context)
         if reply.section_done is not None:
             return section_done_text(self.article, reply.section_done)
-        return answer_text(reply.answer, hint=CHAT_HINT)
+        return answer_text(reply.answer, hint=SECTIONS_HINT)
 
     def _section(self, ref: str) -> str:
         number = parse_section_ref(ref)
         section = self.article.section(number) if number is not None else None
-        if section is None:
-            first, last = self.article.sections[0].number, self.article.sections[-1].number
-            return NO_SECTION.format(ref=shorten(ref.strip(), 20), first=first, last=last)
-        return section_text(section)
+        return section_text(section) if section else no_section(ref, self.article)

@@ -1,21 +1,16 @@
-"""Where a follow-up finds its context: in the bot answer it replies to (stateless, so any
-replica reads it alike), or in the chat's last answer, kept a while in this process."""
+"""Where a follow-up finds its context in Telegram: in the bot answer it replies to
+(stateless, so any replica reads it alike); otherwise in the chat's last answer, which
+index.followup.RecentAnswers keeps a while in this process."""
 
 from __future__ import annotations
-
-import time
-from collections import OrderedDict
-from collections.abc import Callable
 
 from telegram import Message, MessageEntity
 
 from bot import keyboards
-from index.followup import FOLLOW_UP_SECONDS, Context
+from index.followup import Context
 
 # How much of a replied-to answer stands for its topic when it carries no formatting.
 TOPIC_CHARS = 200
-# Chats whose last answer is kept, at most (the least recently answered are forgotten).
-CHATS = 10_000
 
 
 def context_from_reply(message: Message, bot_id: int) -> Context | None:
@@ -43,23 +38,3 @@ def context_from_reply(message: Message, bot_id: int) -> Context | None:
         ]
         topic = inside[0] if inside else quotes[0][1]
     return Context(topic.strip(), shown)
-
-
-class RecentAnswers:
-    """Each chat's last answer, for a follow-up sent without replying: bounded and expiring."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self._chats: OrderedDict[int, tuple[float, Context]] = OrderedDict()
-
-    def remember(self, chat_id: int, context: Context) -> None:
-        self._chats[chat_id] = (self.clock(), context)
-        self._chats.move_to_end(chat_id)
-        while len(self._chats) > CHATS:
-            self._chats.popitem(last=False)
-
-    def recall(self, chat_id: int) -> Context | None:
-        found = self._chats.get(chat_id)
-        if found is None or self.clock() - found[0] > FOLLOW_UP_SECONDS:
-            return None
-        return found[1]

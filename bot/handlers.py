@@ -21,11 +21,12 @@ from telegram.error import BadRequest, TimedOut
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot, filters
 
 from bot import keyboards, render
-from bot.conversation import RecentAnswers, context_from_reply
+from bot.conversation import context_from_reply
+from bot.messages import EMPTY_ASK, UNKNOWN_COMMAND
 from bot.quota import Quota, Verdict
 from index.about import About
 from index.article import Article, parse_section_ref
-from index.followup import Context, Reply, follow_up
+from index.followup import Context, RecentAnswers, Reply, follow_up
 from index.search import Answer, Retriever
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,8 @@ CANDIDATES = 6  # passages retrieved: the ones past SHOWN go behind the "more" b
 INLINE_RESULTS = 5
 
 NOT_TEXT = "文字で質問してください。/help で使い方を表示します。"
-EMPTY_ASK = "/ask のあとに質問を書いてください。例: /ask {example}"
 STALE_BUTTON = "このボタンは古くなっています。/sections から開き直してください。"
 APOLOGY = "すみません、処理中にエラーが起きました。もう一度お試しください。"
-UNKNOWN_COMMAND = "知らないコマンドです。/help で使い方を表示します。"
 TOO_MANY = "質問が続いています。少し時間をおいてから、もう一度どうぞ。"
 TOO_FAST = "操作が続いています。少し待ってからどうぞ。"
 
@@ -138,7 +137,7 @@ async def ask_command(update: Update, context: Context_) -> None:
     if not question.strip():
         examples = context.bot_data.about.examples
         example = examples[0] if examples else "この記事の要点は?"
-        await _reply(update, render.escape(EMPTY_ASK.format(example=example)))
+        await _reply(update, render.escape(f"{EMPTY_ASK}例: /ask {example}"))
         return
     await _answer(update, context, question)
 

@@ -88,13 +88,11 @@ def more_data(shown: list[str], candidates: list[str]) -> str:
 
 def next_section_keyboard(article: Article, number: int) -> InlineKeyboardMarkup | None:
     """After the last passage of section `number`: a button to the next section."""
-    numbers = [s.number for s in article.sections]
-    after = numbers[numbers.index(number) + 1 :] if number in numbers else []
-    if not after:
+    after = article.section_after(number)
+    if after is None:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(f"§{after[0]} を読む ▶", callback_data=f"s:{after[0]}:0")]]
-    )
+    button = InlineKeyboardButton(f"§{after.number} を読む ▶", callback_data=f"s:{after.number}:0")
+    return InlineKeyboardMarkup([[button]])
 
 
 def section_keyboard(article: Article, number: int, page: int, pages: int) -> InlineKeyboardMarkup:

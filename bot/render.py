@@ -5,15 +5,11 @@ from __future__ import annotations
 import functools
 import html
 
+from bot.messages import NO_ANSWER, SECTION_DONE, SECTIONS_HINT, no_section
 from index.about import About
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit
 from index.text import ELLIPSIS, SENTENCE_END, shorten
-
-NO_ANSWER = "この記事には、その質問に答える箇所が見つかりませんでした。"
-NO_ANSWER_HINT = "/sections で章の一覧を見られます。"
-SECTION_DONE = "§{number} の箇所はこれで全部です。"
-
 
 MAX_MESSAGE = 4096
 QUOTE_CHARS = 320  # how much of a passage a quote shows around its best sentence
@@ -69,7 +65,7 @@ def hit_html(hit: Hit) -> str:
 
 def answer_html(answer: Answer, shown: int = 3) -> str:
     if not answer.answered:
-        return f"{escape(NO_ANSWER)}\n{escape(NO_ANSWER_HINT)}"
+        return f"{escape(NO_ANSWER)}\n{escape(SECTIONS_HINT)}"
     return "\n\n".join(hit_html(hit) for hit in answer.hits[:shown])
 
 
@@ -124,9 +120,7 @@ def sections_html(article: Article) -> str:
 
 
 def unknown_section_html(ref: str, article: Article) -> str:
-    last = article.sections[-1].number
-    shown = shorten(ref, 20)
-    return f"「{escape(shown)}」という章はありません。章の番号は 0〜{last} です(例: /section 5)。"
+    return escape(no_section(ref, article))
 
 
 def section_done_html(number: int) -> str:

@@ -29,14 +29,10 @@ def load_about(article: Article, path: str | Path | None = None) -> About:
     try:
         data = json.loads(source.with_suffix(".json").read_text(encoding="utf-8"))
         return About(
-            title=str(data.get("title") or _title(article)),
+            title=str(data.get("title") or article.title),
             source=str(data.get("source", "")),
             topics=str(data.get("topics", "")),
             examples=tuple(str(e["question"]) for e in data.get("examples", ())),
         )
     except (OSError, ValueError, AttributeError, TypeError, KeyError):
-        return About(title=_title(article), source="", topics="", examples=())
-
-
-def _title(article: Article) -> str:
-    return article.headline or article.sections[0].title
+        return About(title=article.title, source="", topics="", examples=())

@@ -28,10 +28,15 @@ class ArticleError(ValueError):
 class Passage:
     """A run of consecutive paragraphs of one section, verbatim."""
 
-    id: str
+    id: str  # "N-K": the K-th passage of section N
     section: int
     title: str
     text: str
+
+
+def section_of(passage_id: str) -> int:
+    """The section number in a passage id."""
+    return int(passage_id.split("-")[0])
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,19 @@ class Article:
     sections: tuple[Section, ...]
     passages: tuple[Passage, ...]
 
+    @property
+    def title(self) -> str:
+        """Its headline, or its first section's title where it has none."""
+        return self.headline or self.sections[0].title
+
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
+
+    def section_after(self, number: int) -> Section | None:
+        """The section that follows section `number`, if any."""
+        numbers = [s.number for s in self.sections]
+        at = numbers.index(number) + 1 if number in numbers else len(numbers)
+        return self.sections[at] if at < len(numbers) else None
 
     def passage(self, passage_id: str) -> Passage | None:
         return next((p for p in self.passages if p.id == passage_id), None)

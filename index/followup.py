@@ -14,9 +14,13 @@ for a chat. What a follow-up does depends on its kind, told apart with generic J
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from index.article import section_of
 from index.search import Answer, Hit, Retriever
 from index.tokenize import Tokenizer
 
@@ -39,6 +43,8 @@ FRAMING = frozenset(
 )
 # A message this soon after an answer may follow up on it without replying to it.
 FOLLOW_UP_SECONDS = 600.0
+# Conversations whose last answer is kept, at most (the least recently answered go first).
+CONVERSATIONS = 10_000
 _IGNORED_POS = frozenset(
     {"助詞", "助動詞", "補助記号", "記号", "空白", "感動詞", "接頭辞", "接尾辞"}
 )
@@ -113,7 +119,7 @@ def _with_topic(retriever: Retriever, text: str, context: Context, k: int) -> An
     """`text` asked with the earlier question's words; hits in the earlier answer's sections
     first."""
     answer = retriever.search(f"{context.question} {text}", k=k + len(context.shown))
-    sections = list(dict.fromkeys(_section_of(pid) for pid in context.shown))
+    sections = list(dict.fromkeys(section_of(pid) for pid in context.shown))
     rank = {section: i for i, section in enumerate(sections)}
     # A stable sort: the earlier answer's best section first, then its others, then the rest;
     # within each, the passages not shown yet first (they hold what the answer did not say).
@@ -128,7 +134,7 @@ def _more(retriever: Retriever, text: str, context: Context, k: int, shown: int)
     """The passages of the earlier answer's section not shown yet, best for its question first
     (reading order where the question is not known)."""
     article = retriever.article
-    section = _section_of(context.shown[0]) if context.shown else None
+    section = section_of(context.shown[0]) if context.shown else None
     seen = set(context.shown)
     rest = [p for p in article.passages if p.section == section and p.id not in seen]
     ranked = (
@@ -146,5 +152,22 @@ def _more(retriever: Retriever, text: str, context: Context, k: int, shown: int)
     return Reply(answer, Kind.MORE, Context(context.question, context.shown + more_shown))
 
 
-def _section_of(passage_id: str) -> int:
-    return int(passage_id.split("-")[0])
+class RecentAnswers:
+    """Each conversation's last answer, for a follow-up sent without replying to it: kept
+    FOLLOW_UP_SECONDS, for at most CONVERSATIONS conversations."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._kept: OrderedDict[int, tuple[float, Context]] = OrderedDict()
+
+    def remember(self, conversation: int, context: Context) -> None:
+        self._kept[conversation] = (self.clock(), context)
+        self._kept.move_to_end(conversation)
+        while len(self._kept) > CONVERSATIONS:
+            self._kept.popitem(last=False)
+
+    def recall(self, conversation: int) -> Context | None:
+        found = self._kept.get(conversation)
+        if found is None or self.clock() - found[0] > FOLLOW_UP_SECONDS:
+            return None
+        return found[1]

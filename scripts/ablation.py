@@ -77,8 +77,10 @@ def hybrid_variants(index: HybridIndex) -> list[tuple[str, HybridParams]]:
 
 
 def _lexical_rule() -> tuple[float, ...]:
-    steep = 200.0  # the coverage threshold as a (nearly) hard step at 0.25, p = 0.5 there
-    return (-0.25 * steep + np.log(0.7 / 0.3), steep, 0.0, 0.0, 0.0, 0.0)
+    # The coverage threshold as a (nearly) hard step: at coverage 0.25 the model gives exactly
+    # the probability the index answers from.
+    steep, p = 200.0, HYBRID.min_probability
+    return (-0.25 * steep + np.log(p / (1 - p)), steep, 0.0, 0.0, 0.0, 0.0)
 
 
 def _with(model: np.ndarray) -> HybridParams:
