@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 from urllib.parse import urlsplit
 
@@ -26,8 +26,10 @@ from telegram.ext import (
 
 from bot import handlers
 from bot.config import ConfigError, Settings
+from bot.delivery import BACKLOG, StartupError, Webhook, serve
 from bot.quota import Quota
 from bot.retry import PatientRateLimiter
+from bot.turns import FairTurns
 from index.about import About, load_about
 from index.article import ArticleError
 from index.cache import default_retrieval, load_retriever
@@ -87,7 +89,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    application.bot_data.retrieval.shutdown(wait=False)
+    application.bot_data.retrieval.shutdown()
 
 
 def build_application(
@@ -106,9 +108,10 @@ def build_application(
                 host=settings.host, overall_max_rate=settings.max_rate, max_retries=3
             )
         )
-        # A few updates at once overlap the round trips; hundreds make httpcore's connection
-        # pool bookkeeping the bottleneck (measured: 82 answers/s at 256, 223 at 8).
-        .concurrent_updates(16)
+        .updater(None)  # bot.delivery fetches updates, and confirms them once answered
+        # Every update of the backlog is handled at once: retrieval takes turns by user in
+        # FairTurns, so a user's backlog never holds up another's question.
+        .concurrent_updates(BACKLOG)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -121,7 +124,7 @@ def build_application(
     data.browsing = Quota(settings.browse_limit, settings.question_window)
     data.inline = Quota(settings.inline_limit, settings.question_window)
     data.recent = RecentAnswers()
-    data.retrieval = ThreadPoolExecutor(1, thread_name_prefix="retrieval")
+    data.retrieval = FairTurns()
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -184,22 +187,17 @@ def main(args: argparse.Namespace) -> int:
         settings, retriever, load_about(retriever.article, args.article)
     )
     log.info("answering questions on %s", application.bot_data.about.title)
+    webhook = None
+    if settings.webhook_url and settings.webhook_secret:
+        webhook = Webhook(
+            settings.webhook_url, settings.webhook_secret, settings.listen, settings.port
+        )
     try:
-        if settings.webhook_url:
-            application.run_webhook(
-                listen=settings.listen,
-                port=settings.port,
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-                bootstrap_retries=-1,
-            )
-        else:
-            # bootstrap_retries=-1: while the Bot API cannot be reached at start-up, keep trying
-            # (with back-off) instead of exiting; a rejected token still ends it at once.
-            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+        asyncio.run(serve(application, webhook))
     except InvalidToken:  # its message holds the token
         print("interview-bot: error: Telegram rejected the bot token", file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        print(f"interview-bot: error: {exc}", file=sys.stderr)
         return 2
     return 0

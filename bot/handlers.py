@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -17,13 +15,14 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.error import BadRequest, TimedOut
+from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot, filters
 
 from bot import keyboards, render
 from bot.conversation import context_from_reply
 from bot.messages import EMPTY_ASK, UNKNOWN_COMMAND
 from bot.quota import Quota, Verdict
+from bot.turns import FairTurns
 from index.about import About
 from index.article import Article, parse_section_ref
 from index.followup import Context, RecentAnswers, Reply, follow_up
@@ -53,10 +52,7 @@ class BotData:
     browsing: Quota  # button presses and commands that show sections, per user
     inline: Quota  # inline queries, per user (sent as the user types)
     recent: RecentAnswers
-    # Retrieval runs off the event loop on this one thread: the encoder takes turns anyway,
-    # and every thread that calls it would keep an OpenMP thread team and a malloc arena of
-    # its own (measured: 540 MB peak RSS with the default pool, after a burst).
-    retrieval: ThreadPoolExecutor
+    retrieval: FairTurns  # off the event loop, on one thread, in turns by user
 
 
 T = TypeVar("T")
@@ -64,9 +60,10 @@ Context_ = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 
 
-async def _retrieve(context: Context_, call: Callable[[], T]) -> T:
-    """Run a retrieval on the bot's retrieval thread, off the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(context.bot_data.retrieval, call)
+async def _retrieve(update: Update, context: Context_, call: Callable[[], T]) -> T:
+    """Run a retrieval on the bot's retrieval thread, in the user's turn."""
+    user = update.effective_user
+    return await context.bot_data.retrieval.run(user.id if user else None, call)
 
 
 def _article(context: Context_) -> Article:
@@ -160,6 +157,7 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
     if earlier is None and chat.type == chat.PRIVATE and update.message is not None:
         earlier = data.recent.recall(chat.id)
     reply: Reply = await _retrieve(
+        update,
         context, partial(follow_up, data.retriever, question, earlier, CANDIDATES, SHOWN)
     )
     if reply.context is not None:
@@ -279,6 +277,7 @@ async def inline_query(update: Update, context: Context_) -> None:
             )
     else:
         answer: Answer = await _retrieve(
+            update,
             context, partial(context.bot_data.retriever.search, query.query, INLINE_RESULTS)
         )
         for hit in answer.hits:
@@ -306,8 +305,6 @@ async def unknown_command(update: Update, context: Context_) -> None:
 async def error(update: object, context: Context_) -> None:
     """Log the error and apologize to the user instead of leaving them in silence."""
     log.error("error while handling an update", exc_info=context.error)
-    if isinstance(context.error, TimedOut):
-        return  # the reply may have reached the chat after all: an apology would mislead
     if isinstance(update, Update) and update.effective_chat:
         try:
             await context.bot.send_message(update.effective_chat.id, render.escape(APOLOGY))

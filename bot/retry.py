@@ -1,4 +1,5 @@
-"""Patience with the Bot API: requests that surely did not reach it are sent again."""
+"""Patience with the Bot API: a request that failed on the way is sent again until it goes
+through, so that a user is never left with no reply."""
 
 from __future__ import annotations
 
@@ -7,36 +8,30 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import httpx
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
 
-# The request never left: no connection was opened, or none was free in time.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
 
 def worth_retrying(exc: NetworkError) -> bool:
-    """Whether a failed Bot API request should be sent again: only when it surely did not
-    reach the Bot API (no connection could be opened, or an error status such as 500 or 502
-    came back). Never when the connection broke or timed out after the request was sent, as
-    the Bot API may have carried it out and sending it again would answer twice; never for a
-    bad request, which fails the same way every time."""
-    if isinstance(exc, BadRequest):  # a NetworkError in PTB, but no retry mends it
-        return False
-    cause = exc.__cause__
-    if cause is None:  # PTB's error for a status it got back
-        return not isinstance(exc, TimedOut)
-    return isinstance(cause, _NOT_SENT)
+    """Whether a failed Bot API request should be sent again: whenever it failed on the way
+    (no connection, an error status such as 500 or 502, a connection that broke or timed out),
+    but not a bad request, which fails the same way every time. A request whose connection
+    broke after it was sent may have been carried out: a user may then get an answer twice,
+    the lesser harm than none."""
+    return not isinstance(exc, BadRequest)  # a NetworkError in PTB, but no retry mends it
 
 
 class PatientRateLimiter(AIORateLimiter):
     """PTB's AIORateLimiter (Telegram's flood limits, waits out 429 retry_after), which also
-    waits out Bot API outages: a request that surely did not get through (connection refused,
-    5xx) is tried again with growing pauses, for up to about a minute (worth_retrying)."""
+    waits out Bot API outages: a request that failed on the way is tried again with growing
+    pauses, for up to ten minutes (worth_retrying); getMe, at start-up, for as long as it takes.
+    getUpdates is left to bot.delivery."""
 
-    def __init__(self, *, host: str = "the Bot API", patience: float = 60.0, **kwargs: Any) -> None:
+    def __init__(
+        self, *, host: str = "the Bot API", patience: float = 600.0, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.host = host  # named in the log; never the URL, which holds the token
         self.patience = patience
@@ -58,7 +53,6 @@ class PatientRateLimiter(AIORateLimiter):
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
             except NetworkError as exc:
-                # getUpdates has the Updater's own retry loop.
                 if endpoint == "getUpdates" or not worth_retrying(exc):
                     raise
                 if starting:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.search import Answer, Hit, Lexical, SearchIndex
+from index.text import question_part
 
 if TYPE_CHECKING:
     from index.embed import Encoder, Vectors
@@ -146,14 +147,15 @@ class HybridIndex:
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when the article likely does not
         answer it."""
-        ranking = self.rank(question)
+        read = question_part(question)
+        ranking = self.rank(read)
         if ranking is None or ranking.probability < self.params.min_probability:
             return Answer(question=question, hits=(), answered=False)
         hits = tuple(
             Hit(
                 passage=self.article.passages[d],
                 score=ranking.scores[d],
-                excerpt=self.excerpt(d, question, ranking.lexical)
+                excerpt=self.excerpt(d, read, ranking.lexical)
                 if ranking.cosines is not None
                 else self.lexical.excerpt(d, ranking.lexical),
             )

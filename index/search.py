@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from index.article import Article, Passage
-from index.text import SENTENCE
+from index.text import SENTENCE, question_part
 from index.tokenize import Tokenizer, Word
 
 # Words whose scores each field keeps merged, at most (then it starts again).
@@ -199,7 +199,7 @@ class SearchIndex:
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when none covers it well enough."""
-        lexical = self.lexical(question)
+        lexical = self.lexical(question_part(question))
         scores = lexical.scores
         if not scores:
             return Answer(question=question, hits=(), answered=False)

@@ -19,16 +19,15 @@ def caused(exc: NetworkError, cause: BaseException) -> NetworkError:
         (caused(NetworkError("refused"), httpx.ConnectError("refused")), True),
         (caused(TimedOut(), httpx.ConnectTimeout("connect")), True),
         (caused(TimedOut(), httpx.PoolTimeout("pool")), True),
-        (caused(TimedOut(), httpx.ReadTimeout("read")), False),
-        # Sent, then the connection broke or stalled: the Bot API may have carried it out.
-        (caused(NetworkError("reset"), httpx.ReadError("reset")), False),
-        (caused(NetworkError("gone"), httpx.RemoteProtocolError("no response")), False),
-        (caused(TimedOut(), httpx.WriteTimeout("write")), False),
-        (TimedOut(), False),
+        # Sent, then the connection broke or stalled: sent again, as silence is worse.
+        (caused(TimedOut(), httpx.ReadTimeout("read")), True),
+        (caused(NetworkError("reset"), httpx.ReadError("reset")), True),
+        (caused(NetworkError("gone"), httpx.RemoteProtocolError("no response")), True),
+        (TimedOut(), True),
         (BadRequest("Bad Request: message text is empty"), False),
     ],
 )
-def test_only_requests_that_surely_did_not_reach_the_bot_api_are_retried(
+def test_every_request_that_failed_on_the_way_is_retried_but_a_bad_one(
     exc: NetworkError, retry: bool
 ) -> None:
     assert worth_retrying(exc) is retry

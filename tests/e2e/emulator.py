@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import datetime as dt
+import http.client
 import itertools
 import json
 import re
@@ -166,16 +166,25 @@ class ApiError(Exception):
 
 @dataclass
 class _Fault:
-    """A fault injected: the next ``count`` requests of ``methods`` get ``error`` or hang."""
+    """A fault injected: the next ``count`` requests of ``methods`` (or all of them until
+    ``until``) get ``error``, hang, or are dropped."""
 
     mode: str
     count: int
     methods: Collection[str] | None  # None: all but getUpdates
-    error: ApiError | None  # None: hang for ``seconds``, then answer
+    error: ApiError | None  # None: hang for ``seconds`` then answer, or drop
     seconds: float
+    until: float | None = None  # a monotonic time: every matching request until then
 
     def matches(self, method: str) -> bool:
         return method in self.methods if self.methods is not None else method != "getUpdates"
+
+    def spent(self) -> bool:
+        """(Counting one more request.) Whether the fault is over."""
+        if self.until is not None:
+            return time.monotonic() >= self.until
+        self.count -= 1
+        return not self.count
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -190,7 +199,13 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k: _decode(k, v) for k, v in parse_qsl(body, keep_blank_values=True)}
         match = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path)
         token, method = match.groups() if match else ("", self.path)
-        status, payload = self.server.api.call(token, method, params)
+        answer = self.server.api.call(token, method, params)
+        if answer is None:  # dropped: the connection closes with no response
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        status, payload = answer
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -284,6 +299,10 @@ class Emulator:
             self._queries: set[str] = set()  # callback and inline queries not answered yet
             self._faults: list[_Fault] = []
             self._webhook: str | None = None
+            self._webhook_params: JSONDict = {}
+            self._delivery: tuple[str, int] | None = None  # the webhook's address here
+            self._delivering: set[int] = set()  # update ids being posted
+            self.deliveries: list[tuple[int, int]] = []  # (update id, status; 0: no answer)
 
     def _changed(self) -> None:
         """(With the lock held.) Wake the long polls and the driver's waits."""
@@ -292,14 +311,16 @@ class Emulator:
             loop.call_soon_threadsafe(event.set)
         self._waiters.clear()
 
-    def call(self, token: str, method: str, params: JSONDict) -> tuple[int, JSONDict]:
-        """Answer a Bot API request as Telegram would, and record it."""
+    def call(self, token: str, method: str, params: JSONDict) -> tuple[int, JSONDict] | None:
+        """Answer a Bot API request as Telegram would, and record it; None: drop it."""
         with self._lock:
+            self._faults = [f for f in self._faults if f.until is None or not f.spent()]
             fault = next((f for f in self._faults if f.matches(method)), None)
-            if fault:
-                fault.count -= 1
-                if not fault.count:
-                    self._faults.remove(fault)
+            if fault and fault.spent():
+                self._faults.remove(fault)
+            if fault and fault.mode == "drop":
+                self._record(BotRequest(len(self._log) + 1, method, params, 0, {}, "drop"))
+                return None
         if fault and fault.error is None:
             time.sleep(fault.seconds)  # then carried out, though the client may have given up
         with self._lock:
@@ -351,6 +372,7 @@ class Emulator:
                 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
             )
         self._webhook = params["url"]
+        self._webhook_params = params
         return True
 
     def _api_deleteWebhook(self, params: JSONDict) -> bool:
@@ -519,6 +541,42 @@ class Emulator:
             self._queries.add(query["id"])
         return str(self._queue(kind, query)["id"])
 
+    # ---------------------------------------------------------------- webhook delivery
+    def deliver_to(self, port: int, path: str = "/telegram", workers: int = 8) -> None:
+        """Post updates to the bot's webhook server on 127.0.0.1:``port`` (where Telegram
+        would reach the registered URL), as Telegram does: several at a time, with the
+        registered secret, each until it gets a 200, again after a pause when it did not."""
+        with self._lock:
+            self._delivery = ("127.0.0.1", port)
+        for _ in range(workers):
+            threading.Thread(target=self._deliver, args=(self._delivery, path), daemon=True).start()
+
+    def _deliver(self, address: tuple[str, int], path: str) -> None:
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._delivery != address or self._next_delivery())
+                if self._delivery != address:
+                    return  # reset, or another server
+                update = self._next_delivery()
+                assert update is not None
+                self._delivering.add(update["update_id"])
+                secret = self._webhook_params.get("secret_token")
+            status = _post_json(address, path, update, secret)
+            with self._lock:
+                self._delivering.discard(update["update_id"])
+                self.deliveries.append((update["update_id"], status))
+                if status == 200:
+                    self._updates = [u for u in self._updates if u is not update]
+                self._changed()
+            if status != 200:
+                time.sleep(0.5)
+
+    def _next_delivery(self) -> JSONDict | None:
+        """(With the lock held.) The oldest update waiting for its webhook delivery."""
+        if not self._webhook:
+            return None
+        return next((u for u in self._updates if u["update_id"] not in self._delivering), None)
+
     # ---------------------------------------------------------------- what the bot did
     def requests(self, method: str | None = None) -> list[BotRequest]:
         """The Bot API requests the bot made (of ``method``), in order."""
@@ -627,7 +685,9 @@ class Emulator:
     ) -> None:
         """The next ``count`` requests of ``methods`` (default: all but getUpdates) fail:
         ``"500"``, ``"429"`` (``retry_after``), ``"error"`` (``error_code``, ``description``),
-        or ``"hang"``: answered after ``seconds``, even if the client gave up."""
+        ``"hang"``: answered after ``seconds``, even if the client gave up, or ``"drop"``:
+        every request for ``seconds`` is read, not carried out, and its connection closed
+        with no response (a proxy restarting)."""
         errors = {
             "500": ApiError(500, "Internal Server Error"),
             "429": ApiError(
@@ -637,8 +697,9 @@ class Emulator:
             ),
             "error": ApiError(error_code, description),
         }
+        until = time.monotonic() + seconds if mode == "drop" else None
         with self._lock:
-            self._faults.append(_Fault(mode, count, methods, errors.get(mode), seconds))
+            self._faults.append(_Fault(mode, count, methods, errors.get(mode), seconds, until))
 
     async def refuse_connections(self, seconds: float) -> None:
         """Stop listening and drop every connection; listen on the same port after ``seconds``."""
@@ -650,6 +711,23 @@ class Emulator:
     async def wait_until_up(self, timeout: float = 10.0) -> None:
         """Wait until the Bot API listens again after :meth:`refuse_connections`."""
         await self.wait_for(lambda: self._listening, timeout=timeout, what="listening")
+
+
+def _post_json(address: tuple[str, int], path: str, body: JSONDict, secret: str | None) -> int:
+    """POST ``body`` as JSON; the status, or 0 when no answer came."""
+    connection = http.client.HTTPConnection(*address, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    try:
+        connection.request("POST", path, json.dumps(body).encode(), headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    except OSError:
+        return 0
+    finally:
+        connection.close()
 
 
 def _content(params: JSONDict) -> JSONDict:
@@ -683,18 +761,15 @@ def _unnested(message: JSONDict) -> JSONDict:
 
 
 @contextlib.asynccontextmanager
-async def polling(
-    app: Application[Any, Any, Any, Any, Any, Any], *, timeout: float = 10.0
-) -> AsyncIterator[None]:
-    """Run a PTB ``Application`` with long polling (and its ``post_init``) for the block."""
-    async with app:
-        assert app.updater is not None
-        if app.post_init:
-            await app.post_init(app)
-        await app.updater.start_polling(timeout=dt.timedelta(seconds=timeout), poll_interval=0.0)
-        await app.start()
-        try:
-            yield
-        finally:
-            await app.updater.stop()
-            await app.stop()
+async def polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
+    """Run the bot's ``Application`` with long polling, as ``interview-bot run`` does, for
+    the block."""
+    from bot.delivery import serve
+
+    stopping = asyncio.Event()
+    running = asyncio.create_task(serve(app, stopping=stopping))
+    try:
+        yield
+    finally:
+        stopping.set()
+        await running

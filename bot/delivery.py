@@ -1,0 +1,293 @@
+"""Delivery that loses no question: an update is confirmed to Telegram only once answered.
+
+Telegram keeps an update until it is confirmed, for 24 hours: by a later getUpdates whose
+offset is past it, or by a 200 to the webhook request that carried it. So the bot feeds
+python-telegram-bot's Application itself (it runs without an Updater) and confirms only what
+has been handled: a crash at any moment leaves every unanswered update with Telegram, which
+hands it out again after the restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import tornado.httpserver
+import tornado.web
+from telegram import Update
+from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.ext import Application
+
+log = logging.getLogger(__name__)
+
+# Updates fetched ahead of the oldest one still being answered, at most (Telegram hands out
+# at most 100 at a time). After a crash, those already answered may be answered again.
+BACKLOG = 100
+# Update ids remembered as answered, so that an update delivered again is answered once.
+REMEMBERED = 10_000
+LONG_POLL = 10.0  # seconds a getUpdates waits for news, when nothing is being answered
+# With unanswered updates held back, getUpdates returns at once with them: it is asked again
+# when one is answered or after this pause, to see new ones (and no more often than
+# REFETCH_MIN apart, as each answer would ask it again).
+REFETCH = 0.5
+REFETCH_MIN = 0.05
+# What a webhook request may weigh: an update is a few kilobytes (a 4,096-character message,
+# the one it replies to, their entities).
+WEBHOOK_BODY = 256 * 1024
+# A webhook request is answered when its update is handled, or after this long anyway.
+WEBHOOK_WAIT = 30.0
+# On SIGTERM, the updates being answered have this long to finish; the rest stay with
+# Telegram (a supervisor's stop timeout is 10 s: Docker's, systemd's is longer).
+STOP_GRACE = 6.0
+
+AnyApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+
+
+class StartupError(Exception):
+    """The bot cannot start as configured: one line for the operator (never the token)."""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram posts updates (url) and where the bot's server listens for them."""
+
+    url: str
+    secret: str
+    listen: str
+    port: int
+    path: str = "/telegram"
+
+
+async def serve(
+    application: AnyApplication,
+    webhook: Webhook | None = None,
+    stopping: asyncio.Event | None = None,
+) -> None:
+    """Run the bot, with long polling or a webhook server, until `stopping` is set (by default,
+    until SIGINT or SIGTERM)."""
+    inbox = Inbox(application)
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM) if stopping is None else ()
+    stopping = stopping or asyncio.Event()
+    for sig in signals:
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        async with application:  # getMe first: the rate limiter waits for the Bot API
+            if application.post_init:
+                await application.post_init(application)
+            await application.start()
+            try:
+                if webhook is None:
+                    await application.bot.delete_webhook()
+                    await poll(inbox, stopping)
+                else:
+                    await _serve_webhook(inbox, stopping, webhook)
+            finally:
+                left = await inbox.drain(STOP_GRACE)
+                if left:
+                    log.info("stopping: %d updates left unanswered, for after a restart", left)
+                if webhook is None:
+                    await confirm(inbox)
+                await application.stop()
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        if application.post_shutdown:
+            await application.post_shutdown(application)
+
+
+async def _serve_webhook(inbox: Inbox, stopping: asyncio.Event, webhook: Webhook) -> None:
+    """Register the webhook, then serve it until `stopping` is set."""
+    routes = [(webhook.path, WebhookHandler, {"inbox": inbox, "secret": webhook.secret})]
+    server = tornado.httpserver.HTTPServer(
+        tornado.web.Application(routes), max_body_size=WEBHOOK_BODY
+    )
+    try:
+        server.listen(webhook.port, address=webhook.listen)
+    except OSError as exc:  # in use, or not an address of this machine
+        reason = exc.strerror or str(exc)
+        where = f"{webhook.listen}:{webhook.port}"
+        raise StartupError(f"cannot listen on {where} (--listen, --port): {reason}") from None
+    try:
+        await inbox.application.bot.set_webhook(
+            webhook.url,
+            secret_token=webhook.secret,
+            allowed_updates=Update.ALL_TYPES,
+            max_connections=min(inbox.backlog, 100),
+        )
+    except BadRequest as exc:
+        server.stop()
+        raise StartupError(f"Telegram rejected the webhook URL: {exc.message}") from None
+    log.info("receiving updates at %s", webhook.url)
+    try:
+        await stopping.wait()
+    finally:
+        server.stop()  # no new requests; those under way get their answers while draining
+        await inbox.drain(STOP_GRACE)
+        await server.close_all_connections()
+
+
+class Inbox:
+    """The updates being answered and those answered lately: each is handled once a process,
+    and the oldest unanswered one is where the polling offset stays."""
+
+    def __init__(self, application: AnyApplication, backlog: int = BACKLOG) -> None:
+        self.application = application
+        self.backlog = backlog
+        self.pending: dict[int, asyncio.Task[None]] = {}
+        self._answered: OrderedDict[int, None] = OrderedDict()
+        self._newest: int | None = None
+        self._progress = asyncio.Event()
+
+    def receive(self, update: Update) -> asyncio.Task[None] | None:
+        """Start handling `update`; returns its task (the one already running for an update
+        delivered again), or None when it was answered already."""
+        uid = update.update_id
+        if uid in self._answered:
+            log.debug("update %d was answered already", uid)
+            return None
+        if uid in self.pending:
+            return self.pending[uid]
+        if self._newest is None or uid > self._newest:
+            self._newest = uid
+        task = asyncio.create_task(self._handle(update), name=f"update {uid}")
+        self.pending[uid] = task
+        return task
+
+    async def _handle(self, update: Update) -> None:
+        app = self.application
+        try:
+            await app.update_processor.process_update(update, app.process_update(update))
+        finally:
+            del self.pending[update.update_id]
+            self._answered[update.update_id] = None
+            if len(self._answered) > REMEMBERED:
+                self._answered.popitem(last=False)
+            self._progress.set()
+
+    @property
+    def offset(self) -> int | None:
+        """The getUpdates offset that confirms exactly what has been answered."""
+        if self.pending:
+            return min(self.pending)
+        return None if self._newest is None else self._newest + 1
+
+    async def progress(self, timeout: float) -> None:
+        """Wait until an update is answered, or `timeout` seconds."""
+        self._progress.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._progress.wait(), timeout)
+
+    async def drain(self, grace: float) -> int:
+        """Let the updates being answered finish for up to `grace` seconds, then cancel the
+        rest (they stay unconfirmed); returns how many were cancelled."""
+        tasks = list(self.pending.values())
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+            return len(late)
+        return 0
+
+
+async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
+    """Long polling that confirms only what is answered, with at most `inbox.backlog` updates
+    fetched ahead of the oldest unanswered one; returns once `stopping` is set."""
+    bot = inbox.application.bot
+    pause = 1.0
+    loop = asyncio.get_running_loop()
+    while not stopping.is_set():
+        started = loop.time()
+        fetch = asyncio.ensure_future(
+            bot.get_updates(
+                offset=inbox.offset,
+                limit=inbox.backlog,
+                timeout=0 if inbox.pending else LONG_POLL,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        )
+        stop = asyncio.ensure_future(stopping.wait())
+        await asyncio.wait([fetch, stop], return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not fetch.done():  # stopping: what this poll would bring stays with Telegram
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                await fetch
+            return
+        try:
+            updates = fetch.result()
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            log.warning("getUpdates failed (%s); trying again in %.0f s", exc, pause)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), pause)
+            pause = min(pause * 2, 30.0)
+            continue
+        pause = 1.0
+        new = [u for u in updates if u.update_id not in inbox.pending and inbox.receive(u)]
+        if inbox.pending and not new:
+            await inbox.progress(REFETCH)
+            await asyncio.sleep(max(0.0, REFETCH_MIN - (loop.time() - started)))
+
+
+async def confirm(inbox: Inbox) -> None:
+    """Tell Telegram what has been answered (a getUpdates with the offset past it), so that a
+    restart does not answer it again."""
+    if inbox.offset is None:
+        return
+    try:
+        await inbox.application.bot.get_updates(offset=inbox.offset, limit=1, timeout=0)
+    except TelegramError as exc:  # the updates come again after the restart
+        log.warning("could not confirm the answered updates: %s", exc)
+
+
+@tornado.web.stream_request_body
+class WebhookHandler(tornado.web.RequestHandler):
+    """Telegram's webhook requests: the secret and the size are checked before the body is
+    read; 200 once the update is handled, so one the process did not answer comes again."""
+
+    def initialize(self, inbox: Inbox, secret: str) -> None:
+        self.inbox = inbox
+        self.secret = secret
+
+    def prepare(self) -> None:
+        if self.request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self.secret:
+            raise tornado.web.HTTPError(403)
+        length = self.request.headers.get("Content-Length", "")
+        if not length.isdigit() or int(length) > WEBHOOK_BODY:
+            raise tornado.web.HTTPError(413 if length.isdigit() else 411)
+        self.request.connection.set_max_body_size(WEBHOOK_BODY)  # type: ignore[union-attr]
+        self.body: list[bytes] = []
+
+    def data_received(self, chunk: bytes) -> None:
+        self.body.append(chunk)
+
+    async def post(self) -> None:
+        try:
+            data = json.loads(b"".join(self.body))
+            update = Update.de_json(data, self.inbox.application.bot)
+            if not isinstance(data, dict) or update is None or "update_id" not in data:
+                raise ValueError("not an update")
+        except Exception as exc:  # anything a stranger with the secret could post
+            log.warning("webhook: not an update (%s)", type(exc).__name__)
+            raise tornado.web.HTTPError(400) from None
+        task = self.inbox.receive(update)
+        if task is not None:
+            await asyncio.wait([task], timeout=WEBHOOK_WAIT)
+            if task.cancelled():  # stopping: Telegram sends it again after the restart
+                raise tornado.web.HTTPError(503)
+        self.set_status(200)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.finish(f"{status_code}\n")
+
+    def log_exception(self, *args: Any) -> None:
+        """Quiet: a refused request is no error of the bot's."""
