@@ -10,7 +10,10 @@
   (TELEGRAM_MAX_RATE=0 as for a local Bot API server, no per-user quotas): what the bot can do.
 - Round trip, after the last burst in the same process: a user asks and waits for the answer,
   a new user and a new question each time, at most PACE questions a second.
-- Peak RSS of the process (its VmHWM) after both, just before SIGTERM.
+- Fair turns, after the round trips: five users send ten 4,096-character questions each at
+  once; once the first of them is answered, a sixth user asks a short question: the time to
+  its answer, FAIR_ROUNDS times with new users and new texts.
+- Peak RSS of the process (its VmHWM) after all three, just before SIGTERM.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from index.cache import CACHE_ENV, RETRIEVAL_ENV
 PART = "interview-bot run, through the fake Bot API"
 LIFTED = {"TELEGRAM_MAX_RATE": "0", "QUESTION_LIMIT": "0", "BROWSE_LIMIT": "0", "INLINE_LIMIT": "0"}
 PACE = 20  # round-trip questions a second at most
+FAIR_ROUNDS = 3
 TARGETS = {  # burst answers/s, run's peak RSS (MB)
     "lexical": (150.0, 250.0),
     "hybrid": (100.0, 350.0),
@@ -111,6 +115,31 @@ async def round_trips(emu: Any, mod: Any, count: int, questions: list[str]) -> S
     return Sample(out, "ms")
 
 
+async def fair_turns(emu: Any, mod: Any, questions: list[str]) -> Sample:
+    out: list[float] = []
+    for r in range(FAIR_ROUNDS):
+        emu.reset()
+        users = [mod.User(id=800_000 + 10 * r + u, first_name=f"L{u}") for u in range(5)]
+        for n in range(10):
+            for user in users:
+                text = (
+                    f"{questions[n % len(questions)]} {user.id}-{n} " + "とても長い前置き。" * 500
+                )
+                await emu.send_text(text[:4096], user=user, chat=mod.Chat.private(user))
+        await emu.wait_for(lambda: any(emu.sent_messages(u.id) for u in users), timeout=120)  # noqa: B023
+        other = mod.User(id=890_000 + r, first_name="Short")
+        began = time.perf_counter()
+        await emu.send_text(questions[-1 - r], user=other, chat=mod.Chat.private(other))
+        await emu.wait_for_messages(other.id, 1, timeout=300)
+        out.append(time.perf_counter() - began)
+        await emu.wait_for(
+            lambda: sum(len(emu.sent_messages(u.id)) for u in users) >= 50,  # noqa: B023
+            timeout=300,
+            what="the long answers",
+        )
+    return Sample(out, "s")
+
+
 async def measure(
     mode: str, cache: Path, chats: int, per_chat: int, bursts: int, trips: int, workdir: Path
 ) -> list[Row]:
@@ -150,6 +179,7 @@ async def measure(
                     if n == bursts - 1:
                         emu.reset()
                         trip = await round_trips(emu, mod, trips, questions[chats * per_chat :])
+                        fair = await fair_turns(emu, mod, questions[: chats * per_chat])
                 finally:
                     peak = peak_rss_mb(proc.pid)
                     proc.send_signal(signal.SIGTERM)
@@ -179,7 +209,15 @@ async def measure(
         ),
         Row(
             PART,
-            "peak RSS of run, after a burst and the round trips",
+            "fair turns: a short question behind 5 users × 10 questions of 4,096 characters",
+            mode,
+            fair,
+            "p50 ≤ 3 s",
+            within(fair, 3.0),
+        ),
+        Row(
+            PART,
+            "peak RSS of run, after a burst, the round trips and the fair turns",
             mode,
             Sample([peak], "MB"),
             f"≤ {peak_mb:g} MB",

@@ -9,6 +9,8 @@ user's own cache is never touched.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -102,3 +104,59 @@ def run(mode: str, repeats: int, batches: int, warm: Path, workdir: Path) -> lis
             )
         )
     return rows
+
+
+BUSY_BATCH = 300
+# The thread settings of numpy's OpenBLAS and the encoder's OpenMP without the project's
+# defaults (index/__init__.py): a thread per core, and libgomp's spin before sleeping.
+LIBRARY_THREADS = {"OPENBLAS_NUM_THREADS": str(os.cpu_count() or 1), "GOMP_SPINCOUNT": "300000"}
+
+
+def busy(mode: str, warm: Path, batches: int) -> list[Row]:
+    """`ask --json -` per question, idle and with a CPU-bound process on every core, with the
+    project's thread settings and, as the baseline, the libraries' own."""
+    lines = many_questions(BUSY_BATCH)
+    many = "".join(f"{q}\n" for q in lines).encode()
+    one = f"{lines[0]}\n".encode()
+    rows = []
+    for label, threads in (("the libraries' thread defaults", LIBRARY_THREADS), ("as shipped", {})):
+        figures: dict[str, list[float]] = {"idle": [], "busy": []}
+        for _ in range(batches):
+            for state in ("idle", "busy"):
+                load = [
+                    subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                    for _ in range(os.cpu_count() or 1)
+                    if state == "busy"
+                ]
+                try:
+                    first = _ask_env(mode, warm, threads, one)
+                    full = _ask_env(mode, warm, threads, many)
+                finally:
+                    for proc in load:
+                        proc.kill()
+                        proc.wait()
+                figures[state].append((full - first) / (BUSY_BATCH - 1) * 1000)
+        idle, loaded = Sample(figures["idle"], "ms"), Sample(figures["busy"], "ms")
+        ratio = loaded.median / idle.median if idle.median else 0.0
+        shipped = not threads
+        rows += [
+            Row(PART, f"ask --json -, per question, idle: {label}", mode, idle),
+            Row(
+                PART,
+                f"ask --json -, per question, every core busy: {label}",
+                mode,
+                loaded,
+                "≤ 2.5 × idle" if shipped else "",
+                ratio <= 2.5 if shipped else None,
+                f"{ratio:.1f} × idle; {BUSY_BATCH} questions",
+            ),
+        ]
+    return rows
+
+
+def _ask_env(mode: str, cache: Path, threads: dict[str, str], stdin: bytes) -> float:
+    env = child_env(**{CACHE_ENV: str(cache), RETRIEVAL_ENV: mode}, **threads)
+    done = run_measured([*interview_bot(), "ask", "--json", "-"], env, stdin=stdin)
+    if done.returncode != 0:
+        raise RuntimeError(f"ask --json - exited {done.returncode}: {done.stderr!r}")
+    return done.wall_s

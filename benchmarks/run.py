@@ -13,7 +13,7 @@ from pathlib import Path
 from benchmarks import bot, inprocess, processes
 from benchmarks.common import Row, Sample, machine
 
-PARTS = ("inprocess", "ask", "bot", "scale")
+PARTS = ("inprocess", "ask", "busy", "bot", "scale")
 MODES = ("lexical", "hybrid")  # lexical first: the baseline
 
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             for mode in modes:
                 say(f"in-process, {mode}")
                 rows += inprocess.answering(mode, rounds, budget)
-        if "ask" in parts or "bot" in parts:  # the bot starts from the cache `ask` fills
+        if {"ask", "busy", "bot"} & set(parts):  # these start from the cache `ask` fills
             repeats, batches = (2, 1) if quick else (10, 3)
             rows += [processes.python_alone(repeats)] if "ask" in parts else []
             for mode in modes:
@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
                 caches[mode] = processes.filled_cache(mode, workdir)
                 if "ask" in parts:
                     rows += processes.run(mode, repeats, batches, caches[mode], workdir)
+                if "busy" in parts:
+                    say(f"ask beside busy cores, {mode}")
+                    rows += processes.busy(mode, caches[mode], batches)
         if "bot" in parts:
             chats, per_chat, bursts, trips = (10, 5, 1, 20) if quick else (50, 20, 3, 200)
             for mode in modes:

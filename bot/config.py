@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 # "<bot id>:<secret>", as @BotFather hands it out.
 _TOKEN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{30,}")
@@ -93,16 +93,16 @@ class Settings:
     def check(self) -> None:
         """Raise ConfigError, naming the setting, for one that cannot work (before anything
         starts: a typo here would leave a bot that silently never answers)."""
-        url = urlsplit(self.base_url)
-        if url.scheme not in ("http", "https") or not url.hostname or not url.path.endswith("/bot"):
+        url = _url(self.base_url)
+        if url is None or url.scheme not in ("http", "https") or not url.path.endswith("/bot"):
             raise ConfigError(
                 "TELEGRAM_BASE_URL (--base-url) must be an http:// or https:// URL ending in "
                 f"/bot, such as http://127.0.0.1:8081/bot, not {_redacted(self.base_url)!r}"
             )
         if self.webhook_url is None:
             return
-        hook = urlsplit(self.webhook_url)
-        if hook.scheme != "https" or not hook.hostname:
+        hook = _url(self.webhook_url)
+        if hook is None or hook.scheme != "https":
             raise ConfigError(
                 "TELEGRAM_WEBHOOK_URL (--webhook-url) must be an https:// URL, "
                 f"not {_redacted(self.webhook_url)!r}"
@@ -153,6 +153,16 @@ def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ConfigError(f"TELEGRAM_WEBHOOK_PORT (--port) must be 1-65535, not {value!r}")
     return int(value)
+
+
+def _url(value: str) -> SplitResult | None:
+    """`value` split, if it is a URL with a host and, if it names one, a port of 1-65535."""
+    try:
+        url = urlsplit(value)
+        port = url.port  # (a ValueError when out of range or not a number)
+    except ValueError:  # such as an unclosed [ of an IPv6 address
+        return None
+    return url if url.hostname and port != 0 else None
 
 
 def _redacted(value: str) -> str:

@@ -15,8 +15,9 @@ import json
 import logging
 import signal
 from collections import OrderedDict
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import tornado.httpserver
 import tornado.web
@@ -25,6 +26,7 @@ from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Updates fetched ahead of the oldest one still being answered, at most (Telegram hands out
 # at most 100 at a time). After a crash, those already answered may be answered again.
@@ -78,28 +80,54 @@ async def serve(
     for sig in signals:
         loop.add_signal_handler(sig, stopping.set)
     try:
-        async with application:  # getMe first: the rate limiter waits for the Bot API
-            if application.post_init:
-                await application.post_init(application)
-            await application.start()
-            try:
-                if webhook is None:
-                    await application.bot.delete_webhook()
-                    await poll(inbox, stopping)
-                else:
-                    await _serve_webhook(inbox, stopping, webhook)
-            finally:
-                left = await inbox.drain(STOP_GRACE)
-                if left:
-                    log.info("stopping: %d updates left unanswered, for after a restart", left)
-                if webhook is None:
-                    await confirm(inbox)
-                await application.stop()
+        # getMe first, which the rate limiter retries while the Bot API cannot be reached.
+        if await _unless(stopping, application.initialize()) is None:
+            return
+        try:
+            await _run(application, inbox, stopping, webhook)
+        finally:
+            await application.shutdown()
     finally:
         for sig in signals:
             loop.remove_signal_handler(sig)
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+async def _run(
+    application: AnyApplication, inbox: Inbox, stopping: asyncio.Event, webhook: Webhook | None
+) -> None:
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+    try:
+        if webhook is not None:
+            await _serve_webhook(inbox, stopping, webhook)
+        elif await _unless(stopping, application.bot.delete_webhook()) is not None:
+            await poll(inbox, stopping)
+    finally:
+        left = await inbox.drain(STOP_GRACE)
+        if left:
+            log.info("stopping: %d updates left unanswered, for after a restart", left)
+        if webhook is None:
+            await confirm(inbox)
+        await application.stop()
+
+
+async def _unless(stopping: asyncio.Event, step: Awaitable[T]) -> asyncio.Future[T] | None:
+    """Await `step` unless `stopping` is set first, then cancelled: its future, done (whose
+    result() is the step's, or raises its error), or None when it was cancelled."""
+    task = asyncio.ensure_future(step)
+    stop = asyncio.ensure_future(stopping.wait())
+    await asyncio.wait([task, stop], return_when=asyncio.FIRST_COMPLETED)
+    stop.cancel()
+    if task.done():
+        task.result()
+        return task
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, TelegramError):
+        await task
+    return None
 
 
 async def _serve_webhook(inbox: Inbox, stopping: asyncio.Event, webhook: Webhook) -> None:
@@ -115,18 +143,20 @@ async def _serve_webhook(inbox: Inbox, stopping: asyncio.Event, webhook: Webhook
         where = f"{webhook.listen}:{webhook.port}"
         raise StartupError(f"cannot listen on {where} (--listen, --port): {reason}") from None
     try:
-        await inbox.application.bot.set_webhook(
-            webhook.url,
-            secret_token=webhook.secret,
-            allowed_updates=Update.ALL_TYPES,
-            max_connections=min(inbox.backlog, 100),
+        registered = await _unless(
+            stopping,
+            inbox.application.bot.set_webhook(
+                webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=Update.ALL_TYPES,
+                max_connections=min(inbox.backlog, 100),
+            ),
         )
+        if registered is not None:
+            log.info("receiving updates at %s", webhook.url)
+            await stopping.wait()
     except BadRequest as exc:
-        server.stop()
-        raise StartupError(f"Telegram rejected the webhook URL: {exc.message}") from None
-    log.info("receiving updates at %s", webhook.url)
-    try:
-        await stopping.wait()
+        raise StartupError(f"Telegram rejected the webhook: {exc.message}") from None
     finally:
         server.stop()  # no new requests; those under way get their answers while draining
         await inbox.drain(STOP_GRACE)
@@ -142,6 +172,7 @@ class Inbox:
         self.backlog = backlog
         self.pending: dict[int, asyncio.Task[None]] = {}
         self._answered: OrderedDict[int, None] = OrderedDict()
+        self._abandoned: set[int] = set()  # cancelled while stopping, never answered
         self._newest: int | None = None
         self._progress = asyncio.Event()
 
@@ -164,18 +195,22 @@ class Inbox:
         app = self.application
         try:
             await app.update_processor.process_update(update, app.process_update(update))
-        finally:
-            del self.pending[update.update_id]
+        except asyncio.CancelledError:  # stopping: it stays with Telegram
+            self._abandoned.add(update.update_id)
+            raise
+        else:
             self._answered[update.update_id] = None
             if len(self._answered) > REMEMBERED:
                 self._answered.popitem(last=False)
+        finally:
+            del self.pending[update.update_id]
             self._progress.set()
 
     @property
     def offset(self) -> int | None:
         """The getUpdates offset that confirms exactly what has been answered."""
-        if self.pending:
-            return min(self.pending)
+        if self.pending or self._abandoned:
+            return min(self._abandoned.union(self.pending))
         return None if self._newest is None else self._newest + 1
 
     async def progress(self, timeout: float) -> None:
@@ -205,24 +240,17 @@ async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     while not stopping.is_set():
         started = loop.time()
-        fetch = asyncio.ensure_future(
-            bot.get_updates(
-                offset=inbox.offset,
-                limit=inbox.backlog,
-                timeout=0 if inbox.pending else LONG_POLL,
-                allowed_updates=Update.ALL_TYPES,
-            )
+        fetch = bot.get_updates(
+            offset=inbox.offset,
+            limit=inbox.backlog,
+            timeout=0 if inbox.pending else LONG_POLL,
+            allowed_updates=Update.ALL_TYPES,
         )
-        stop = asyncio.ensure_future(stopping.wait())
-        await asyncio.wait([fetch, stop], return_when=asyncio.FIRST_COMPLETED)
-        stop.cancel()
-        if not fetch.done():  # stopping: what this poll would bring stays with Telegram
-            fetch.cancel()
-            with contextlib.suppress(asyncio.CancelledError, TelegramError):
-                await fetch
-            return
         try:
-            updates = fetch.result()
+            fetched = await _unless(stopping, fetch)
+            if fetched is None:  # stopping: what this poll would bring stays with Telegram
+                return
+            updates = fetched.result()
         except InvalidToken:
             raise
         except TelegramError as exc:
@@ -273,9 +301,9 @@ class WebhookHandler(tornado.web.RequestHandler):
     async def post(self) -> None:
         try:
             data = json.loads(b"".join(self.body))
-            update = Update.de_json(data, self.inbox.application.bot)
-            if not isinstance(data, dict) or update is None or "update_id" not in data:
+            if not isinstance(data, dict) or type(data.get("update_id")) is not int:
                 raise ValueError("not an update")
+            update = Update.de_json(data, self.inbox.application.bot)
         except Exception as exc:  # anything a stranger with the secret could post
             log.warning("webhook: not an update (%s)", type(exc).__name__)
             raise tornado.web.HTTPError(400) from None

@@ -217,7 +217,7 @@ async def section_button(update: Update, context: Context_) -> None:
     section = article.section(press.section) if press.section is not None else None
     pages = render.section_pages(section) if section else ()
     page = press.page if press.page is not None else -1
-    if section is None or not 0 <= page < len(pages):
+    if section is None or not 0 <= page < len(pages) or update.effective_chat is None:
         await stale_button(update, context)
         return
     markup = keyboards.section_keyboard(article, section.number, page, len(pages))
@@ -235,6 +235,9 @@ async def section_button(update: Update, context: Context_) -> None:
 async def list_button(update: Update, context: Context_) -> None:
     """Send the list of sections."""
     assert update.callback_query is not None
+    if update.effective_chat is None:  # a button of an inline message: none of ours
+        await stale_button(update, context)
+        return
     await update.callback_query.answer()
     await sections_command(update, context)
 
@@ -245,11 +248,11 @@ async def more_button(update: Update, context: Context_) -> None:
     assert query is not None
     article = _article(context)
     passages = [p for pid in keyboards.parse(query.data).passage_ids if (p := article.passage(pid))]
-    if not passages:
+    if not passages or update.effective_chat is None:
         await stale_button(update, context)
         return
     await query.answer()
-    await _reply(update, "\n\n".join(render.passage_html(p) for p in passages))
+    await _reply(update, render.passages_html(passages))
 
 
 async def stale_button(update: Update, context: Context_) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import html
+import re
+from collections.abc import Sequence
 
 from bot.messages import NO_ANSWER, SECTION_DONE, SECTIONS_HINT, no_section
 from index.about import About
@@ -73,6 +75,26 @@ def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:
     """A passage on its own (no question to pick a sentence by): its start, quoted."""
     head = f"<b>§{passage.section}</b> {escape(passage.title)}"
     return f"{head}\n<blockquote>{escape(_head(passage.text, limit))}</blockquote>"
+
+
+def passages_html(passages: Sequence[Passage]) -> str:
+    """Passages on their own, each once, as many as fit in one message (whatever a forged
+    button asks for)."""
+    parts: list[str] = []
+    size = 0
+    for passage in dict.fromkeys(passages):
+        part = passage_html(passage)
+        cost = visible_len(part) + 2
+        if parts and size + cost > MAX_MESSAGE:
+            break
+        parts.append(part)
+        size += cost
+    return "\n\n".join(parts)
+
+
+def visible_len(html_text: str) -> int:
+    """The length Telegram counts for our HTML: its text without tags, unescaped."""
+    return utf16_len(html.unescape(re.sub(r"<[^>]*>", "", html_text)))
 
 
 @functools.lru_cache(maxsize=64)  # every button press and inline query pages a section again

@@ -6,6 +6,12 @@ of the packages that shape the index (Sudachi and its dictionary, rank-bm25), so
 to one of them builds the index anew; the encoder's vectors are keyed by that and the
 encoder's name and version. Only the most recently used entries are kept. A cache that cannot
 be read or written is ignored: no command ever fails because of it.
+
+An entry holds data, never code: a line of JSON naming its key and the SHA-256 of what
+follows, then the index as JSON or the vectors as a .npy array (read with allow_pickle=False).
+Each is checked on load (the key, the checksum, the form, the shape and dtype, finite
+values, passages and sentences that are the article's); one that fails is rebuilt, with one
+line in the log.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ import contextlib
 import hashlib
 import importlib.util
 import io
+import json
+import logging
 import os
-import pickle
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +38,10 @@ if TYPE_CHECKING:
     from index.hybrid import HybridParams
 
 
+log = logging.getLogger(__name__)
+
 CACHE_ENV = "INTERVIEW_BOT_CACHE_DIR"  # a directory, or "off"
+FORMAT = 1  # of the entries' header line
 RETRIEVAL_ENV = "INTERVIEW_BOT_RETRIEVAL"
 MODES = ("hybrid", "lexical")
 # Cache entries kept: the newest by use (an entry is an index or its vectors; each article
@@ -100,18 +110,26 @@ def load_retriever(
     if cache_dir is None or raw is None:
         return HybridIndex(lexical, encoder, hybrid)
     key = cache_key(raw, lexical.tokenizer, lexical.params, hybrid.passage_chars)
-    file = cache_dir / f"{key}.{encoder.name}.npy"
+    key = f"{key}.{encoder.name}"
+    file = cache_dir / f"{key}.npy"
     import numpy as np
 
-    with contextlib.suppress(Exception):  # a missing, stale or damaged cache: encode anew
-        vectors = np.load(file, allow_pickle=False)
-        index = HybridIndex(lexical, encoder, hybrid, vectors)
-        _touch(file)
-        return index
+    payload = _read_entry(file, key)
+    if payload is not None:
+        try:
+            vectors = np.load(io.BytesIO(payload), allow_pickle=False)
+            expected = (len(lexical.article.passages) + sum(map(len, lexical.sentences)),)
+            if vectors.dtype != np.float32 or vectors.shape[:1] != expected or vectors.ndim != 2:
+                raise ValueError(f"vectors of shape {vectors.shape} and type {vectors.dtype}")
+            if vectors.shape[1] != encoder.dimensions or not np.isfinite(vectors).all():
+                raise ValueError("vectors not of the encoder's size, or not finite")
+            return HybridIndex(lexical, encoder, hybrid, vectors)
+        except ValueError as exc:
+            _damaged(file, str(exc))
     index = HybridIndex(lexical, encoder, hybrid)
     buffer = io.BytesIO()
     np.save(buffer, index.vectors, allow_pickle=False)
-    _save(buffer.getvalue(), file)
+    _write_entry(file, key, buffer.getvalue())
     return index
 
 
@@ -140,21 +158,50 @@ def load_index(
     if cache_dir is None:
         return SearchIndex(decode_article(raw, source, passage_chars), tokenizer, params)
     key = cache_key(raw, tokenizer, params, passage_chars)
-    file = cache_dir / f"{key}.pickle"
-    with contextlib.suppress(Exception):  # a missing, stale or damaged cache: build anew
-        with file.open("rb") as handle:
-            index = pickle.load(handle)
-        if isinstance(index, SearchIndex):
-            _touch(file)
-            return index
-    index = SearchIndex(decode_article(raw, source, passage_chars), tokenizer, params)
-    _save(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), file)
+    file = cache_dir / f"{key}.json"
+    article = decode_article(raw, source, passage_chars)
+    payload = _read_entry(file, key)
+    if payload is not None:
+        try:
+            return SearchIndex(article, tokenizer, params, json.loads(payload))
+        except ValueError as exc:  # (a JSONDecodeError is one)
+            _damaged(file, str(exc))
+    index = SearchIndex(article, tokenizer, params)
+    data = json.dumps(index.to_data(), ensure_ascii=False, separators=(",", ":"))
+    _write_entry(file, key, data.encode())
     return index
 
 
-def _touch(file: Path) -> None:
+def _read_entry(file: Path, key: str) -> bytes | None:
+    """What the entry at `file` holds, once its header line names `key` and the checksum of
+    the rest; None when there is none (or it cannot be read), or it fails a check (logged)."""
+    try:
+        with file.open("rb") as handle:
+            header, payload = handle.readline(4096), handle.read()
+    except OSError:
+        return None
+    try:
+        head = json.loads(header)
+        if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("key") != key:
+            raise ValueError("not an entry of this format and key")
+        if head.get("sha256") != hashlib.sha256(payload).hexdigest():
+            raise ValueError("its content does not match its checksum")
+    except ValueError as exc:
+        _damaged(file, str(exc))
+        return None
     with contextlib.suppress(OSError):
-        os.utime(file)
+        os.utime(file)  # used last: kept longest
+    return payload
+
+
+def _write_entry(file: Path, key: str, payload: bytes) -> None:
+    digest = hashlib.sha256(payload).hexdigest()
+    header = json.dumps({"format": FORMAT, "key": key, "sha256": digest}).encode()
+    _save(header + b"\n" + payload, file)
+
+
+def _damaged(file: Path, reason: str) -> None:
+    log.warning("the cached index %s is damaged (%s): building it again", file.name, reason)
 
 
 def _save(data: bytes, file: Path) -> None:
@@ -172,7 +219,8 @@ def _save(data: bytes, file: Path) -> None:
     except OSError:
         return  # no cache this time: the next start builds the index again
     entries = []
-    for entry in [*file.parent.glob("*.pickle"), *file.parent.glob("*.npy")]:
+    # (.pickle: entries of earlier versions, never read.)
+    for entry in (e for ext in ("json", "npy", "pickle") for e in file.parent.glob(f"*.{ext}")):
         with contextlib.suppress(OSError):
             entries.append((entry.stat().st_mtime_ns, entry))
     entries.sort(reverse=True)

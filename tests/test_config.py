@@ -65,6 +65,9 @@ def test_flags_override_the_environment() -> None:
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "notaurl"}, "TELEGRAM_BASE_URL"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "http://h:1/"}, "ending in /bot"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": f"http://h/bot{TOKEN}"}, "<token>"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "http://[::1/bot"}, "BASE_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "http://h:99999/bot"}, "BASE_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "http://h:x/bot"}, "BASE_URL"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "ALLOWED_CHAT_IDS": "12,abc"}, "ALLOWED_CHAT_IDS"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_PORT": "70000"}, "WEBHOOK_PORT"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "QUESTION_LIMIT": "-3"}, "QUESTION_LIMIT"),
@@ -103,6 +106,8 @@ def test_the_token_and_secret_stay_out_of_repr() -> None:
         (["--port", "0"], "--port"),
         (["--port", "65536"], "--port"),
         (["--webhook-url", "http://example.org/telegram"], "--webhook-url"),
+        (["--webhook-url", "https://example.org:99999/telegram"], "--webhook-url"),
+        (["--webhook-url", "https://[::1/telegram"], "--webhook-url"),
     ],
 )
 def test_bad_flags_are_one_clear_line(flags: list[str], message: str) -> None:

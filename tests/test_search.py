@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import json
 import math
-import pickle
+from typing import Any
 
 import numpy as np
 import pytest
 from rank_bm25 import BM25Plus
 
 from index.article import parse_article
-from index.search import Params, SearchIndex, _pairs
+from index.search import Field, Params, SearchIndex, _pairs
 from index.tokenize import Tokenizer
 
 # Questions in a reader's own words (not the evaluation set), with the section that answers.
@@ -178,10 +179,32 @@ def test_search_uses_the_given_tokenizer() -> None:
     assert not any(t.startswith("#") for t in index.passages.keys[0])
 
 
-def test_a_field_scores_the_same_from_its_merged_words_and_after_pickling() -> None:
+def test_a_field_scores_the_same_from_its_merged_words_and_from_its_data() -> None:
     index = small("題一\n人工知能の研究。", "題二\nAIで太陽の観測。", "題三\n太陽の話。")
     words = index.tokenizer.words("AIと太陽")
     first = dict(index.passages.scores(words))
     assert dict(index.passages.scores(words)) == first
-    copy = pickle.loads(pickle.dumps(index.passages))
+    data = json.loads(json.dumps(index.passages.to_data()))
+    copy = Field.from_data(data, 3)
     assert not copy._merged and dict(copy.scores(words)) == first
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d["fields"]["passages"]["keys"].pop(),
+        lambda d: d["fields"]["passages"]["impacts"].update({"猫": [[99, 1.0]]}),
+        lambda d: d["fields"]["titles"]["idf"].update({"猫": float("nan")}),
+        lambda d: d["fields"]["pairs"].update({"impacts": []}),
+        lambda d: d["sentences"][0].append(["記事にない文。", []]),
+        lambda d: d.pop("fields"),
+    ],
+)
+def test_index_data_that_does_not_fit_the_article_is_refused(damage: Any) -> None:
+    index = small("題一\n人工知能の研究。", "題二\nAIで太陽の観測。", "題三\n太陽の話。")
+    data = json.loads(json.dumps(index.to_data()))
+    copy = SearchIndex(index.article, index.tokenizer, data=data)
+    assert copy.search("AIと太陽") == index.search("AIと太陽")
+    damage(data)
+    with pytest.raises(ValueError, match="not an index of this article"):
+        SearchIndex(index.article, index.tokenizer, data=data)

@@ -528,6 +528,13 @@ class Emulator:
         query |= {"message": message.message, "chat_instance": f"ci{message.chat_id}", "data": data}
         return self._query("callback_query", query)
 
+    async def press_inline_button(self, data: str, *, user: User | None = None) -> str:
+        """A user presses a button of a message sent in inline mode (the query carries no
+        message, only an ``inline_message_id``); returns the callback query id."""
+        query = {"id": f"cbq-{next(self._ids)}", "from": (user or DEFAULT_USER).to_dict()}
+        query |= {"inline_message_id": f"im-{next(self._ids)}", "chat_instance": "ci", "data": data}
+        return self._query("callback_query", query)
+
     async def send_inline_query(self, query: str, *, user: User | None = None) -> str:
         """A user types ``@TestNameBot query``; returns the inline query id."""
         inline = {"id": f"iq-{next(self._ids)}", "from": (user or DEFAULT_USER).to_dict()}

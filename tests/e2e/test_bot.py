@@ -168,6 +168,28 @@ async def test_stale_or_forged_buttons_get_a_notice(bot: Emulator, data: str) ->
     assert len(bot.sent_messages(DEFAULT_USER.id)) == 1
 
 
+async def test_a_forged_more_button_gets_one_message_within_telegrams_limits(
+    bot: Emulator,
+) -> None:
+    answer = await ask(bot, "大学の授業料は?")
+    for data in ("m:|" + ",".join(["5-1"] * 15), "m:|" + ",".join(f"{n}-1" for n in range(12))):
+        assert len(data.encode()) <= 64
+        query = await bot.press_button(answer, data, validate=False)
+        await bot.wait_for(lambda q=query: bot.callback_answers(q), what="callback answer")  # type: ignore[misc]
+    sent = await bot.wait_for_messages(DEFAULT_USER.id, 3)
+    assert html(sent[1]).count("<blockquote>") == 1  # the same passage once
+    assert html(sent[2]).count("<blockquote>") >= 2  # as many as fit (and check_message)
+
+
+@pytest.mark.parametrize("data", ["s:5:0", "n:5:0", "l", "m:|5-1"])
+async def test_a_button_pressed_outside_a_chat_gets_a_notice(bot: Emulator, data: str) -> None:
+    query = await bot.press_inline_button(data)
+    answers = await bot.wait_for(lambda: bot.callback_answers(query), what="callback answer")
+    assert "古く" in answers[0]["text"]
+    await bot.wait_idle()
+    assert not any(r.method == "sendMessage" for r in bot.requests())
+
+
 async def test_inline_query_offers_passages_and_empty_query_lists_sections(bot: Emulator) -> None:
     query = await bot.send_inline_query("ロボット 外科医 手術")
     answer = (await bot.wait_for(lambda: bot.inline_answers(query), what="inline answer"))[0]

@@ -106,6 +106,26 @@ async def test_ten_seconds_without_connections_then_everything_is_answered(
     assert_answered_once(bot)
 
 
+async def test_ten_seconds_of_dropped_connections_then_every_question_is_answered(
+    bot: Emulator,
+) -> None:
+    # A proxy restarting: each request is read, not carried out, and its connection closed
+    # with no response, so the bot cannot know whether its answer arrived. It sends again.
+    methods = ["getUpdates", "sendMessage", "answerCallbackQuery"]
+    await bot.inject_fault("drop", methods=["sendMessage"], seconds=10)
+    await ask_all(bot)
+    await bot.wait_for(lambda: [r for r in bot.requests("sendMessage") if r.fault], what="a drop")
+    await bot.inject_fault("drop", methods=methods, seconds=9)
+    question = "老後のためにお金を貯めておくべきですか"
+    await bot.send_text(question, user=CAROL, chat=Chat.private(CAROL))
+    later = await bot.wait_for_messages(CAROL.id, 1, timeout=60)
+    await bot.wait_for_messages(DEFAULT_USER.id, len(QUESTIONS), timeout=60)
+    assert sections_of(later[0])[0] == 4
+    await bot.wait_idle()
+    assert_answered_once(bot)  # (what was dropped was not carried out)
+    assert len([r for r in bot.requests() if r.fault == "drop"]) >= 3
+
+
 async def test_one_flooding_user_does_not_starve_the_others(bot: Emulator) -> None:
     flood = [bot.send_text("ロボットが外科医を超えるのはいつ?") for _ in range(500)]
     sent = asyncio.gather(*flood)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -118,3 +119,100 @@ def test_webhook_mode_needs_a_secret_and_https() -> None:
         )
         assert result.returncode == 2
         assert message in result.stderr and "Traceback" not in result.stderr
+
+
+GOOD = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+
+async def test_the_same_update_posted_twice_is_answered_once(
+    emulator: Emulator, webhook_bot: str
+) -> None:
+    # As Telegram does when its first request got no 200 in time: again, even while the
+    # first is still being answered.
+    body = update(7, "将来の世界の通貨は何になる")
+    async with httpx.AsyncClient(timeout=60) as client:
+        posts = [client.post(webhook_bot, json=body, headers=GOOD) for _ in range(2)]
+        statuses = [r.status_code for r in await asyncio.gather(*posts)]
+        statuses.append((await client.post(webhook_bot, json=body, headers=GOOD)).status_code)
+    assert statuses == [200, 200, 200]
+    await emulator.wait_for_messages(DEFAULT_USER.id, 1)
+    await emulator.wait_idle(quiet=0.5)
+    assert len(emulator.sent_messages(DEFAULT_USER.id)) == 1
+
+
+async def test_a_webhook_request_is_answered_once_its_update_is_handled(
+    emulator: Emulator, webhook_bot: str
+) -> None:
+    async with httpx.AsyncClient(timeout=60) as client:
+        response = await client.post(webhook_bot, json=update(8, "大学の授業料は?"), headers=GOOD)
+        # The 200 comes after the reply went out: a crash before it leaves the update with
+        # Telegram, which sends it again.
+        assert response.status_code == 200
+        assert len(emulator.sent_messages(DEFAULT_USER.id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status"),
+    [
+        (b"x" * 20_000_000, {}, 403),  # no secret: refused before the body is read
+        (b"x" * 20_000_000, GOOD, 413),  # larger than any update
+        (b"{not json", GOOD, 400),
+        (b'["an", "array"]', GOOD, 400),
+        (b'{"update_id": "seven"}', GOOD, 400),
+    ],
+    ids=["no-secret-20MB", "secret-20MB", "malformed", "array", "bad-update-id"],
+)
+async def test_bodies_that_are_no_update_are_refused_without_reading_them(
+    emulator: Emulator, webhook_bot: str, body: bytes, headers: dict[str, str], status: int
+) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        try:
+            response = await client.post(webhook_bot, content=body, headers=headers)
+            assert response.status_code == status
+        except httpx.TransportError:  # closed before the 20 MB were all sent: refused early
+            assert status in (403, 413)
+        ok = await client.post(webhook_bot, json=update(9, "将来の世界の通貨は?"), headers=GOOD)
+    assert ok.status_code == 200
+    assert "§6" in html(emulator.sent_messages(DEFAULT_USER.id)[-1])
+
+
+def run_webhook(emulator: Emulator, *flags: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+        "TELEGRAM_BASE_URL": emulator.base_url,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", "--webhook-url", WEBHOOK_URL, *flags],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.usefixtures("hybrid")  # the default retrieval's index, built
+async def test_start_up_errors_are_one_line_and_exit_2(emulator: Emulator) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        in_use = await asyncio.to_thread(run_webhook, emulator, "--port", port)
+    bad_address = await asyncio.to_thread(run_webhook, emulator, "--listen", "999.1.1.1")
+    await emulator.inject_fault(
+        "error",
+        methods=["setWebhook"],
+        description="Bad Request: bad webhook: Failed to resolve host: Name or service not known",
+    )
+    rejected = await asyncio.to_thread(run_webhook, emulator, "--port", str(free_port()))
+    for result, says in (
+        (in_use, f"cannot listen on 127.0.0.1:{port}"),
+        (bad_address, "cannot listen on 999.1.1.1:8443"),
+        (rejected, "Telegram rejected the webhook: Bad webhook: failed to resolve host"),
+    ):
+        assert result.returncode == 2, result.stderr
+        errors = [line for line in result.stderr.splitlines() if " INFO " not in line]
+        assert errors == [f"interview-bot: error: {errors[0].split('error: ', 1)[1]}"]
+        assert says in errors[0], errors
+        assert "Traceback" not in result.stderr and emulator.token not in result.stderr
