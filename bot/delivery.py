@@ -34,11 +34,13 @@ BACKLOG = 100
 # Update ids remembered as answered, so that an update delivered again is answered once.
 REMEMBERED = 10_000
 LONG_POLL = 10.0  # seconds a getUpdates waits for news, when nothing is being answered
-# With unanswered updates held back, getUpdates returns at once with them: it is asked again
-# when one is answered or after this pause, to see new ones (and no more often than
-# REFETCH_MIN apart, as each answer would ask it again).
+# With unanswered updates held back, getUpdates returns at once with them (each poll hands out
+# up to BACKLOG of them again: parsing them cost a burst half its answers a second when it was
+# asked after every answer). It is asked again once the oldest is answered, at most every
+# REFETCH_MIN, and at least every REFETCH to see new ones; when it held a full backlog, once
+# a quarter of that has been answered (before, no new update could come with it).
 REFETCH = 0.5
-REFETCH_MIN = 0.05
+REFETCH_MIN = 0.1
 # What a webhook request may weigh: an update is a few kilobytes (a 4,096-character message,
 # the one it replies to, their entities).
 WEBHOOK_BODY = 256 * 1024
@@ -261,9 +263,26 @@ async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
             continue
         pause = 1.0
         new = [u for u in updates if u.update_id not in inbox.pending and inbox.receive(u)]
-        if inbox.pending and not new:
-            await inbox.progress(REFETCH)
-            await asyncio.sleep(max(0.0, REFETCH_MIN - (loop.time() - started)))
+        if not new:
+            await _next_poll(inbox, started, [u.update_id for u in updates])
+
+
+async def _next_poll(inbox: Inbox, started: float, fetched: list[int]) -> None:
+    """Wait, after a poll that brought nothing new, until the next one is worth it: at once
+    when nothing is left to answer (a long poll then waits for news); once the oldest update
+    has been answered (REFETCH_MIN after the last poll at the soonest), or, when the poll
+    filled the backlog, once a quarter of it has been answered; else after REFETCH."""
+    loop = asyncio.get_running_loop()
+    head, deadline = inbox.offset, started + REFETCH
+    full = len(fetched) >= inbox.backlog
+    while inbox.pending and ((now := loop.time()) < deadline or full):
+        offset = inbox.offset or 0
+        if full and sum(uid < offset for uid in fetched) >= inbox.backlog // 4:
+            return
+        if not full and offset != head and now >= started + REFETCH_MIN:
+            return
+        wait = deadline if offset == head or full else started + REFETCH_MIN
+        await inbox.progress(max(wait - now, REFETCH_MIN))
 
 
 async def confirm(inbox: Inbox) -> None:

@@ -85,11 +85,18 @@ def load_article(
 ) -> Article:
     """Read and parse an article file (the bundled interview when `path` is None)."""
     source = Path(path) if path is not None else bundled_article_path()
+    return decode_article(read_article(source), source, min_passage_chars)
+
+
+def read_article(source: Path) -> bytes:
+    """The bytes of the article file at `source`: a regular file (a FIFO or a device such as
+    /dev/zero would block or never end), else an ArticleError."""
     try:
-        raw = source.read_bytes()
+        if source.exists() and not source.is_file():
+            raise ArticleError(f"article {str(source)!r} is not a regular file")
+        return source.read_bytes()
     except OSError as exc:
         raise ArticleError(f"cannot read article {str(source)!r}: {exc.strerror or exc}") from None
-    return decode_article(raw, source, min_passage_chars)
 
 
 def decode_article(raw: bytes, source: Path, min_passage_chars: int = MIN_PASSAGE_CHARS) -> Article:

@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING
 import sudachidict_core
 import sudachipy
 
-from index.article import MIN_PASSAGE_CHARS, bundled_article_path, decode_article, load_article
+from index.article import (
+    MIN_PASSAGE_CHARS,
+    ArticleError,
+    bundled_article_path,
+    decode_article,
+    load_article,
+    read_article,
+)
 from index.search import Params, Retriever, SearchIndex
 from index.tokenize import Tokenizer
 
@@ -134,8 +141,8 @@ def load_retriever(
 
 
 def _read(path: str | Path | None) -> bytes | None:
-    with contextlib.suppress(OSError):
-        return (Path(path) if path is not None else bundled_article_path()).read_bytes()
+    with contextlib.suppress(ArticleError):
+        return read_article(Path(path) if path is not None else bundled_article_path())
     return None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from index.article import Article, Passage
+from index.progress import steps
 from index.text import SENTENCE, question_part
 from index.tokenize import Tokenizer, Word
 
@@ -90,7 +91,7 @@ class Field:
     its words in the documents that hold them, instead of scoring every document.
     """
 
-    def __init__(self, docs: list[list[str]], k1: float, b: float) -> None:
+    def __init__(self, docs: list[list[str]], k1: float, b: float, name: str = "texts") -> None:
         self.idf: dict[str, float] = {}
         self.keys: list[frozenset[str]] = [frozenset(doc) for doc in docs]
         self.impacts: dict[str, dict[int, float]] = {}
@@ -108,7 +109,8 @@ class Field:
                 postings[term].append(doc_id)
         self.idf = {t: float(v) for t, v in bm25.idf.items()}
         shared: dict[tuple[tuple[int, float], ...], dict[int, float]] = {}
-        for term, ids in postings.items():
+        for term in steps(postings, f"scoring the words of {len(docs):,} {name}"):
+            ids = postings[term]
             scores = bm25.get_batch_scores([term], ids)
             impacts = {d: float(s) for d, s in zip(ids, scores, strict=True)}
             # Keys that always occur together (AI and its five synonym groups) share one
@@ -205,7 +207,7 @@ class SearchIndex:
         # made of their sentences' words.
         sentences = [
             [(s.strip(), self.tokenizer.words(s)) for s in SENTENCE.findall(x.text)]
-            for x in article.passages
+            for x in steps(article.passages, "reading the article's passages")
         ]
         self.sentences = [
             [(text, frozenset(k for w in words for k in w.keys)) for text, words in sents]
@@ -214,16 +216,19 @@ class SearchIndex:
         passage_keys = [
             [k for _, words in sents for w in words for k in w.keys] for sents in sentences
         ]
-        self.passages = Field(passage_keys, p.k1, p.b)
+        self.passages = Field(passage_keys, p.k1, p.b, "passages")
         self.pairs = Field(
-            [[k for _, ws in sents for k in _pairs(ws)] for sents in sentences], p.k1, p.b
+            [[k for _, ws in sents for k in _pairs(ws)] for sents in sentences],
+            p.k1,
+            p.b,
+            "passages' word pairs",
         )
         titles = [self.tokenizer.terms(s.title) for s in article.sections]
-        self.titles = Field(titles, p.k1, 0.0)
+        self.titles = Field(titles, p.k1, 0.0, "titles")
         section_keys = [list(title) for title in titles]
         for at, keys in zip(self.section_of, passage_keys, strict=True):
             section_keys[at] += keys
-        self.sections = Field(section_keys, p.k1, p.b)
+        self.sections = Field(section_keys, p.k1, p.b, "sections")
 
     def to_data(self) -> dict[str, Any]:
         """What tokenizing and scoring the article made, as plain data (JSON)."""
