@@ -150,7 +150,7 @@ def test_bad_article_files_are_one_line_and_exit_2(
 
 def test_article_directory_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = cli("section", "1", "--article", str(tmp_path))
-    assert result.returncode == 2 and "cannot read article" in result.stderr
+    assert result.returncode == 2 and "is not a regular file" in result.stderr
 
 
 def test_another_article_can_be_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
