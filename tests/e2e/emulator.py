@@ -195,7 +195,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        if len(raw) < length:  # the client went away mid-request: nothing reached the API
+            self.close_connection = True
+            return
+        body = raw.decode()
         params = {k: _decode(k, v) for k, v in parse_qsl(body, keep_blank_values=True)}
         match = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path)
         token, method = match.groups() if match else ("", self.path)
