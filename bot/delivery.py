@@ -35,8 +35,8 @@ BACKLOG = 100
 REMEMBERED = 10_000
 LONG_POLL = 10.0  # seconds a getUpdates waits for news, when nothing is being answered
 # With unanswered updates held back, getUpdates returns at once with them (each poll hands out
-# up to BACKLOG of them again: parsing them cost a burst half its answers a second when it was
-# asked after every answer). It is asked again once the oldest is answered, at most every
+# up to BACKLOG of them again: asked after every answer, that cost a hybrid burst half its
+# answers a second). It is asked again once the oldest is answered, at most every
 # REFETCH_MIN, and at least every REFETCH to see new ones; when it held a full backlog, once
 # a quarter of that has been answered (before, no new update could come with it).
 REFETCH = 0.5
