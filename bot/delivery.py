@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import signal
+import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -24,8 +25,11 @@ import tornado.web
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 log = logging.getLogger(__name__)
+# poll() asks for getUpdates as JSON on purpose (see there), which PTB warns about.
+warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
 T = TypeVar("T")
 
 # Updates fetched ahead of the oldest one still being answered, at most (Telegram hands out
@@ -34,6 +38,7 @@ BACKLOG = 100
 # Update ids remembered as answered, so that an update delivered again is answered once.
 REMEMBERED = 10_000
 LONG_POLL = 10.0  # seconds a getUpdates waits for news, when nothing is being answered
+READ_TIMEOUT = 5.0  # beyond that, for its answer (python-telegram-bot's default)
 # With unanswered updates held back, getUpdates returns at once with them (each poll hands out
 # up to BACKLOG of them again: asked after every answer, that cost a hybrid burst half its
 # answers a second). It is asked again once the oldest is answered, at most every
@@ -178,6 +183,10 @@ class Inbox:
         self._newest: int | None = None
         self._progress = asyncio.Event()
 
+    def unseen(self, uid: int) -> bool:
+        """Whether the update `uid` is neither being answered nor answered already."""
+        return uid not in self.pending and uid not in self._answered
+
     def receive(self, update: Update) -> asyncio.Task[None] | None:
         """Start handling `update`; returns its task (the one already running for an update
         delivered again), or None when it was answered already."""
@@ -242,17 +251,25 @@ async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     while not stopping.is_set():
         started = loop.time()
-        fetch = bot.get_updates(
-            offset=inbox.offset,
-            limit=inbox.backlog,
-            timeout=0 if inbox.pending else LONG_POLL,
-            allowed_updates=Update.ALL_TYPES,
+        wait = 0.0 if inbox.pending else LONG_POLL
+        query = {"offset": inbox.offset, "limit": inbox.backlog, "timeout": wait}
+        # As JSON: only the updates not seen yet are parsed into Updates (get_updates would
+        # parse the whole backlog that each poll hands out again).
+        fetch = bot.do_api_request(
+            "getUpdates",
+            api_kwargs=query | {"allowed_updates": list(Update.ALL_TYPES)},
+            read_timeout=wait + READ_TIMEOUT,
         )
         try:
             fetched = await _unless(stopping, fetch)
             if fetched is None:  # stopping: what this poll would bring stays with Telegram
                 return
-            updates = fetched.result()
+            result = fetched.result()
+            raw = [
+                u
+                for u in (result if isinstance(result, list) else [])
+                if isinstance(u, dict) and type(u.get("update_id")) is int
+            ]
         except InvalidToken:
             raise
         except TelegramError as exc:
@@ -262,9 +279,9 @@ async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
             pause = min(pause * 2, 30.0)
             continue
         pause = 1.0
-        new = [u for u in updates if u.update_id not in inbox.pending and inbox.receive(u)]
+        new = [inbox.receive(Update.de_json(u, bot)) for u in raw if inbox.unseen(u["update_id"])]
         if not new:
-            await _next_poll(inbox, started, [u.update_id for u in updates])
+            await _next_poll(inbox, started, [u["update_id"] for u in raw])
 
 
 async def _next_poll(inbox: Inbox, started: float, fetched: list[int]) -> None:
