@@ -113,10 +113,8 @@ async def _run(
         elif await _unless(stopping, application.bot.delete_webhook()) is not None:
             await poll(inbox, stopping)
     finally:
-        left = await inbox.drain(STOP_GRACE)
-        if left:
-            log.info("stopping: %d updates left unanswered, for after a restart", left)
-        if webhook is None:
+        if webhook is None:  # (the webhook server drains before it closes its connections)
+            await inbox.drain(STOP_GRACE)
             await confirm(inbox)
         await application.stop()
 
@@ -191,11 +189,11 @@ class Inbox:
         """Start handling `update`; returns its task (the one already running for an update
         delivered again), or None when it was answered already."""
         uid = update.update_id
-        if uid in self._answered:
-            log.debug("update %d was answered already", uid)
-            return None
         if uid in self.pending:
             return self.pending[uid]
+        if not self.unseen(uid):
+            log.debug("update %d was answered already", uid)
+            return None
         if self._newest is None or uid > self._newest:
             self._newest = uid
         task = asyncio.create_task(self._handle(update), name=f"update {uid}")
@@ -230,17 +228,17 @@ class Inbox:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._progress.wait(), timeout)
 
-    async def drain(self, grace: float) -> int:
+    async def drain(self, grace: float) -> None:
         """Let the updates being answered finish for up to `grace` seconds, then cancel the
-        rest (they stay unconfirmed); returns how many were cancelled."""
-        tasks = list(self.pending.values())
-        if tasks:
-            _, late = await asyncio.wait(tasks, timeout=grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
-            return len(late)
-        return 0
+        rest (they stay unconfirmed)."""
+        if not self.pending:
+            return
+        _, late = await asyncio.wait(list(self.pending.values()), timeout=grace)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        if late:
+            log.info("stopping: %d updates left unanswered, for after a restart", len(late))
 
 
 async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
@@ -252,12 +250,16 @@ async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
     while not stopping.is_set():
         started = loop.time()
         wait = 0.0 if inbox.pending else LONG_POLL
-        query = {"offset": inbox.offset, "limit": inbox.backlog, "timeout": wait}
         # As JSON: only the updates not seen yet are parsed into Updates (get_updates would
         # parse the whole backlog that each poll hands out again).
         fetch = bot.do_api_request(
             "getUpdates",
-            api_kwargs=query | {"allowed_updates": list(Update.ALL_TYPES)},
+            api_kwargs={
+                "offset": inbox.offset,
+                "limit": inbox.backlog,
+                "timeout": wait,
+                "allowed_updates": list(Update.ALL_TYPES),
+            },
             read_timeout=wait + READ_TIMEOUT,
         )
         try:
