@@ -42,6 +42,7 @@ from index.search import Params, Retriever, SearchIndex
 from index.tokenize import Tokenizer
 
 if TYPE_CHECKING:
+    from index.embed import Encoder, Vectors
     from index.hybrid import HybridParams
 
 
@@ -54,6 +55,7 @@ MODES = ("hybrid", "lexical")
 # Cache entries kept: the newest by use (an entry is an index or its vectors; each article
 # has one of each per retrieval mode), older ones are removed when a new one is written.
 KEEP_ENTRIES = 8
+SHIPPED_VECTORS = Path(__file__).parent / "data" / "musk-interview.ja.vectors"
 
 
 def default_cache_dir() -> Path | None:
@@ -114,8 +116,9 @@ def load_retriever(
     lexical = load_index(path, cache_dir, passage_chars=hybrid.passage_chars)
     cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
     raw = _read(path)
+    shipped = shipped_vectors(lexical, encoder)
     if cache_dir is None or raw is None:
-        return HybridIndex(lexical, encoder, hybrid)
+        return HybridIndex(lexical, encoder, hybrid, shipped)
     key = cache_key(raw, lexical.tokenizer, lexical.params, hybrid.passage_chars)
     key = f"{key}.{encoder.name}"
     file = cache_dir / f"{key}.npy"
@@ -124,20 +127,60 @@ def load_retriever(
     payload = _read_entry(file, key)
     if payload is not None:
         try:
-            vectors = np.load(io.BytesIO(payload), allow_pickle=False)
-            expected = (len(lexical.article.passages) + sum(map(len, lexical.sentences)),)
-            if vectors.dtype != np.float32 or vectors.shape[:1] != expected or vectors.ndim != 2:
-                raise ValueError(f"vectors of shape {vectors.shape} and type {vectors.dtype}")
-            if vectors.shape[1] != encoder.dimensions or not np.isfinite(vectors).all():
-                raise ValueError("vectors not of the encoder's size, or not finite")
-            return HybridIndex(lexical, encoder, hybrid, vectors)
+            return HybridIndex(lexical, encoder, hybrid, _vectors(payload, lexical, encoder))
         except ValueError as exc:
             _damaged(file, str(exc))
-    index = HybridIndex(lexical, encoder, hybrid)
+    index = HybridIndex(lexical, encoder, hybrid, shipped)
     buffer = io.BytesIO()
     np.save(buffer, index.vectors, allow_pickle=False)
     _write_entry(file, key, buffer.getvalue())
     return index
+
+
+def _vectors(payload: bytes, lexical: SearchIndex, encoder: Encoder) -> Vectors:
+    """The vectors an entry holds, checked against the index and encoder they are for."""
+    import numpy as np
+
+    vectors: Vectors = np.load(io.BytesIO(payload), allow_pickle=False)
+    expected = (len(lexical.article.passages) + sum(map(len, lexical.sentences)),)
+    if vectors.dtype != np.float32 or vectors.shape[:1] != expected or vectors.ndim != 2:
+        raise ValueError(f"vectors of shape {vectors.shape} and type {vectors.dtype}")
+    if vectors.shape[1] != encoder.dimensions or not np.isfinite(vectors).all():
+        raise ValueError("vectors not of the encoder's size, or not finite")
+    return vectors
+
+
+def texts_key(lexical: SearchIndex, encoder: Encoder) -> str:
+    """What vectors depend on: the texts encoded (passages, then sentences) and the encoder."""
+    from index.hybrid import encoded_texts
+
+    digest = hashlib.sha256(encoder.name.encode())
+    for text in encoded_texts(lexical):
+        digest.update(b"\0" + text.encode())
+    return digest.hexdigest()[:32]
+
+
+def shipped_vectors(lexical: SearchIndex, encoder: Encoder) -> Vectors | None:
+    """The bundled article's vectors as shipped in the package (scripts/ship_vectors.py writes
+    them), when they are of these texts and this encoder: the first answer after installing
+    then needs no encoding (about 10 s). None for any other article."""
+    key = texts_key(lexical, encoder)
+    payload = _read_entry(SHIPPED_VECTORS, key, quiet=True)
+    if payload is None:
+        return None
+    try:
+        return _vectors(payload, lexical, encoder)
+    except ValueError as exc:
+        _damaged(SHIPPED_VECTORS, str(exc))
+        return None
+
+
+def write_shipped_vectors(lexical: SearchIndex, encoder: Encoder, vectors: Vectors) -> None:
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, vectors, allow_pickle=False)
+    _write_entry(SHIPPED_VECTORS, texts_key(lexical, encoder), buffer.getvalue(), keep=None)
 
 
 def _read(path: str | Path | None) -> bytes | None:
@@ -179,9 +222,10 @@ def load_index(
     return index
 
 
-def _read_entry(file: Path, key: str) -> bytes | None:
+def _read_entry(file: Path, key: str, quiet: bool = False) -> bytes | None:
     """What the entry at `file` holds, once its header line names `key` and the checksum of
-    the rest; None when there is none (or it cannot be read), or it fails a check (logged)."""
+    the rest; None when there is none (or it cannot be read), or it fails a check (logged;
+    `quiet`: a key of other texts is not logged)."""
     try:
         with file.open("rb") as handle:
             header, payload = handle.readline(4096), handle.read()
@@ -189,31 +233,36 @@ def _read_entry(file: Path, key: str) -> bytes | None:
         return None
     try:
         head = json.loads(header)
-        if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("key") != key:
-            raise ValueError("not an entry of this format and key")
+        if not isinstance(head, dict) or head.get("format") != FORMAT:
+            raise ValueError("not an entry of this format")
+        if head.get("key") != key:
+            if quiet:
+                return None
+            raise ValueError("not an entry of this key")
         if head.get("sha256") != hashlib.sha256(payload).hexdigest():
             raise ValueError("its content does not match its checksum")
     except ValueError as exc:
         _damaged(file, str(exc))
         return None
-    with contextlib.suppress(OSError):
-        os.utime(file)  # used last: kept longest
+    if not quiet:
+        with contextlib.suppress(OSError):
+            os.utime(file)  # used last: kept longest
     return payload
 
 
-def _write_entry(file: Path, key: str, payload: bytes) -> None:
+def _write_entry(file: Path, key: str, payload: bytes, keep: int | None = KEEP_ENTRIES) -> None:
     digest = hashlib.sha256(payload).hexdigest()
     header = json.dumps({"format": FORMAT, "key": key, "sha256": digest}).encode()
-    _save(header + b"\n" + payload, file)
+    _save(header + b"\n" + payload, file, keep)
 
 
 def _damaged(file: Path, reason: str) -> None:
     log.warning("the cached index %s is damaged (%s): building it again", file.name, reason)
 
 
-def _save(data: bytes, file: Path) -> None:
+def _save(data: bytes, file: Path, keep: int | None) -> None:
     """Write aside and rename, so that a concurrent reader never sees half a file; then
-    remove the entries used least recently, beyond the newest KEEP_ENTRIES."""
+    remove the entries used least recently, beyond the newest `keep` (None: none)."""
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=file.parent, suffix=".tmp", delete=False) as tmp:
@@ -225,13 +274,15 @@ def _save(data: bytes, file: Path) -> None:
         os.replace(tmp.name, file)
     except OSError:
         return  # no cache this time: the next start builds the index again
+    if keep is None:
+        return
     entries = []
     # (.pickle: entries of earlier versions, never read.)
     for entry in (e for ext in ("json", "npy", "pickle") for e in file.parent.glob(f"*.{ext}")):
         with contextlib.suppress(OSError):
             entries.append((entry.stat().st_mtime_ns, entry))
     entries.sort(reverse=True)
-    for _, entry in entries[KEEP_ENTRIES:]:
+    for _, entry in entries[keep:]:
         if entry != file:
             with contextlib.suppress(OSError):
                 entry.unlink()

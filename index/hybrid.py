@@ -84,9 +84,8 @@ class HybridIndex:
         self.tokenizer = lexical.tokenizer
         self.encoder = encoder
         self.params = params or HybridParams()
-        sentences = [text for sents in lexical.sentences for text, _ in sents]
         if vectors is None:
-            texts = [p.text for p in self.article.passages] + sentences
+            texts = encoded_texts(lexical)
             vectors = encoder.passages(texts) if texts else np.zeros((0, 1), np.float32)
         self.vectors = vectors  # passages, then sentences
         self._passages = vectors[: len(self.article.passages)]
@@ -169,6 +168,12 @@ class HybridIndex:
         if not len(cosines):  # a passage of punctuation alone has no sentence
             return self.lexical.excerpt(doc_id, lexical)
         return self.lexical.excerpt(doc_id, lexical, _scaled(cosines - cosines.min()).tolist())
+
+
+def encoded_texts(lexical: SearchIndex) -> list[str]:
+    """The texts HybridIndex encodes, in its order: the passages, then their sentences."""
+    passages = [p.text for p in lexical.article.passages]
+    return passages + [text for sents in lexical.sentences for text, _ in sents]
 
 
 def _standard(values: Vectors) -> Vectors:

@@ -19,8 +19,10 @@ from index.cache import (
     default_cache_dir,
     load_index,
     load_retriever,
+    shipped_vectors,
 )
 from index.embed import default_encoder
+from index.hybrid import HybridIndex, encoded_texts
 from index.search import Params, SearchIndex
 from index.tokenize import Tokenizer
 
@@ -205,3 +207,45 @@ def test_vectors_of_the_wrong_shape_or_not_finite_are_rebuilt(tmp_path: Path) ->
         again = ask(cache)
         assert again.returncode == 0 and again.stdout == first.stdout, again.stderr
         assert "damaged" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_the_shipped_vectors_are_what_the_encoder_computes(hybrid: HybridIndex) -> None:
+    import numpy as np
+
+    shipped = shipped_vectors(hybrid.lexical, hybrid.encoder)
+    assert shipped is not None, "run scripts/ship_vectors.py"
+    fresh = hybrid.encoder.passages(encoded_texts(hybrid.lexical))
+    assert shipped.shape == fresh.shape
+    assert np.allclose(shipped, fresh, atol=1e-5)
+
+
+def test_the_first_answer_after_installing_encodes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoder = default_encoder()
+    assert encoder is not None
+
+    def refuse(texts: object) -> None:
+        raise AssertionError("the bundled article was encoded")
+
+    monkeypatch.setattr(encoder, "passages", refuse)
+    index = load_retriever(mode="hybrid", cache_dir=tmp_path / "empty")
+    assert isinstance(index, HybridIndex)
+    ranking = index.rank("AIの安全性のために何が大切?")  # a paraphrase: the encoder is asked
+    assert ranking is not None and ranking.cosines is not None
+    assert index.article.passages[ranking.order[0]].section == 10
+
+
+def test_the_shipped_vectors_are_not_taken_for_another_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "other.txt"
+    text = bundled_article_path().read_text(encoding="utf-8")
+    other.write_text(text.replace("険しい", "厳しい", 1), encoding="utf-8")  # one word changed
+    encoder = default_encoder()
+    assert encoder is not None
+    encoded: list[int] = []
+    real = encoder.passages
+    monkeypatch.setattr(encoder, "passages", lambda texts: encoded.append(1) or real(texts))
+    index = load_retriever(other, mode="hybrid", cache_dir=tmp_path / "cache")
+    assert isinstance(index, HybridIndex) and encoded
