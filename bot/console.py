@@ -7,19 +7,19 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.messages import (
+    ASK_HINT,
     EMPTY_ASK,
     NO_ANSWER,
     SECTION_DONE,
     SECTIONS_HINT,
     UNKNOWN_COMMAND,
+    answer_lead,
     no_section,
+    said,
 )
 from index.article import Article, Section, parse_section_ref
 from index.followup import RecentAnswers, follow_up
 from index.search import Answer, Retriever
-
-# How to see the sections from `interview-bot ask` (chat says SECTIONS_HINT, as Telegram).
-ASK_HINT = "interview-bot sections で章の一覧を見られます。"
 
 CHAT_HELP = """質問をそのまま入力すると、記事の該当箇所を引用して答えます。
 答えのあとに「もっと詳しく」「それはなぜ?」と続けて聞くこともできます。
@@ -43,6 +43,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
         "answered": answer.answered,
+        **({"confidence": answer.confidence} if answer.answered else {}),
         "hits": [
             {
                 "section": hit.passage.section,
@@ -57,11 +58,13 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-def answer_text(answer: Answer, limit: int = 3, hint: str = ASK_HINT) -> str:
+def answer_text(answer: Answer, limit: int = 3, hint: dict[str, str] = ASK_HINT) -> str:
+    """The answer's best hits as quoted passages (an unsure one says so and shows fewer)."""
     if not answer.answered:
-        return f"{NO_ANSWER}\n{hint}"
-    blocks = []
-    for hit in answer.hits[:limit]:
+        return f"{said(NO_ANSWER, answer.language)}\n{said(hint, answer.language)}"
+    lead = answer_lead(answer)
+    blocks = [lead] if lead else []
+    for hit in answer.hits[: answer.shown(limit)]:
         lines = [line for line in hit.passage.text.splitlines() if line.strip()]
         quoted = "\n".join(f"  > {line}" for line in lines)
         blocks.append(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.messages import MORE_CANDIDATES, READ_SECTION, said
 from index.article import Article
 from index.search import Answer
 from index.text import shorten
@@ -59,16 +60,21 @@ def _ids(text: str) -> tuple[str, ...]:
 def answer_keyboard(
     answer: Answer, shown: int, seen: tuple[str, ...] | None = None
 ) -> InlineKeyboardMarkup | None:
-    """The whole best section, and the further candidates. The latter's data also lists the
-    passages seen (`seen`: the conversation's so far; by default the `shown` first hits), which
-    a reply to the answer reads as its context."""
+    """The whole best section (for an unsure answer, each section it shows), and the further
+    candidates. The latter's data also lists the passages seen (`seen`: the conversation's so
+    far; by default the hits shown), which a reply to the answer reads as its context."""
     if not answer.answered:
         return None
-    best = answer.hits[0].passage.section
-    row = [InlineKeyboardButton(f"§{best} を全文で読む", callback_data=f"s:{best}:0")]
+    shown = answer.shown(shown)
+    numbers = [answer.hits[0].passage.section]
+    if answer.confidence == "low":
+        numbers = list(dict.fromkeys(hit.passage.section for hit in answer.hits[:shown]))
+    read = said(READ_SECTION, answer.language)
+    row = [InlineKeyboardButton(read.format(number=n), callback_data=f"s:{n}:0") for n in numbers]
     ids = [hit.passage.id for hit in answer.hits]
     seen_ids = list(seen) if seen is not None else ids[:shown]
-    row.append(InlineKeyboardButton("ほかの候補", callback_data=more_data(seen_ids, ids[shown:])))
+    more = said(MORE_CANDIDATES, answer.language)
+    row.append(InlineKeyboardButton(more, callback_data=more_data(seen_ids, ids[shown:])))
     return InlineKeyboardMarkup([row])
 
 

@@ -7,7 +7,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from bot.messages import NO_ANSWER, SECTION_DONE, SECTIONS_HINT, no_section
+from bot.messages import NO_ANSWER, SECTION_DONE, SECTIONS_HINT, answer_lead, no_section, said
 from index.about import About
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit
@@ -66,9 +66,13 @@ def hit_html(hit: Hit) -> str:
 
 
 def answer_html(answer: Answer, shown: int = 3) -> str:
+    """The answer's best hits, quoted; an unsure one says so and shows fewer."""
+    language = answer.language
     if not answer.answered:
-        return f"{escape(NO_ANSWER)}\n{escape(SECTIONS_HINT)}"
-    return "\n\n".join(hit_html(hit) for hit in answer.hits[:shown])
+        return f"{escape(said(NO_ANSWER, language))}\n{escape(said(SECTIONS_HINT, language))}"
+    lead = answer_lead(answer)
+    quotes = "\n\n".join(hit_html(hit) for hit in answer.hits[: answer.shown(shown)])
+    return f"<i>{escape(lead)}</i>\n\n{quotes}" if lead else quotes
 
 
 def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:

@@ -22,6 +22,7 @@ from enum import Enum
 
 from index.article import section_of
 from index.search import Answer, Hit, Retriever
+from index.text import language
 from index.tokenize import Tokenizer
 
 # Words that ask for more of the same (dictionary forms), and words that may come with them
@@ -111,7 +112,8 @@ def _reply(
     its topic (`seen`, from earlier answers, then the ones this one shows)."""
     if not answer.answered:
         return Reply(answer, kind, None)
-    ids = tuple(dict.fromkeys(seen + tuple(hit.passage.id for hit in answer.hits[:shown])))
+    hits = answer.hits[: answer.shown(shown)]
+    ids = tuple(dict.fromkeys(seen + tuple(hit.passage.id for hit in hits)))
     return Reply(answer, kind, Context(question, ids))
 
 
@@ -145,9 +147,9 @@ def _more(retriever: Retriever, text: str, context: Context, k: int, shown: int)
     rest.sort(key=lambda p: order.get(p.id, len(order)))
     hits = tuple(Hit(p, 0.0, excerpts.get(p.id, "")) for p in rest[:k])
     if not hits:
-        answer = Answer(question=text, hits=(), answered=False)
+        answer = Answer(question=text, hits=(), answered=False, language=language(text))
         return Reply(answer, Kind.MORE, context, section_done=section)
-    answer = Answer(question=text, hits=hits, answered=True)
+    answer = Answer(question=text, hits=hits, answered=True, language=language(text))
     more_shown = tuple(h.passage.id for h in hits[:shown])
     return Reply(answer, Kind.MORE, Context(context.question, context.shown + more_shown))
 

@@ -13,34 +13,63 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.search import Answer, Hit, Lexical, SearchIndex
-from index.text import question_part
+from index.search import Answer, Hit, Lexical, SearchIndex, Sounds
+from index.text import hiragana_share, language, question_part
+from index.tokenize import asked_types
 
 if TYPE_CHECKING:
     from index.embed import Encoder, Vectors
 
 
+# What ranks a passage: BM25 over its words, over its reading's trigrams, its cosine, its
+# best sentence's cosine, and its cosine less its closeness to the whole article (CSLS's hub
+# correction: the lead-in, which sums up everything, is otherwise close to every question).
+# Each is scaled so that the best passage has 1 (the cosines standardized first).
+PASSAGE_FEATURES = ("bm25", "readings", "cosine", "sentence", "hub")
+HUB_SHARE = 0.5  # of the passage's mean cosine to the article's sentences, taken off
+
+
 @dataclass(frozen=True)
 class HybridParams:
-    """How the two signals are fused, and when a question counts as answered."""
+    """How the signals are weighed, and when a question counts as answered."""
 
     # Paragraphs are joined into passages of at least this many characters: with the encoder,
     # passages of two or three paragraphs hold the answer more often than single ones.
     passage_chars: int = 150
-    # The encoder's share of a passage's score (BM25 takes the rest); both are scaled to a
-    # best passage of 1 first.
-    encoder_weight: float = 0.6
-    # A logistic model of "the article answers this", fitted by scripts/calibrate.py on the
-    # question sets in tests/data: intercept, then one coefficient per Signals feature.
-    decline_model: tuple[float, ...] = (-8.162, 1.82, 4.874, 7.608, -10.39, -2.897)
-    # Answer only when the model finds it at least this likely: an unrelated quote misleads
-    # more than a plain "not found" (0.6 declines too little, 0.8 answers too little).
-    min_probability: float = 0.75
-    # Where BM25 is sure, the encoder is not asked (it costs ~15 ms a question): the best
-    # passage's section holds this share of the question's words, and its best passage scores
-    # this many times the best passage of any other section. 0 asks it every time.
-    sure_coverage: float = 0.5
-    sure_margin: float = 2.0
+    # The ranking model, fitted by scripts/calibrate.py on the question sets: weights of
+    # PASSAGE_FEATURES' lexical pair (bm25, readings) for a Japanese question, then for one in
+    # another language; of the encoder's three for a Japanese question as its kanji share
+    # (1 − hiragana share) and as its hiragana share (e5 reads words spelt in hiragana badly),
+    # then for one in another language.
+    rank_model: tuple[float, ...] = (
+        3.345, 1.81, 1.748, 1.019, 1.557, 2.148, 2.109, 1.844, 1.328, 2.262, 1.829, 3.398, 1.53
+    )  # fmt: skip
+    # Logistic models of "the article answers this", one per question language, fitted by
+    # scripts/calibrate.py on the question sets in tests/data: intercept, then one coefficient
+    # per feature of Signals.features.
+    decline_models: tuple[tuple[str, tuple[float, ...]], ...] = (
+        ("en", (-30.93, 37.34, 33.21)),
+        ("ja", (-36.13, 1.209, 19.25, 23.49, 6.503, -3.223, -0.8241, -1.13)),
+        ("zh", (-55.91, 67.47, -8.263)),
+    )
+    # Answer when the model finds it at least this likely, and say that the answer is not
+    # sure below sure_probability. The question sets' near-topic traps (Musk's age, the price
+    # of a launch) score like answerable questions, so no threshold serves both: above 0.5
+    # every casual set loses more answers than it declines traps (docs/quality.md).
+    min_probability: float = 0.5
+    sure_probability: float = 0.75
+
+    def decline_model(self, language: str) -> tuple[float, ...]:
+        """The decline model for questions in `language` (Japanese's for any other)."""
+        models = dict(self.decline_models)
+        return models.get(language, models["ja"])
+
+    def rank_weights(self, foreign: bool, hiragana: float) -> Vectors:
+        """The weight of each of PASSAGE_FEATURES for a question of this kind."""
+        m = np.asarray(self.rank_model, np.float32)
+        encoder = m[10:13] if foreign else (1 - hiragana) * m[4:7] + hiragana * m[7:10]
+        weights: Vectors = np.concatenate([m[2:4] if foreign else m[0:2], encoder])
+        return weights
 
 
 @dataclass(frozen=True)
@@ -49,22 +78,54 @@ class Signals:
 
     coverage: float  # lexical: share of the question's weight the best section holds
     cosine: float  # the encoder: the best passage's cosine
+    spread: float  # the encoder: how far the best passage's cosine stands above the mean's
     sentence: float  # the encoder: the best sentence's cosine
+    peak: float  # the encoder: how far the best sentence's cosine stands above the mean's
     names: float  # share of the question's weight on names the article never mentions
     unseen: float  # share of the question's weight on words the article never uses
+    asked: float  # 1 if the question asks for a kind of fact (a number, a person, a place)
+    language: str  # the question's (index.text.language): each has a decline model
 
     def features(self) -> tuple[float, ...]:
-        return (self.coverage, self.cosine, self.sentence, self.names, self.unseen)
+        if self.language != "ja":  # no words of the article to find: the encoder alone
+            return (self.cosine, self.spread)
+        return (
+            self.coverage,
+            self.cosine,
+            self.sentence,
+            self.peak,
+            self.names,
+            self.unseen,
+            self.asked,
+        )
+
+
+@dataclass(frozen=True)
+class Features:
+    """One question's passages as the ranking model sees them."""
+
+    lexical: Lexical
+    matrix: Vectors  # a row per passage, a column per PASSAGE_FEATURES
+    cosines: Vectors  # of each passage
+    sentences: Vectors  # the cosine of each sentence (of all passages, in order)
+    sounds: Sounds
+    language: str
+    hiragana: float
+
+    @property
+    def foreign(self) -> bool:
+        return self.language != "ja"
 
 
 @dataclass(frozen=True)
 class Ranking:
     """One question, ranked: passages best first, with the signals behind the verdict."""
 
+    read: str  # what of the question was read (HybridIndex.read)
     lexical: Lexical
     order: list[int]  # passage indices, best first
-    scores: list[float]  # fused score of each passage (by index)
-    cosines: Vectors | None  # None when BM25 was sure and the encoder was not asked
+    scores: list[float]  # score of each passage (by index)
+    cosines: Vectors
     signals: Signals
     probability: float  # that the article answers the question
 
@@ -95,72 +156,98 @@ class HybridIndex:
         for sents in lexical.sentences:
             self._sentences.append(vectors[start : start + len(sents)])
             start += len(sents)
+        # Each sentence's passage, and each passage's closeness to the article as a whole.
+        self._sentence_passage = np.repeat(
+            np.arange(len(lexical.sentences)), [len(s) for s in lexical.sentences]
+        ).astype(np.intp)
+        self._hub = (
+            (self._passages @ self._all_sentences.T).mean(axis=1)
+            if len(self._all_sentences)
+            else np.zeros(len(self._passages), np.float32)
+        )
 
-    def rank(self, question: str) -> Ranking | None:
-        """Both signals for every passage; None when the question has no content words."""
+    def read(self, question: str) -> str:
+        """What of a question retrieval reads: its start, spelt as the article spells (for a
+        question in Japanese)."""
+        question = question_part(question)
+        return self.lexical.respell(question) if language(question) == "ja" else question
+
+    def features(self, question: str) -> Features | None:
+        """Every passage's features; None when the question has no content words."""
+        question = self.read(question)
         lexical = self.lexical.lexical(question)
         if not any(not w.answer_type for w in lexical.words) or not self.article.passages:
             return None
-        sure = self._sure(lexical)
-        if sure is not None:
-            return sure
+        return self._features(question, lexical)
+
+    def _features(self, question: str, lexical: Lexical) -> Features:
         vector = self.encoder.question(question)
         cosines = self._passages @ vector
-        bm25 = np.zeros(len(cosines), np.float32)
-        for d, score in lexical.scores.items():
-            bm25[d] = score
-        w = self.params.encoder_weight
-        fused = (1 - w) * _scaled(bm25) + w * _scaled(_standard(cosines))
-        order = sorted(range(len(fused)), key=lambda d: -fused[d])
+        sentences = self._all_sentences @ vector
+        best = np.full(len(cosines), -1.0, np.float32)
+        np.maximum.at(best, self._sentence_passage, sentences)
+        sounds = self.lexical.sounds(question)
+        columns = [
+            _scaled(_dense(lexical.scores, len(cosines))),
+            _scaled(_dense(sounds.scores, len(cosines))),
+            _scaled(_standard(cosines)),
+            _scaled(_standard(best)),
+            _scaled(_standard(cosines - HUB_SHARE * self._hub)),
+        ]
+        return Features(
+            lexical,
+            np.stack(columns, axis=1),
+            cosines,
+            sentences,
+            sounds,
+            language(question),
+            hiragana_share(question),
+        )
+
+    def rank(self, question: str) -> Ranking | None:
+        """Every passage ranked, and how likely the article answers; None when the question
+        has no content words."""
+        question = self.read(question)
+        lexical = self.lexical.lexical(question)
+        if not any(not w.answer_type for w in lexical.words) or not self.article.passages:
+            return None
+        f = self._features(question, lexical)
+        scores = f.matrix @ self.params.rank_weights(f.foreign, f.hiragana)
+        order = sorted(range(len(scores)), key=lambda d: -scores[d])
+        sentences = f.sentences if len(f.sentences) else np.zeros(1, np.float32)
         signals = Signals(
             coverage=self.lexical.coverage(lexical, self.lexical.section_of[order[0]]),
-            cosine=float(cosines.max()),
-            sentence=float((self._all_sentences @ vector).max(initial=-1.0)),
+            cosine=float(f.cosines.max()),
+            spread=float(f.cosines.max() - f.cosines.mean()),
+            sentence=float(sentences.max()),
+            peak=float(sentences.max() - sentences.mean()),
             names=self.lexical.unseen_share(lexical, names=True),
             unseen=self.lexical.unseen_share(lexical),
+            asked=float(bool(asked_types(question, lexical.words))),
+            language=f.language,
         )
-        model = self.params.decline_model
+        model = self.params.decline_model(f.language)
         logit = model[0] + sum(c * x for c, x in zip(model[1:], signals.features(), strict=True))
         probability = 1 / (1 + math.exp(-max(min(logit, 50.0), -50.0)))
-        return Ranking(lexical, order, fused.tolist(), cosines, signals, probability)
-
-    def _sure(self, lexical: Lexical) -> Ranking | None:
-        """BM25's ranking, when it is sure enough to need no second opinion."""
-        p = self.params
-        if not lexical.scores or not p.sure_coverage:
-            return None
-        order = sorted(lexical.scores, key=lambda d: -lexical.scores[d])
-        section_of = self.lexical.section_of
-        best = lexical.scores[order[0]]
-        other = next(
-            (lexical.scores[d] for d in order if section_of[d] != section_of[order[0]]), 0.0
-        )
-        coverage = self.lexical.coverage(lexical, section_of[order[0]])
-        if coverage < p.sure_coverage or best < p.sure_margin * other:
-            return None
-        rest = [d for d in range(len(self.article.passages)) if d not in lexical.scores]
-        scores = [lexical.scores.get(d, 0.0) / best for d in range(len(self.article.passages))]
-        signals = Signals(coverage, 1.0, 1.0, 0.0, 0.0)  # (the encoder's were not measured)
-        return Ranking(lexical, order + rest, scores, None, signals, 1.0)
+        return Ranking(question, lexical, order, scores.tolist(), f.cosines, signals, probability)
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when the article likely does not
         answer it."""
-        read = question_part(question)
-        ranking = self.rank(read)
+        ranking = self.rank(question)
+        spoken = ranking.signals.language if ranking else language(question)
         if ranking is None or ranking.probability < self.params.min_probability:
-            return Answer(question=question, hits=(), answered=False)
+            return Answer(question=question, hits=(), answered=False, language=spoken)
         hits = tuple(
             Hit(
                 passage=self.article.passages[d],
                 score=ranking.scores[d],
-                excerpt=self.excerpt(d, read, ranking.lexical)
-                if ranking.cosines is not None
-                else self.lexical.excerpt(d, ranking.lexical),
+                excerpt=self.excerpt(d, ranking.read, ranking.lexical),
             )
             for d in ranking.order[: max(k, 1)]
         )
-        return Answer(question=question, hits=hits, answered=True)
+        sure = ranking.probability >= self.params.sure_probability
+        return Answer(question, hits, True, "high" if sure else "low", spoken)
 
     def excerpt(self, doc_id: int, question: str, lexical: Lexical) -> str:
         """The passage's sentence that best answers: question weight plus closeness in meaning."""
@@ -174,6 +261,13 @@ def encoded_texts(lexical: SearchIndex) -> list[str]:
     """The texts HybridIndex encodes, in its order: the passages, then their sentences."""
     passages = [p.text for p in lexical.article.passages]
     return passages + [text for sents in lexical.sentences for text, _ in sents]
+
+
+def _dense(scores: dict[int, float], size: int) -> Vectors:
+    values = np.zeros(size, np.float32)
+    for d, score in scores.items():
+        values[d] = score
+    return values
 
 
 def _standard(values: Vectors) -> Vectors:

@@ -6,6 +6,7 @@ import heapq
 import itertools
 import math
 import operator
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
@@ -14,11 +15,12 @@ from typing import Any, Protocol
 
 from index.article import Article, Passage
 from index.progress import steps
-from index.text import SENTENCE, question_part
+from index.text import SENTENCE, language, question_part
 from index.tokenize import Tokenizer, Word
 
 # Words whose scores each field keeps merged, at most (then it starts again).
 _MERGED_SIZE = 10_000
+UNSURE_SHOWN = 2
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,14 @@ class Answer:
     question: str
     hits: tuple[Hit, ...]  # best first; empty when not answered
     answered: bool
+    # "high", or "low" for an answer the retriever is not sure of (shown as such).
+    confidence: str = "high"
+    language: str = "ja"  # the question's (index.text.language), for the words around it
+
+    def shown(self, limit: int) -> int:
+        """How many hits a reply shows, at most `limit`: an unsure answer, its closest
+        UNSURE_SHOWN (the closest sections, rather than a list to guess from)."""
+        return min(limit, UNSURE_SHOWN) if self.confidence == "low" else limit
 
 
 class Retriever(Protocol):
@@ -54,6 +64,14 @@ class Lexical:
     words: tuple[Word, ...]
     weights: tuple[float, ...]  # of each word (see SearchIndex.weight)
     scores: dict[int, float]  # passage index → score, for the passages holding any word
+
+
+@dataclass(frozen=True)
+class Sounds:
+    """What the reading field makes of one question."""
+
+    grams: tuple[str, ...]  # the question's reading trigrams
+    scores: dict[int, float]  # passage index → BM25 score, for the passages holding any
 
 
 @dataclass(frozen=True)
@@ -229,14 +247,19 @@ class SearchIndex:
         for at, keys in zip(self.section_of, passage_keys, strict=True):
             section_keys[at] += keys
         self.sections = Field(section_keys, p.k1, p.b, "sections")
+        self.readings = Field(
+            [self.tokenizer.sounds(x.text) for x in article.passages], p.k1, p.b, "readings"
+        )
+        self.spellings = self.tokenizer.spellings("\n".join(x.text for x in article.passages))
 
     def to_data(self) -> dict[str, Any]:
         """What tokenizing and scoring the article made, as plain data (JSON)."""
         return {
             "sentences": [[[text, sorted(keys)] for text, keys in s] for s in self.sentences],
+            "spellings": self.spellings,
             "fields": {
                 name: getattr(self, name).to_data()
-                for name in ("passages", "pairs", "titles", "sections")
+                for name in ("passages", "pairs", "titles", "sections", "readings")
             },
         }
 
@@ -255,6 +278,14 @@ class SearchIndex:
             self.pairs = Field.from_data(fields["pairs"], passages)
             self.titles = Field.from_data(fields["titles"], sections)
             self.sections = Field.from_data(fields["sections"], sections)
+            self.readings = Field.from_data(fields["readings"], passages)
+            spellings = data["spellings"]
+            if not isinstance(spellings, dict) or not all(
+                isinstance(r, str) and isinstance(w, str) and w in self._text
+                for r, w in spellings.items()
+            ):
+                raise ValueError("spellings that are not the article's")
+            self.spellings = spellings
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not an index of this article ({exc})") from None
 
@@ -262,17 +293,18 @@ class SearchIndex:
         """Rank passages for `question`; `answered` is False when none covers it well enough."""
         lexical = self.lexical(question_part(question))
         scores = lexical.scores
+        spoken = language(question)
         if not scores:
-            return Answer(question=question, hits=(), answered=False)
+            return Answer(question=question, hits=(), answered=False, language=spoken)
         # The best k in O(n log k) rather than sorting them all; ties keep a fixed order.
         ranked = heapq.nlargest(max(k, 1), scores.items(), key=operator.itemgetter(1))
         if self.coverage(lexical, self.section_of[ranked[0][0]]) < self.params.min_coverage:
-            return Answer(question=question, hits=(), answered=False)
+            return Answer(question=question, hits=(), answered=False, language=spoken)
         hits = tuple(
             Hit(passage=self.article.passages[d], score=s, excerpt=self.excerpt(d, lexical))
             for d, s in ranked
         )
-        return Answer(question=question, hits=hits, answered=True)
+        return Answer(question=question, hits=hits, answered=True, language=spoken)
 
     def lexical(self, question: str) -> Lexical:
         """The question's words, their weights, and the BM25 score of every passage holding one."""
@@ -293,6 +325,20 @@ class SearchIndex:
         for d in scores:
             scores[d] += prior[section_of[d]]
         return Lexical(tuple(words), weights, scores)
+
+    def respell(self, question: str) -> str:
+        """The question with its words spelt as the article spells them (see
+        Tokenizer.respell): what is typed in kana, or with the wrong kanji, as the article's
+        words."""
+        idf = self.passages.idf
+        return self.tokenizer.respell(
+            question, self.spellings, lambda term: term in idf or term in self._text
+        )
+
+    def sounds(self, question: str) -> Sounds:
+        """The question's reading trigrams, and the BM25 score of every passage holding one."""
+        grams = self.tokenizer.sounds(question)
+        return Sounds(tuple(grams), self.readings.scores([Word((g,)) for g in grams]))
 
     def _split_unknown(self, words: list[Word]) -> list[Word]:
         """The words, with each compound the article never uses replaced by its parts."""
@@ -337,8 +383,9 @@ class SearchIndex:
                 continue
             total += weight
             # A word the article writes only inside a longer one (イーロン in イーロン・マスク)
-            # counts as used.
-            if any(key in idf for key in w.keys) or w.term in self._text:
+            # counts as used; so does a word in Latin letters, which the article may write in
+            # katakana (solar) and the encoder reads either way.
+            if any(key in idf for key in w.keys) or w.term in self._text or _LATIN(w.term):
                 continue
             if not names or w.name:
                 unseen += weight
@@ -369,6 +416,9 @@ class SearchIndex:
             if score > best_score:
                 best, best_score = sentence, score
         return best
+
+
+_LATIN = re.compile(r"[a-z][a-z'-]*").fullmatch
 
 
 def _finite(value: Any) -> float:

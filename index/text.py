@@ -29,3 +29,40 @@ QUESTION_CHARS = 512
 def question_part(text: str) -> str:
     """The part of a question that retrieval reads."""
     return text[:QUESTION_CHARS]
+
+
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]")
+_HIRAGANA = re.compile(r"[ぁ-ゖ]")
+_HAN = re.compile(r"[㐀-䶿一-鿿豈-﫿]")
+_LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
+LANGUAGES = ("ja", "en", "zh")
+# Chinese words that Japanese does not write alone (的, 了, 吗 …): with Han and no kana, they
+# tell Chinese from a Japanese question in kanji alone (「今何時?」).
+_CHINESE = re.compile("[的了吗呢么们这那哪谁怎啥吧没]")
+
+
+def language(text: str) -> str:
+    """The question's language, "ja", "en" or "zh", from its script: any kana is Japanese; Han
+    without kana is Chinese when it holds a character Japanese does not write (outside JIS X
+    0208: 发, 钱) or a Chinese function word; Latin letters alone are English; the rest
+    Japanese."""
+    if _KANA.search(text):
+        return "ja"
+    han = _HAN.findall(text)
+    if han:
+        return "zh" if _CHINESE.search(text) or not all(map(_japanese, han)) else "ja"
+    return "en" if _LATIN.search(text) else "ja"
+
+
+def _japanese(char: str) -> bool:
+    try:
+        char.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def hiragana_share(text: str) -> float:
+    """The share of a text's letters (kana, Han, Latin) written in hiragana."""
+    letters = len(_KANA.findall(text)) + len(_HAN.findall(text)) + len(_LATIN.findall(text))
+    return len(_HIRAGANA.findall(text)) / letters if letters else 0.0

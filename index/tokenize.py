@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -55,6 +57,15 @@ _QUESTION_TYPES = {
     "どの程度": "number",
 }  # fmt: skip
 _WHAT = ("何", "なん")
+# The same question words in English and Chinese, for asked_types.
+_FOREIGN_TYPES = {
+    "number": re.compile(
+        r"\b(how (much|many|old|long|far|big|fast)|what year|which year|when|percent(age)?|"
+        r"price|cost)\b|%|多少|几|哪年|什么时候|何时|价格|多大|多久|百分"
+    ),
+    "person": re.compile(r"\b(who|whom|whose)\b|谁"),
+    "place": re.compile(r"\bwhere\b|哪里|哪儿|在哪"),
+}
 _POS_TYPES = {"人名": "person", "地名": "place", "数詞": "number"}
 
 
@@ -91,6 +102,25 @@ class _Unit(NamedTuple):
 # vocabulary is a few thousand words, and an entry costs about 700 bytes, so a flood of
 # made-up words costs at most ~7 MB.
 _CACHE_SIZE = 10_000
+
+
+# Characters of a reading's n-grams: bigrams of kana match too much by chance, four miss
+# the short words questions are made of.
+SOUND_GRAM = 3
+_KATAKANA = re.compile(r"[ァ-ヺー]+")
+_HIRAGANA = re.compile(r"[ぁ-ゖー]+")
+_HAN = re.compile(r"[㐀-䶿一-鿿]")
+_KANA_CHAR = re.compile(r"[ぁ-ゖァ-ヺ]")
+_KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]+")
+# Respelling: words whose reading has fewer kana than this are left alone (two kana are read
+# as too many words: はい, いま, かい).
+RESPELL_KANA = 3
+_RESPELL_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
+_SYMBOL_POS = frozenset({"補助記号", "記号", "空白"})
+
+
+def _to_katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
 
 
 def _normalize(text: str) -> str:
@@ -182,11 +212,12 @@ class Tokenizer:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(**state)  # type: ignore[misc]
 
-    def _sudachi(self) -> sudachipy.Tokenizer:
-        tokenizer = getattr(self._local, "tokenizer", None)
+    def _sudachi(self, mode: str | None = None) -> sudachipy.Tokenizer:
+        mode = mode or self.mode
+        tokenizer = getattr(self._local, mode, None)
         if tokenizer is None:
-            tokenizer = _dictionary().tokenizer(mode=self.mode)
-            self._local.tokenizer = tokenizer
+            tokenizer = _dictionary().tokenizer(mode=mode)
+            setattr(self._local, mode, tokenizer)
         return tokenizer
 
     def terms(self, text: str) -> list[str]:
@@ -200,6 +231,89 @@ class Tokenizer:
             for chunk in split_for_sudachi(_normalize(text))
             for m in self._sudachi().tokenize(chunk)
         ]
+
+    def sounds(self, text: str) -> list[str]:
+        """Trigrams of the text's reading in katakana (Sudachi's reading of each unit), for
+        matching what a question writes in kana, or with the wrong kanji, to the article's
+        words as they sound: ろぼっと to ロボット, 外科医 to げかい. Pieces that have no kana
+        reading (symbols, Latin words it does not know) cut the reading."""
+        pieces: list[str] = []
+        run: list[str] = []
+        for chunk in split_for_sudachi(_normalize(text)):
+            for morpheme in self._sudachi().tokenize(chunk):
+                reading = morpheme.reading_form()
+                if not _KATAKANA.fullmatch(reading):
+                    reading = _to_katakana(morpheme.surface())
+                if morpheme.part_of_speech()[0] in _SYMBOL_POS or not _KATAKANA.fullmatch(reading):
+                    pieces.append("".join(run))
+                    run = []
+                else:
+                    run.append(reading)
+        pieces.append("".join(run))
+        return [p[i : i + SOUND_GRAM] for p in pieces for i in range(len(p) - SOUND_GRAM + 1)]
+
+    def spellings(self, text: str) -> dict[str, str]:
+        """How `text` writes its words, by reading: for each content word written with kanji
+        or katakana whose reading has at least RESPELL_KANA kana, its most frequent spelling
+        (long and short units both: 外科医 and 外科)."""
+        found: dict[str, Counter[str]] = defaultdict(Counter)
+        text = _normalize(text)
+        for sudachi in (self._sudachi(), self._sudachi("A")):
+            for chunk in split_for_sudachi(text):
+                for m in sudachi.tokenize(chunk):
+                    surface, reading = m.surface(), m.reading_form()
+                    if (
+                        m.part_of_speech()[0] in _RESPELL_POS
+                        and len(reading) >= RESPELL_KANA
+                        and _KATAKANA.fullmatch(reading)
+                        and not _HIRAGANA.fullmatch(surface)
+                    ):
+                        found[reading][surface] += 1
+        return {reading: c.most_common(1)[0][0] for reading, c in sorted(found.items())}
+
+    def respell(self, text: str, spellings: dict[str, str], known: Callable[[str], bool]) -> str:
+        """`text` with words spelt as `spellings` (what spellings() found in a document) spells
+        them, as a kana-to-kanji conversion over that document's words alone: a kana run that
+        starts a word and begins with a word's reading (ろぼっと → ロボット, げかい → 外科医),
+        and a word in kanji that neither the dictionary nor the document (`known`) knows but
+        that reads as one of its words (受業料 → 授業料). A word the dictionary knows is left
+        as it is: the article's homophone is more often another word (教師 is not 教旨) than
+        what was meant (後悔 for 公開)."""
+        text = _normalize(text)
+        if not spellings:
+            return text
+        starts, at = set(), 0
+        for chunk in split_for_sudachi(text):
+            starts |= {at + m.begin() for m in self._sudachi().tokenize(chunk)}
+            at += len(chunk)
+        longest = max(map(len, spellings))
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            if i in starts and _KANA_CHAR.match(text[i]):
+                run = _to_katakana(_KANA_RUN.match(text, i).group())  # type: ignore[union-attr]
+                for size in range(min(longest, len(run)), RESPELL_KANA - 1, -1):
+                    if run[:size] in spellings:
+                        out.append(spellings[run[:size]])
+                        i += size
+                        break
+                else:
+                    out.append(text[i])
+                    i += 1
+            else:
+                out.append(text[i])
+                i += 1
+        respelt = "".join(out)
+        return "".join(
+            spellings[m.reading_form()]
+            if m.is_oov()
+            and _HAN.search(m.surface())
+            and m.reading_form() in spellings
+            and not known(m.normalized_form())
+            else m.surface()
+            for c in split_for_sudachi(respelt)
+            for m in self._sudachi().tokenize(c)
+        )
 
     def words(self, text: str) -> list[Word]:
         """Content words of `text`, plus answer-type words (#type:person for 誰 or a name)."""
@@ -262,6 +376,15 @@ class Tokenizer:
         pos3 = morpheme.part_of_speech()[2]
         name = (kind == "固有名詞" and pos3 != "人名") or (morpheme.is_oov() and kind != "数詞")
         return Word(keys, noun=pos == "名詞", name=name and pos == "名詞")
+
+
+def asked_types(question: str, words: Sequence[Word]) -> frozenset[str]:
+    """The kinds of fact a question asks for ("number", "person", "place"): from its
+    answer-type words (誰, いくら, 何年), or, in English or Chinese, its question words."""
+    kinds = {w.term.removeprefix(TYPE_PREFIX) for w in words if w.answer_type}
+    text = _normalize(question)
+    kinds |= {kind for kind, pattern in _FOREIGN_TYPES.items() if pattern.search(text)}
+    return frozenset(kinds)
 
 
 def _answer_type(unit: _Unit, following: _Unit | None) -> str | None:
