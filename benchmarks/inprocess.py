@@ -54,9 +54,6 @@ def answering(mode: str, rounds: int, budget: float) -> list[Row]:
         )
     ]
     if hybrid is not None:
-        skipped = sum(
-            ranking is not None and ranking.cosines is None for ranking in map(hybrid.rank, asked)
-        )
         rows += [
             Row(
                 PART,
@@ -69,12 +66,6 @@ def answering(mode: str, rounds: int, budget: float) -> list[Row]:
                 "  of which: BM25 (tokenize and score)",
                 mode,
                 time_calls(hybrid.lexical.lexical, asked, rounds, budget),
-            ),
-            Row(
-                PART,
-                "  questions BM25 alone answered (the fast path)",
-                mode,
-                note=f"{skipped} of {len(asked)} ({skipped / len(asked):.0%}): no encoder call",
             ),
         ]
     return rows

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.search import Answer, Hit, Lexical, SearchIndex, Sounds
-from index.text import hiragana_share, language, question_part
-from index.tokenize import asked_types
+from index.text import language, question_part
 
 if TYPE_CHECKING:
     from index.embed import Encoder, Vectors
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 # correction: the lead-in, which sums up everything, is otherwise close to every question).
 # Each is scaled so that the best passage has 1 (the cosines standardized first).
 PASSAGE_FEATURES = ("bm25", "readings", "cosine", "sentence", "hub")
-HUB_SHARE = 0.5  # of the passage's mean cosine to the article's sentences, taken off
 
 
 @dataclass(frozen=True)
@@ -36,22 +34,33 @@ class HybridParams:
     # Paragraphs are joined into passages of at least this many characters: with the encoder,
     # passages of two or three paragraphs hold the answer more often than single ones.
     passage_chars: int = 150
-    # The ranking model, fitted by scripts/calibrate.py on the question sets: weights of
-    # PASSAGE_FEATURES' lexical pair (bm25, readings) for a Japanese question, then for one in
-    # another language; of the encoder's three for a Japanese question as its kanji share
-    # (1 − hiragana share) and as its hiragana share (e5 reads words spelt in hiragana badly),
-    # then for one in another language.
+    # The ranking model, fitted by scripts/calibrate.py on the question sets: the weights of
+    # PASSAGE_FEATURES for a Japanese question, then for one in another language.
     rank_model: tuple[float, ...] = (
-        3.345, 1.81, 1.748, 1.019, 1.557, 2.148, 2.109, 1.844, 1.328, 2.262, 1.829, 3.398, 1.53
-    )  # fmt: skip
+        3.269,
+        1.899,
+        1.655,
+        1.643,
+        2.588,
+        1.748,
+        1.019,
+        1.829,
+        3.398,
+        1.53,
+    )
     # Logistic models of "the article answers this", one per question language, fitted by
     # scripts/calibrate.py on the question sets in tests/data: intercept, then one coefficient
     # per feature of Signals.features.
     decline_models: tuple[tuple[str, tuple[float, ...]], ...] = (
         ("en", (-30.93, 37.34, 33.21)),
-        ("ja", (-36.13, 1.209, 19.25, 23.49, 6.503, -3.223, -0.8241, -1.13)),
+        ("ja", (-33.91, 1.228, 19.79, 20.12, 8.525, -3.861, -0.8288, -1.362)),
         ("zh", (-55.91, 67.47, -8.263)),
     )
+    # The hub feature: a passage's cosine less this share of its mean cosine to the article's
+    # sentences.
+    hub_share: float = 0.5
+    # Spell a Japanese question in the article's words first (Tokenizer.respell).
+    respell: bool = True
     # Answer when the model finds it at least this likely, and say that the answer is not
     # sure below sure_probability. The question sets' near-topic traps (Musk's age, the price
     # of a launch) score like answerable questions, so no threshold serves both: above 0.5
@@ -60,16 +69,16 @@ class HybridParams:
     sure_probability: float = 0.75
 
     def decline_model(self, language: str) -> tuple[float, ...]:
-        """The decline model for questions in `language` (Japanese's for any other)."""
+        """The decline model for questions in `language` (for a language without one, that
+        of Japanese or English, whose features it has)."""
         models = dict(self.decline_models)
-        return models.get(language, models["ja"])
+        return models.get(language) or models["ja" if language == "ja" else "en"]
 
-    def rank_weights(self, foreign: bool, hiragana: float) -> Vectors:
-        """The weight of each of PASSAGE_FEATURES for a question of this kind."""
-        m = np.asarray(self.rank_model, np.float32)
-        encoder = m[10:13] if foreign else (1 - hiragana) * m[4:7] + hiragana * m[7:10]
-        weights: Vectors = np.concatenate([m[2:4] if foreign else m[0:2], encoder])
-        return weights
+    def rank_weights(self, foreign: bool) -> Vectors:
+        """The weight of each of PASSAGE_FEATURES for a question in Japanese, or not."""
+        size = len(PASSAGE_FEATURES)
+        weights: Vectors = np.asarray(self.rank_model[size:] if foreign else self.rank_model[:size])
+        return weights.astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,6 @@ class Features:
     sentences: Vectors  # the cosine of each sentence (of all passages, in order)
     sounds: Sounds
     language: str
-    hiragana: float
 
     @property
     def foreign(self) -> bool:
@@ -170,7 +178,8 @@ class HybridIndex:
         """What of a question retrieval reads: its start, spelt as the article spells (for a
         question in Japanese)."""
         question = question_part(question)
-        return self.lexical.respell(question) if language(question) == "ja" else question
+        native = self.params.respell and language(question) == "ja"
+        return self.lexical.respell(question) if native else question
 
     def features(self, question: str) -> Features | None:
         """Every passage's features; None when the question has no content words."""
@@ -192,7 +201,7 @@ class HybridIndex:
             _scaled(_dense(sounds.scores, len(cosines))),
             _scaled(_standard(cosines)),
             _scaled(_standard(best)),
-            _scaled(_standard(cosines - HUB_SHARE * self._hub)),
+            _scaled(_standard(cosines - self.params.hub_share * self._hub)),
         ]
         return Features(
             lexical,
@@ -201,7 +210,6 @@ class HybridIndex:
             sentences,
             sounds,
             language(question),
-            hiragana_share(question),
         )
 
     def rank(self, question: str) -> Ranking | None:
@@ -212,7 +220,7 @@ class HybridIndex:
         if not any(not w.answer_type for w in lexical.words) or not self.article.passages:
             return None
         f = self._features(question, lexical)
-        scores = f.matrix @ self.params.rank_weights(f.foreign, f.hiragana)
+        scores = f.matrix @ self.params.rank_weights(f.foreign)
         order = sorted(range(len(scores)), key=lambda d: -scores[d])
         sentences = f.sentences if len(f.sentences) else np.zeros(1, np.float32)
         signals = Signals(
@@ -223,7 +231,7 @@ class HybridIndex:
             peak=float(sentences.max() - sentences.mean()),
             names=self.lexical.unseen_share(lexical, names=True),
             unseen=self.lexical.unseen_share(lexical),
-            asked=float(bool(asked_types(question, lexical.words))),
+            asked=float(bool(self.tokenizer.asked_types(question))),
             language=f.language,
         )
         model = self.params.decline_model(f.language)

@@ -6,13 +6,13 @@ import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import NamedTuple
 
 import sudachipy
 
-from index.text import AFTER_SENTENCE_END
+from index.text import AFTER_SENTENCE_END, hiragana_share
 
 # sudachipy rejects input longer than this many UTF-8 bytes in one tokenize() call.
 MAX_CHUNK_BYTES = 49_149
@@ -115,6 +115,10 @@ _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]+")
 # Respelling: words whose reading has fewer kana than this are left alone (two kana are read
 # as too many words: はい, いま, かい).
 RESPELL_KANA = 3
+# Kana are read as words only in a question typed mostly in hiragana (the question sets' phone
+# typists: 0.86 and more of their letters; other writers' questions at most 0.77): elsewhere
+# they are grammar, and ほうがいい, だいたい, ようにする would read as 他方, 代替, 内容.
+RESPELL_HIRAGANA = 0.8
 _RESPELL_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
 _SYMBOL_POS = frozenset({"補助記号", "記号", "空白"})
 
@@ -273,15 +277,18 @@ class Tokenizer:
 
     def respell(self, text: str, spellings: dict[str, str], known: Callable[[str], bool]) -> str:
         """`text` with words spelt as `spellings` (what spellings() found in a document) spells
-        them, as a kana-to-kanji conversion over that document's words alone: a kana run that
-        starts a word and begins with a word's reading (ろぼっと → ロボット, げかい → 外科医),
-        and a word in kanji that neither the dictionary nor the document (`known`) knows but
-        that reads as one of its words (受業料 → 授業料). A word the dictionary knows is left
-        as it is: the article's homophone is more often another word (教師 is not 教旨) than
-        what was meant (後悔 for 公開)."""
+        them, as a kana-to-kanji conversion over that document's words alone: in a text typed
+        mostly in hiragana, a kana run that starts a word and begins with a word's reading
+        (ろぼっと → ロボット, げかい → 外科医);
+        and kanji that are no word the dictionary or the document (`known`) knows but read as
+        one of its words (受業料 → 授業料). A word the dictionary knows is left as it is: the
+        article's homophone is more often another word (教師 is not 教旨) than what was meant
+        (後悔 for 公開)."""
         text = _normalize(text)
         if not spellings:
             return text
+        if hiragana_share(text) < RESPELL_HIRAGANA:  # kana are its grammar, not its words
+            return "".join(self._respell_kanji(text, spellings, known))
         starts, at = set(), 0
         for chunk in split_for_sudachi(text):
             starts |= {at + m.begin() for m in self._sudachi().tokenize(chunk)}
@@ -303,17 +310,50 @@ class Tokenizer:
             else:
                 out.append(text[i])
                 i += 1
-        respelt = "".join(out)
-        return "".join(
-            spellings[m.reading_form()]
-            if m.is_oov()
-            and _HAN.search(m.surface())
-            and m.reading_form() in spellings
-            and not known(m.normalized_form())
-            else m.surface()
-            for c in split_for_sudachi(respelt)
-            for m in self._sudachi().tokenize(c)
-        )
+        return "".join(self._respell_kanji("".join(out), spellings, known))
+
+    def _respell_kanji(
+        self, text: str, spellings: dict[str, str], known: Callable[[str], bool]
+    ) -> Iterator[str]:
+        """`text` with each stretch of kanji that is no word (受業+料, 学+暦: the dictionary
+        knows them only in pieces, or not at all) and reads as a word of `spellings` (授業料,
+        学歴) written that way."""
+        units = [m for chunk in split_for_sudachi(text) for m in self._sudachi().tokenize(chunk)]
+        i = 0
+        while i < len(units):
+            end = i
+            while end < len(units) and _HAN.search(units[end].surface()):
+                end += 1
+            for stop in range(end, i, -1):
+                span = units[i:stop]
+                surface = "".join(m.surface() for m in span)
+                reading = "".join(m.reading_form() for m in span)
+                word = len(span) == 1 and not span[0].is_oov()
+                if not word and reading in spellings and not known(surface):
+                    yield spellings[reading]
+                    i = stop
+                    break
+            else:
+                yield units[i].surface()
+                i += 1
+
+    def asked_types(self, question: str) -> frozenset[str]:
+        """The kinds of fact a question asks for ("number", "person", "place"): from its
+        question words (誰, いくら, 何年), in Japanese, English or Chinese."""
+        text = _normalize(question)
+        units = [
+            unit
+            for chunk in split_for_sudachi(text)
+            for m in self._sudachi().tokenize(chunk)
+            for unit in self._analyse(m)[1]
+        ]
+        kinds = {
+            kind
+            for i, unit in enumerate(units)
+            if (kind := _asked_type(unit, units[i + 1] if i + 1 < len(units) else None))
+        }
+        kinds |= {kind for kind, pattern in _FOREIGN_TYPES.items() if pattern.search(text)}
+        return frozenset(kinds)
 
     def words(self, text: str) -> list[Word]:
         """Content words of `text`, plus answer-type words (#type:person for 誰 or a name)."""
@@ -378,17 +418,16 @@ class Tokenizer:
         return Word(keys, noun=pos == "名詞", name=name and pos == "名詞")
 
 
-def asked_types(question: str, words: Sequence[Word]) -> frozenset[str]:
-    """The kinds of fact a question asks for ("number", "person", "place"): from its
-    answer-type words (誰, いくら, 何年), or, in English or Chinese, its question words."""
-    kinds = {w.term.removeprefix(TYPE_PREFIX) for w in words if w.answer_type}
-    text = _normalize(question)
-    kinds |= {kind for kind, pattern in _FOREIGN_TYPES.items() if pattern.search(text)}
-    return frozenset(kinds)
-
-
 def _answer_type(unit: _Unit, following: _Unit | None) -> str | None:
     """The kind of answer a question word asks for (誰 → person), or a passage word is (人名)."""
+    asked = _asked_type(unit, following)
+    if asked or unit.pos[0] != "名詞":
+        return asked
+    return _POS_TYPES.get(unit.pos[1]) or _POS_TYPES.get(unit.pos[2])
+
+
+def _asked_type(unit: _Unit, following: _Unit | None) -> str | None:
+    """The kind of answer a question word asks for: 誰 → person, 何年 → number."""
     surface = unit.surface
     if surface in _WHAT:  # 何 before a counter asks for a number: 何年, 何人, 何割
         counter = following is not None and (
@@ -399,9 +438,4 @@ def _answer_type(unit: _Unit, following: _Unit | None) -> str | None:
     # Sudachi splits どのくらい, どれだけ and the like into a demonstrative and a particle.
     if following is not None and surface + following.surface in _QUESTION_TYPES:
         return _QUESTION_TYPES[surface + following.surface]
-    if surface in _QUESTION_TYPES:
-        return _QUESTION_TYPES[surface]
-    pos = unit.pos
-    if pos[0] != "名詞":
-        return None
-    return _POS_TYPES.get(pos[1]) or _POS_TYPES.get(pos[2])
+    return _QUESTION_TYPES.get(surface)

@@ -52,21 +52,20 @@ def load(index: HybridIndex, name: str) -> list[Question]:
         if line.strip():
             row = json.loads(line)
             f = index.features(row["question"])
-            design = None if f is None else expand(f.matrix, f.foreign, f.hiragana)
+            design = None if f is None else expand(f.matrix, f.foreign)
             out.append(Question(row["question"], tuple(row["sections"]), design))
     return out
 
 
-def expand(matrix: np.ndarray, foreign: bool, hiragana: float) -> np.ndarray:
+def expand(matrix: np.ndarray, foreign: bool) -> np.ndarray:
     """The passages' features laid out so that `design @ rank_model` is what
     HybridParams.rank_weights weighs them to."""
-    design = np.zeros((len(matrix), 13), np.float64)
-    lexical, encoder = matrix[:, :2], matrix[:, 2:]
+    size = matrix.shape[1]
+    design = np.zeros((len(matrix), 2 * size), np.float64)
     if foreign:
-        design[:, 2:4], design[:, 10:13] = lexical, encoder
+        design[:, size:] = matrix
     else:
-        design[:, 0:2] = lexical
-        design[:, 4:7], design[:, 7:10] = (1 - hiragana) * encoder, hiragana * encoder
+        design[:, :size] = matrix
     return design
 
 

@@ -24,15 +24,49 @@ def test_off_topic_questions_are_declined(hybrid: HybridIndex, question: str) ->
     assert not hybrid.search(question).answered
 
 
-def test_where_bm25_is_sure_the_encoder_is_not_asked(hybrid: HybridIndex) -> None:
-    sure = hybrid.rank("三重指数関数的法則とは")
-    assert sure is not None and sure.cosines is None
-    assert hybrid.article.passages[sure.order[0]].section == 5
-    asked = hybrid.rank("AIの安全性のために何が大切?")
-    assert asked is not None and asked.cosines is not None
-    never = HybridIndex(hybrid.lexical, hybrid.encoder, HybridParams(sure_coverage=0.0))
-    ranking = never.rank("三重指数関数的法則とは")
-    assert ranking is not None and ranking.cosines is not None
+def test_a_question_typed_in_kana_is_read_in_the_articles_words(hybrid: HybridIndex) -> None:
+    question = "ろぼっとはいつげかいをこえるの"
+    read = hybrid.read(question)
+    assert "ロボット" in read and "外科医" in read
+    assert hybrid.search(question).hits[0].passage.section == 5
+    # A word the dictionary knows stays as typed, though the article has a homophone (教旨).
+    assert "家庭教師" in hybrid.read("AIの家庭教師ってどう?")
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("When will robots beat the best surgeons?", 5),
+        ("What will be the currency of the future?", 6),
+        ("马斯克说机器人什么时候能超过外科医生?", 5),
+        ("未来的货币是什么", 6),
+    ],
+)
+def test_questions_in_english_and_chinese_get_the_passages_that_answer(
+    hybrid: HybridIndex, question: str, section: int
+) -> None:
+    answer = hybrid.search(question)
+    assert answer.answered and answer.hits[0].passage.section == section
+    assert answer.language == ("en" if question.isascii() else "zh")
+
+
+@pytest.mark.parametrize("question", ["How do I bake bread?", "怎么做红烧肉"])
+def test_off_topic_questions_in_other_languages_are_declined(
+    hybrid: HybridIndex, question: str
+) -> None:
+    assert not hybrid.search(question).answered
+
+
+def test_an_answer_below_the_sure_probability_says_it_is_unsure(hybrid: HybridIndex) -> None:
+    question = "将来の世界の通貨は何になる"
+    ranking = hybrid.rank(question)
+    assert ranking is not None and ranking.probability >= hybrid.params.sure_probability
+    assert hybrid.search(question).confidence == "high"
+    params = HybridParams(sure_probability=1.01)
+    doubtful = HybridIndex(hybrid.lexical, hybrid.encoder, params, hybrid.vectors)
+    answer = doubtful.search(question)
+    assert answer.answered and answer.confidence == "low"
+    assert answer.hits == hybrid.search(question).hits
 
 
 def test_every_hit_quotes_its_passage(hybrid: HybridIndex) -> None:

@@ -14,20 +14,39 @@ from index.search import SearchIndex
 DATA = Path(__file__).parent / "data"
 
 # The figures measured when the floors were set; hit@1 and hit@3 may move by one question at
-# most before this fails. (phone.jsonl is kept out: it is the final check nothing is tuned on.)
+# most before this fails. (phone.jsonl and final.jsonl are kept out: they are the final checks
+# nothing is tuned on; the hybrid models are fitted on the others, scripts/calibrate.py.)
 FIGURES = ("hit1", "hit3", "evidence1", "coverage", "rejection")
+SETS = ("dev", "own", "fresh", "para", "hira", "mix", "slang", "keigo", "doubt", "en", "zh")
+SETS += ("offtopic",)
 FLOORS = {
     "lexical": {
-        "dev": (0.91, 0.95, 0.79, 0.95, 1.0),
-        "own": (0.88, 0.94, 0.68, 0.97, 1.0),
-        "fresh": (0.72, 0.85, 0.47, 0.875, 0.8),
-        "para": (0.72, 0.8, 0.45, 0.925, 0.8),
+        "dev": (0.915, 0.915, 0.832, 0.957, 0.999),
+        "own": (0.881, 0.94, 0.705, 0.999, 0.999),
+        "fresh": (0.724, 0.849, 0.499, 0.899, 0.799),
+        "para": (0.724, 0.799, 0.499, 0.949, 0.799),
+        "hira": (0.448, 0.512, 0.294, 0.666, 0.585),
+        "mix": (0.517, 0.542, 0.431, 0.604, 0.606),
+        "slang": (0.803, 0.852, 0.597, 0.926, 0.354),
+        "keigo": (0.717, 0.819, 0.461, 0.832, 0.516),
+        "doubt": (0.735, 0.853, 0.552, 0.92, 0.322),
+        "en": (0.037, 0.037, 0.012, 0.062, 0.999),
+        "zh": (0.063, 0.076, 0.063, 0.089, 0.963),
+        "offtopic": (0.0, 0.0, 0.0, 0.0, 0.886),
     },
     "hybrid": {
-        "dev": (0.91, 0.91, 0.87, 0.95, 1.0),
-        "own": (0.91, 0.94, 0.73, 0.97, 1.0),
-        "fresh": (0.85, 0.85, 0.7, 0.875, 0.9),
-        "para": (0.85, 0.925, 0.675, 0.95, 0.9),
+        "dev": (0.874, 0.874, 0.874, 0.916, 0.999),
+        "own": (0.91, 0.969, 0.764, 0.999, 0.999),
+        "fresh": (0.774, 0.849, 0.699, 0.874, 0.799),
+        "para": (0.824, 0.874, 0.724, 0.924, 0.699),
+        "hira": (0.794, 0.819, 0.666, 0.871, 0.482),
+        "mix": (0.714, 0.776, 0.629, 0.789, 0.678),
+        "slang": (0.876, 0.888, 0.767, 0.901, 0.354),
+        "keigo": (0.858, 0.922, 0.704, 0.961, 0.275),
+        "doubt": (0.827, 0.919, 0.683, 0.933, 0.451),
+        "en": (0.67, 0.783, 0.556, 0.822, 0.428),
+        "zh": (0.627, 0.742, 0.525, 0.82, 0.499),
+        "offtopic": (0.0, 0.0, 0.0, 0.0, 0.859),
     },
 }
 # The follow-up set (tests/data/followup.jsonl), by kind (evaluate.follow_up_figures).
@@ -47,7 +66,7 @@ def retriever(mode: str, index: SearchIndex, request: pytest.FixtureRequest) -> 
     return index if mode == "lexical" else request.getfixturevalue("hybrid")
 
 
-@pytest.mark.parametrize("name", ["dev", "own", "fresh", "para"])
+@pytest.mark.parametrize("name", SETS)
 def test_quality_floors(mode: str, retriever: SearchIndex | HybridIndex, name: str) -> None:
     questions = evaluate.load_questions(DATA / f"{name}.jsonl")
     figures = evaluate.figures(evaluate.run(questions, retriever))

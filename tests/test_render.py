@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from telegram_html import check_callback_data, check_html, visible_length
 
@@ -23,6 +24,35 @@ def test_no_answer_is_plain_and_points_to_sections() -> None:
     text = render.answer_html(Answer("天気", (), False), 3)
     assert "<blockquote>" not in text and "/sections" in text
     check_html(text)
+
+
+def test_an_unsure_answer_says_so_and_offers_its_two_closest_sections(
+    index: SearchIndex,
+) -> None:
+    found = index.search("ロボットが外科医を超えるのはいつ?", k=6)
+    hits = found.hits[:1] + tuple(h for h in found.hits if h.passage.section != 5)[:1]
+    answer = replace(found, hits=hits + found.hits[2:], confidence="low")
+    text = render.answer_html(answer, 3)
+    check_html(text)
+    assert text.startswith("<i>確かではありませんが") and text.count("<blockquote>") == 2
+    markup = keyboards.answer_keyboard(answer, 3)
+    assert markup is not None
+    labels = [button.text for button in markup.inline_keyboard[0]]
+    sections = [hit.passage.section for hit in hits]
+    assert labels == [f"§{n} を全文で読む" for n in sections] + ["ほかの候補"]
+    plain = console.answer_text(answer)
+    assert plain.startswith("確かではありませんが") and plain.count("  > ") >= 2
+    assert console.answer_json(answer)["confidence"] == "low"
+
+
+def test_the_bots_words_follow_the_questions_language(index: SearchIndex) -> None:
+    declined = render.answer_html(Answer("weather?", (), False, language="en"), 3)
+    assert declined.startswith("The article has no passage") and "/sections" in declined
+    assert render.answer_html(Answer("天气", (), False, language="zh"), 3).startswith("这篇文章")
+    answer = replace(index.search("将来の世界の通貨は何になる"), language="en")
+    assert render.answer_html(answer, 3).startswith("<i>From the (Japanese) article:</i>")
+    markup = keyboards.answer_keyboard(answer, 3)
+    assert markup is not None and markup.inline_keyboard[0][0].text == "Read §6"
 
 
 def test_article_text_is_escaped() -> None:
@@ -60,7 +90,7 @@ def test_emoji_count_twice_toward_the_limit() -> None:
 def test_json_answer_follows_the_contract(index: SearchIndex) -> None:
     data = console.answer_json(index.search("将来の世界の通貨は何になる"))
     json.dumps(data, ensure_ascii=False)
-    assert data["answered"] is True
+    assert data["answered"] is True and data["confidence"] == "high"
     assert {"section", "title", "passage_id", "score", "text", "excerpt"} <= set(data["hits"][0])
 
 

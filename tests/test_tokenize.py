@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import index.tokenize as tokenize_module
+from index.text import language as text_language
 from index.tokenize import (
     MAX_CHUNK_BYTES,
     SYNONYM_PREFIX,
@@ -169,3 +172,50 @@ def test_words_are_the_same_from_the_cache_and_the_cache_is_bounded(
     first = fresh.words(text)
     assert fresh.words(text) == first == Tokenizer(mode="C").words(text)
     assert 0 < len(fresh._cache) <= 5
+
+
+def test_readings_meet_however_a_word_is_spelt(tokenizer: Tokenizer) -> None:
+    assert set(tokenizer.sounds("げかい")) <= set(tokenizer.sounds("外科医を超える"))
+    assert "ロボッ" in tokenizer.sounds("ろぼっと") and "ロボッ" in tokenizer.sounds("ロボット")
+
+
+def test_respelling_writes_kana_and_unknown_kanji_as_the_document_does(
+    tokenizer: Tokenizer,
+) -> None:
+    spellings = tokenizer.spellings("ロボットの手術能力は外科医を超える。授業料は上がった。")
+    known = "ロボット 手術 能力 外科医 超える 授業料 上がる".split()
+    respell = functools.partial(tokenizer.respell, spellings=spellings, known=known.__contains__)
+    assert respell("ろぼっとがげかいをこえる?") == "ロボットが外科医を超える?"
+    assert respell("受業料あがった?") == "授業料あがった?"  # 受業+料: no dictionary word
+    assert respell("ほうがいい手術?") == "ほうがいい手術?"  # mostly kanji: kana are grammar
+    assert respell("家庭教師の手術") == "家庭教師の手術"  # dictionary words stay
+    assert respell("はい") == "はい"  # two kana are too few to read as a word
+    assert tokenizer.respell("ろぼっと", {}, known.__contains__) == "ろぼっと"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("ロボットはいつ?", "ja"),
+        ("AIとjob", "ja"),
+        ("今何時?", "ja"),  # kanji alone, but none Japanese does not write
+        ("太陽光発電", "ja"),
+        ("When will robots beat surgeons?", "en"),
+        ("未来的货币是什么", "zh"),
+        ("星舰发射一次要多少钱", "zh"),  # 发, 钱: not Japanese characters
+        ("梅西今年多大了", "zh"),  # 了: a Chinese function word
+        ("123?", "ja"),
+    ],
+)
+def test_the_language_of_a_question_is_read_from_its_script(text: str, language: str) -> None:
+    assert text_language(text) == language
+
+
+def test_asked_types_read_question_words_in_three_languages(tokenizer: Tokenizer) -> None:
+    asked = tokenizer.asked_types
+    assert asked("マスクは何歳?") == {"number"}
+    assert asked("誰が出ていた?") == {"person"}
+    assert asked("How old is Musk?") == {"number"}
+    assert asked("Who hosted it?") == {"person"}
+    assert asked("马斯克多大了") == {"number"}
+    assert asked("ロボットはどうなる?") == asked("イーロン・マスクは?") == frozenset()

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from telegram_html import check_html, check_message
 
 from bot.app import build_application, configure_logging
 from bot.config import Settings
+from index.hybrid import HybridIndex
 from index.search import SearchIndex
 
 pytestmark = pytest.mark.e2e
@@ -98,6 +100,37 @@ async def test_off_topic_question_is_declined_plainly(bot: Emulator) -> None:
     assert "<blockquote>" not in html(reply)
     assert "見つかりませんでした" in html(reply) and "/sections" in html(reply)
     assert reply.buttons == []
+
+
+async def test_the_bot_answers_english_and_chinese_in_their_words(
+    emulator: Emulator, hybrid: HybridIndex
+) -> None:
+    async with polling(build_application(settings(emulator), hybrid)):
+        reply = await ask(emulator, "When will robots beat the best surgeons?", timeout=15)
+        assert html(reply).startswith("<i>From the (Japanese) article:</i>")
+        assert sections_of(reply)[0] == 5
+        assert reply.buttons[0]["text"] == "Read §5"
+        declined = await ask(emulator, "How do I bake bread?", timeout=15)
+        assert html(declined).startswith("The article has no passage")
+        assert "/sections" in html(declined) and declined.buttons == []
+        chinese = await ask(emulator, "马斯克说机器人什么时候能超过外科医生?", timeout=15)
+        assert html(chinese).startswith("<i>文章（日文）") and sections_of(chinese)[0] == 5
+    check_everything_sent(emulator)
+
+
+async def test_an_unsure_answer_says_so_and_offers_its_sections(
+    emulator: Emulator, hybrid: HybridIndex
+) -> None:
+    params = replace(hybrid.params, sure_probability=1.01)  # every answer unsure
+    unsure = HybridIndex(hybrid.lexical, hybrid.encoder, params, hybrid.vectors)
+    async with polling(build_application(settings(emulator), unsure)):
+        reply = await ask(emulator, "ロボットが外科医を超えるのはいつ?", timeout=15)
+        assert html(reply).startswith("<i>確かではありませんが")
+        assert html(reply).count("<blockquote>") == 2
+        shown = list(dict.fromkeys(sections_of(reply)))
+        data = [b["callback_data"] for b in reply.buttons]
+        assert data[: len(shown)] == [f"s:{n}:0" for n in shown] and data[-1].startswith("m:")
+    check_everything_sent(emulator)
 
 
 @pytest.mark.parametrize(
