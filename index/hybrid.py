@@ -53,7 +53,7 @@ class HybridParams:
     # per feature of Signals.features.
     decline_models: tuple[tuple[str, tuple[float, ...]], ...] = (
         ("en", (-30.93, 37.34, 33.21)),
-        ("ja", (-33.91, 1.228, 19.79, 20.12, 8.525, -3.861, -0.8288, -1.362)),
+        ("ja", (-35.78, 1.166, 22.63, 19.35, 9.479, -3.884, -0.7878, -1.659)),
         ("zh", (-55.91, 67.47, -8.263)),
     )
     # The hub feature: a passage's cosine less this share of its mean cosine to the article's
@@ -92,7 +92,9 @@ class Signals:
     peak: float  # the encoder: how far the best sentence's cosine stands above the mean's
     names: float  # share of the question's weight on names the article never mentions
     unseen: float  # share of the question's weight on words the article never uses
-    asked: float  # 1 if the question asks for a kind of fact (a number, a person, a place)
+    # 1 if the question asks for a number (an age, a price, a year, an amount: 何歳, いくら, how
+    # much, 多少): the kind of fact near-topic questions ask and the article seldom gives
+    asked: float
     language: str  # the question's (index.text.language): each has a decline model
 
     def features(self) -> tuple[float, ...]:
@@ -231,7 +233,7 @@ class HybridIndex:
             peak=float(sentences.max() - sentences.mean()),
             names=self.lexical.unseen_share(lexical, names=True),
             unseen=self.lexical.unseen_share(lexical),
-            asked=float(bool(self.tokenizer.asked_types(question))),
+            asked=float("number" in self.tokenizer.asked_types(question)),
             language=f.language,
         )
         model = self.params.decline_model(f.language)
