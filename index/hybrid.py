@@ -37,17 +37,9 @@ class HybridParams:
     # The ranking model, fitted by scripts/calibrate.py on the question sets: the weights of
     # PASSAGE_FEATURES for a Japanese question, then for one in another language.
     rank_model: tuple[float, ...] = (
-        3.269,
-        1.899,
-        1.655,
-        1.643,
-        2.588,
-        1.748,
-        1.019,
-        1.829,
-        3.398,
-        1.53,
-    )
+        3.269, 1.899, 1.655, 1.643, 2.588,  # a Japanese question
+        1.748, 1.019, 1.829, 3.398, 1.53,  # an English or Chinese one
+    )  # fmt: skip
     # Logistic models of "the article answers this", one per question language, fitted by
     # scripts/calibrate.py on the question sets in tests/data: intercept, then one coefficient
     # per feature of Signals.features.
@@ -115,6 +107,7 @@ class Signals:
 class Features:
     """One question's passages as the ranking model sees them."""
 
+    read: str  # what of the question was read (HybridIndex.read)
     lexical: Lexical
     matrix: Vectors  # a row per passage, a column per PASSAGE_FEATURES
     cosines: Vectors  # of each passage
@@ -185,19 +178,16 @@ class HybridIndex:
 
     def features(self, question: str) -> Features | None:
         """Every passage's features; None when the question has no content words."""
-        question = self.read(question)
-        lexical = self.lexical.lexical(question)
+        read = self.read(question)
+        lexical = self.lexical.lexical(read)
         if not any(not w.answer_type for w in lexical.words) or not self.article.passages:
             return None
-        return self._features(question, lexical)
-
-    def _features(self, question: str, lexical: Lexical) -> Features:
-        vector = self.encoder.question(question)
+        vector = self.encoder.question(read)
         cosines = self._passages @ vector
         sentences = self._all_sentences @ vector
         best = np.full(len(cosines), -1.0, np.float32)
         np.maximum.at(best, self._sentence_passage, sentences)
-        sounds = self.lexical.sounds(question)
+        sounds = self.lexical.sounds(read)
         columns = [
             _scaled(_dense(lexical.scores, len(cosines))),
             _scaled(_dense(sounds.scores, len(cosines))),
@@ -205,23 +195,16 @@ class HybridIndex:
             _scaled(_standard(best)),
             _scaled(_standard(cosines - self.params.hub_share * self._hub)),
         ]
-        return Features(
-            lexical,
-            np.stack(columns, axis=1),
-            cosines,
-            sentences,
-            sounds,
-            language(question),
-        )
+        matrix = np.stack(columns, axis=1)
+        return Features(read, lexical, matrix, cosines, sentences, sounds, language(read))
 
     def rank(self, question: str) -> Ranking | None:
         """Every passage ranked, and how likely the article answers; None when the question
         has no content words."""
-        question = self.read(question)
-        lexical = self.lexical.lexical(question)
-        if not any(not w.answer_type for w in lexical.words) or not self.article.passages:
+        f = self.features(question)
+        if f is None:
             return None
-        f = self._features(question, lexical)
+        lexical = f.lexical
         scores = f.matrix @ self.params.rank_weights(f.foreign)
         order = sorted(range(len(scores)), key=lambda d: -scores[d])
         sentences = f.sentences if len(f.sentences) else np.zeros(1, np.float32)
@@ -233,13 +216,13 @@ class HybridIndex:
             peak=float(sentences.max() - sentences.mean()),
             names=self.lexical.unseen_share(lexical, names=True),
             unseen=self.lexical.unseen_share(lexical),
-            asked=float("number" in self.tokenizer.asked_types(question)),
+            asked=float("number" in self.tokenizer.asked_types(f.read)),
             language=f.language,
         )
         model = self.params.decline_model(f.language)
         logit = model[0] + sum(c * x for c, x in zip(model[1:], signals.features(), strict=True))
         probability = 1 / (1 + math.exp(-max(min(logit, 50.0), -50.0)))
-        return Ranking(question, lexical, order, scores.tolist(), f.cosines, signals, probability)
+        return Ranking(f.read, lexical, order, scores.tolist(), f.cosines, signals, probability)
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when the article likely does not

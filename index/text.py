@@ -33,7 +33,7 @@ def question_part(text: str) -> str:
 
 _KANA = re.compile(r"[ぁ-ゖァ-ヺー]")
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")
-_HAN = re.compile(r"[㐀-䶿一-鿿豈-﫿]")
+HAN = re.compile(r"[㐀-䶿一-鿿豈-﫿]")  # a Han character (kanji, hanzi)
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
 LANGUAGES = ("ja", "en", "zh")
 # Chinese words that Japanese does not write alone (的, 了, 吗 …): with Han and no kana, they
@@ -48,7 +48,7 @@ def language(text: str) -> str:
     Japanese."""
     if _KANA.search(text):
         return "ja"
-    han = _HAN.findall(text)
+    han = HAN.findall(text)
     if han:
         return "zh" if _CHINESE.search(text) or not all(map(_japanese, han)) else "ja"
     return "en" if _LATIN.search(text) else "ja"
@@ -64,5 +64,5 @@ def _japanese(char: str) -> bool:
 
 def hiragana_share(text: str) -> float:
     """The share of a text's letters (kana, Han, Latin) written in hiragana."""
-    letters = len(_KANA.findall(text)) + len(_HAN.findall(text)) + len(_LATIN.findall(text))
+    letters = len(_KANA.findall(text)) + len(HAN.findall(text)) + len(_LATIN.findall(text))
     return len(_HIRAGANA.findall(text)) / letters if letters else 0.0

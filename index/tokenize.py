@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import sudachipy
 
-from index.text import AFTER_SENTENCE_END, hiragana_share
+from index.text import AFTER_SENTENCE_END, HAN, hiragana_share
 
 # sudachipy rejects input longer than this many UTF-8 bytes in one tokenize() call.
 MAX_CHUNK_BYTES = 49_149
@@ -104,20 +104,19 @@ class _Unit(NamedTuple):
 _CACHE_SIZE = 10_000
 
 
-# Characters of a reading's n-grams: bigrams of kana match too much by chance, four miss
-# the short words questions are made of.
+# Characters of a reading's n-grams: as many as the shortest word respelling reads.
 SOUND_GRAM = 3
 _KATAKANA = re.compile(r"[ァ-ヺー]+")
 _HIRAGANA = re.compile(r"[ぁ-ゖー]+")
-_HAN = re.compile(r"[㐀-䶿一-鿿]")
 _KANA_CHAR = re.compile(r"[ぁ-ゖァ-ヺ]")
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]+")
 # Respelling: words whose reading has fewer kana than this are left alone (two kana are read
 # as too many words: はい, いま, かい).
 RESPELL_KANA = 3
-# Kana are read as words only in a question typed mostly in hiragana (the question sets' phone
-# typists: 0.86 and more of their letters; other writers' questions at most 0.77): elsewhere
-# they are grammar, and ほうがいい, だいたい, ようにする would read as 他方, 代替, 内容.
+# Kana are read as words only in a question typed mostly in hiragana (nine in ten of the phone
+# typists' questions have 0.86 of their letters in hiragana or more, nine in ten of the other
+# writers' 0.77 or less): elsewhere they are grammar, and ほうがいい, だいたい, ようにする would
+# read as 他方, 代替, 内容.
 RESPELL_HIRAGANA = 0.8
 _RESPELL_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
 _SYMBOL_POS = frozenset({"補助記号", "記号", "空白"})
@@ -279,11 +278,10 @@ class Tokenizer:
         """`text` with words spelt as `spellings` (what spellings() found in a document) spells
         them, as a kana-to-kanji conversion over that document's words alone: in a text typed
         mostly in hiragana, a kana run that starts a word and begins with a word's reading
-        (ろぼっと → ロボット, げかい → 外科医);
-        and kanji that are no word the dictionary or the document (`known`) knows but read as
-        one of its words (受業料 → 授業料). A word the dictionary knows is left as it is: the
-        article's homophone is more often another word (教師 is not 教旨) than what was meant
-        (後悔 for 公開)."""
+        (ろぼっと → ロボット, げかい → 外科医); and kanji that are no word the dictionary or the
+        document (`known`) knows but read as one of its words (受業料 → 授業料). A word the
+        dictionary knows is left as it is: the article's homophone is more often another word
+        (教師 is not 教旨) than what was meant (後悔 for 公開)."""
         text = _normalize(text)
         if not spellings:
             return text
@@ -322,7 +320,7 @@ class Tokenizer:
         i = 0
         while i < len(units):
             end = i
-            while end < len(units) and _HAN.search(units[end].surface()):
+            while end < len(units) and HAN.search(units[end].surface()):
                 end += 1
             for stop in range(end, i, -1):
                 span = units[i:stop]
