@@ -113,7 +113,8 @@ def load_retriever(
     if encoder is None:
         return load_index(path, cache_dir)
     hybrid = hybrid or HybridParams()
-    lexical = load_index(path, cache_dir, passage_chars=hybrid.passage_chars)
+    params = Params(readings=True)
+    lexical = load_index(path, cache_dir, params=params, passage_chars=hybrid.passage_chars)
     cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
     raw = _read(path)
     shipped = shipped_vectors(lexical, encoder)

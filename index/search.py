@@ -96,6 +96,10 @@ class Params:
     # A compound of the question that the article never uses ranks by its parts instead
     # (太陽光発電 by 太陽 and 発電).
     split_unknown_compounds: bool = True
+    # Also index the passages' readings and the article's spellings (what hybrid retrieval
+    # reads to match kana and misconverted kanji; lexical retrieval does not use them, and they
+    # triple the time a large article takes to build).
+    readings: bool = False
 
 
 class Field:
@@ -218,6 +222,8 @@ class SearchIndex:
         ).lower()
         # A word the article never uses weighs more than any word it does use.
         self._unseen_idf = math.log(len(article.passages) + 1) + 1.0
+        self._readings: Field | None = None
+        self._spellings: dict[str, str] | None = None
         if data is not None:
             self._from_data(data)
             return
@@ -247,21 +253,45 @@ class SearchIndex:
         for at, keys in zip(self.section_of, passage_keys, strict=True):
             section_keys[at] += keys
         self.sections = Field(section_keys, p.k1, p.b, "sections")
-        self.readings = Field(
-            [self.tokenizer.sounds(x.text) for x in article.passages], p.k1, p.b, "readings"
-        )
-        self.spellings = self.tokenizer.spellings("\n".join(x.text for x in article.passages))
+        if p.readings:
+            self._build_readings()
+
+    def _build_readings(self) -> None:
+        p, passages = self.params, self.article.passages
+        texts = [x.text for x in passages]
+        self._readings = Field(list(map(self.tokenizer.sounds, texts)), p.k1, p.b, "readings")
+        self._spellings = self.tokenizer.spellings("\n".join(texts))
+
+    @property
+    def readings(self) -> Field:
+        """BM25 over the trigrams of each passage's reading (built when first needed, unless
+        Params.readings built it with the index)."""
+        if self._readings is None:
+            self._build_readings()
+        assert self._readings is not None
+        return self._readings
+
+    @property
+    def spellings(self) -> dict[str, str]:
+        """How the article writes its words, by reading (Tokenizer.spellings)."""
+        if self._spellings is None:
+            self._build_readings()
+        assert self._spellings is not None
+        return self._spellings
 
     def to_data(self) -> dict[str, Any]:
         """What tokenizing and scoring the article made, as plain data (JSON)."""
-        return {
+        data: dict[str, Any] = {
             "sentences": [[[text, sorted(keys)] for text, keys in s] for s in self.sentences],
-            "spellings": self.spellings,
             "fields": {
                 name: getattr(self, name).to_data()
-                for name in ("passages", "pairs", "titles", "sections", "readings")
+                for name in ("passages", "pairs", "titles", "sections")
             },
         }
+        if self._readings is not None and self._spellings is not None:
+            data["fields"]["readings"] = self._readings.to_data()
+            data["spellings"] = self._spellings
+        return data
 
     def _from_data(self, data: Any) -> None:
         passages, sections = len(self.article.passages), len(self.article.sections)
@@ -278,14 +308,15 @@ class SearchIndex:
             self.pairs = Field.from_data(fields["pairs"], passages)
             self.titles = Field.from_data(fields["titles"], sections)
             self.sections = Field.from_data(fields["sections"], sections)
-            self.readings = Field.from_data(fields["readings"], passages)
-            spellings = data["spellings"]
-            if not isinstance(spellings, dict) or not all(
-                isinstance(r, str) and isinstance(w, str) and w in self._text
-                for r, w in spellings.items()
-            ):
-                raise ValueError("spellings that are not the article's")
-            self.spellings = spellings
+            if self.params.readings:
+                self._readings = Field.from_data(fields["readings"], passages)
+                spellings = data["spellings"]
+                if not isinstance(spellings, dict) or not all(
+                    isinstance(r, str) and isinstance(w, str) and w in self._text
+                    for r, w in spellings.items()
+                ):
+                    raise ValueError("spellings that are not the article's")
+                self._spellings = spellings
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not an index of this article ({exc})") from None
 
