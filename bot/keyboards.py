@@ -66,9 +66,8 @@ def answer_keyboard(
     if not answer.answered:
         return None
     shown = answer.shown(shown)
-    numbers = [answer.hits[0].passage.section]
-    if answer.confidence == "low":
-        numbers = list(dict.fromkeys(hit.passage.section for hit in answer.hits[:shown]))
+    offered = answer.hits[:shown] if answer.confidence == "low" else answer.hits[:1]
+    numbers = dict.fromkeys(hit.passage.section for hit in offered)
     read = said(READ_SECTION, answer.language)
     row = [InlineKeyboardButton(read.format(number=n), callback_data=f"s:{n}:0") for n in numbers]
     ids = [hit.passage.id for hit in answer.hits]

@@ -117,9 +117,8 @@ def load_retriever(
     lexical = load_index(path, cache_dir, params=params, passage_chars=hybrid.passage_chars)
     cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
     raw = _read(path)
-    shipped = shipped_vectors(lexical, encoder)
     if cache_dir is None or raw is None:
-        return HybridIndex(lexical, encoder, hybrid, shipped)
+        return HybridIndex(lexical, encoder, hybrid, shipped_vectors(lexical, encoder))
     key = cache_key(raw, lexical.tokenizer, lexical.params, hybrid.passage_chars)
     key = f"{key}.{encoder.name}"
     file = cache_dir / f"{key}.npy"
@@ -131,7 +130,7 @@ def load_retriever(
             return HybridIndex(lexical, encoder, hybrid, _vectors(payload, lexical, encoder))
         except ValueError as exc:
             _damaged(file, str(exc))
-    index = HybridIndex(lexical, encoder, hybrid, shipped)
+    index = HybridIndex(lexical, encoder, hybrid, shipped_vectors(lexical, encoder))
     buffer = io.BytesIO()
     np.save(buffer, index.vectors, allow_pickle=False)
     _write_entry(file, key, buffer.getvalue())

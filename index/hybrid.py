@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.search import Answer, Hit, Lexical, SearchIndex, Sounds
+from index.search import Answer, Hit, Lexical, SearchIndex
 from index.text import language, question_part
 
 if TYPE_CHECKING:
@@ -112,7 +112,6 @@ class Features:
     matrix: Vectors  # a row per passage, a column per PASSAGE_FEATURES
     cosines: Vectors  # of each passage
     sentences: Vectors  # the cosine of each sentence (of all passages, in order)
-    sounds: Sounds
     language: str
 
     @property
@@ -187,16 +186,15 @@ class HybridIndex:
         sentences = self._all_sentences @ vector
         best = np.full(len(cosines), -1.0, np.float32)
         np.maximum.at(best, self._sentence_passage, sentences)
-        sounds = self.lexical.sounds(read)
         columns = [
             _scaled(_dense(lexical.scores, len(cosines))),
-            _scaled(_dense(sounds.scores, len(cosines))),
+            _scaled(_dense(self.lexical.sounds(read), len(cosines))),
             _scaled(_standard(cosines)),
             _scaled(_standard(best)),
             _scaled(_standard(cosines - self.params.hub_share * self._hub)),
         ]
         matrix = np.stack(columns, axis=1)
-        return Features(read, lexical, matrix, cosines, sentences, sounds, language(read))
+        return Features(read, lexical, matrix, cosines, sentences, language(read))
 
     def rank(self, question: str) -> Ranking | None:
         """Every passage ranked, and how likely the article answers; None when the question

@@ -67,14 +67,6 @@ class Lexical:
 
 
 @dataclass(frozen=True)
-class Sounds:
-    """What the reading field makes of one question."""
-
-    grams: tuple[str, ...]  # the question's reading trigrams
-    scores: dict[int, float]  # passage index → BM25 score, for the passages holding any
-
-
-@dataclass(frozen=True)
 class Params:
     """How passages are scored and when a question counts as answered."""
 
@@ -366,10 +358,9 @@ class SearchIndex:
             question, self.spellings, lambda term: term in idf or term in self._text
         )
 
-    def sounds(self, question: str) -> Sounds:
-        """The question's reading trigrams, and the BM25 score of every passage holding one."""
-        grams = self.tokenizer.sounds(question)
-        return Sounds(tuple(grams), self.readings.scores([Word((g,)) for g in grams]))
+    def sounds(self, question: str) -> dict[int, float]:
+        """The BM25 score of every passage holding one of the question's reading trigrams."""
+        return self.readings.scores([Word((gram,)) for gram in self.tokenizer.sounds(question)])
 
     def _split_unknown(self, words: list[Word]) -> list[Word]:
         """The words, with each compound the article never uses replaced by its parts."""

@@ -35,7 +35,6 @@ _KANA = re.compile(r"[ぁ-ゖァ-ヺー]")
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")
 HAN = re.compile(r"[㐀-䶿一-鿿豈-﫿]")  # a Han character (kanji, hanzi)
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
-LANGUAGES = ("ja", "en", "zh")
 # Chinese words that Japanese does not write alone (的, 了, 吗 …): with Han and no kana, they
 # tell Chinese from a Japanese question in kanji alone (「今何時?」).
 _CHINESE = re.compile("[的了吗呢么们这那哪谁怎啥吧没]")

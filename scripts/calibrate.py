@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from index.cache import load_retriever
-from index.hybrid import HybridIndex, HybridParams
+from index.hybrid import HybridIndex, HybridParams, Ranking
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 # One set per writer; phone and final are the final checks, kept out of every fit.
@@ -173,7 +173,9 @@ def main() -> int:
         print("set      " + "  ".join(f"hit@1/cov/rej at {t:.2f}" for t in thresholds))
         for name, fit_on, check_on in folds(data):
             index.params = fitted(index, fit_on, args)
-            print(f"{name:8s} " + "  ".join(score(index, check_on, t) for t in thresholds))
+            rankings = [index.rank(q.text) for q in check_on]
+            scores = (score(index, check_on, rankings, t) for t in thresholds)
+            print(f"{name:8s} " + "  ".join(scores))
             index.params = shipped
     params = fitted(index, [q for name in FIT for q in data[name]], args)
     print("rank_model = (" + ", ".join(f"{c:.4g}" for c in params.rank_model) + ")")
@@ -184,11 +186,16 @@ def main() -> int:
     return 0
 
 
-def score(index: HybridIndex, questions: list[Question], threshold: float) -> str:
-    """hit@1 / coverage / rejection of `questions`, answering from `threshold` likely."""
+def score(
+    index: HybridIndex,
+    questions: list[Question],
+    rankings: list[Ranking | None],
+    threshold: float,
+) -> str:
+    """hit@1 / coverage / rejection of `questions` (ranked as `rankings`), answering from
+    `threshold` likely."""
     hit = answered = declined = answerable = 0
-    for q in questions:
-        ranking = index.rank(q.text)
+    for q, ranking in zip(questions, rankings, strict=True):
         ok = ranking is not None and ranking.probability >= threshold
         if not q.sections:
             declined += not ok
