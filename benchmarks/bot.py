@@ -1,5 +1,5 @@
 """`interview-bot run` as a process, against the fake Bot API of the end-to-end tests
-(tests/e2e/emulator.py, real HTTP on 127.0.0.1, in a thread of this process).
+(tests/support/emulator.py, real HTTP on 127.0.0.1, in a thread of this process).
 
 - Burst: C chats ask Q different questions each at once. The questions are queued before the
   bot starts (as Telegram queues updates), so the figure is the bot's, not how fast this
@@ -23,13 +23,11 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks.common import (
-    ROOT,
     Row,
     Sample,
     child_env,
@@ -39,8 +37,8 @@ from benchmarks.common import (
     within,
 )
 from benchmarks.corpus import many_questions
-from bot.handlers import APOLOGY, TOO_MANY
-from index.cache import CACHE_ENV, RETRIEVAL_ENV
+from bot.messages import APOLOGY, TOO_MANY
+from tests.support import emulator as fake_bot_api
 
 PART = "interview-bot run, through the fake Bot API"
 LIFTED = {"TELEGRAM_MAX_RATE": "0", "QUESTION_LIMIT": "0", "BROWSE_LIMIT": "0", "INLINE_LIMIT": "0"}
@@ -50,15 +48,6 @@ TARGETS = {  # burst answers/s, run's peak RSS (MB)
     "lexical": (150.0, 250.0),
     "hybrid": (100.0, 350.0),
 }
-
-
-def _emulator() -> Any:
-    for path in (ROOT / "tests", ROOT / "tests" / "e2e"):
-        if str(path) not in sys.path:
-            sys.path.insert(0, str(path))
-    import emulator  # type: ignore[import-not-found]
-
-    return emulator
 
 
 def cpu_seconds(pid: int) -> float:
@@ -143,13 +132,14 @@ async def fair_turns(emu: Any, mod: Any, questions: list[str]) -> Sample:
 async def measure(
     mode: str, cache: Path, chats: int, per_chat: int, bursts: int, trips: int, workdir: Path
 ) -> list[Row]:
-    mod = _emulator()
+    mod = fake_bot_api
     emu = mod.Emulator()
     questions = many_questions(chats * per_chat + trips + 1)
     env = child_env(
         TELEGRAM_BOT_TOKEN=emu.token,
         TELEGRAM_BASE_URL=emu.base_url,
-        **{CACHE_ENV: str(cache), RETRIEVAL_ENV: mode},
+        INTERVIEW_BOT_CACHE_DIR=str(cache),
+        INTERVIEW_BOT_RETRIEVAL=mode,
         **LIFTED,
     )
     rates: list[float] = []

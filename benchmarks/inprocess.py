@@ -15,7 +15,7 @@ from pathlib import Path
 
 from benchmarks.common import Row, Sample, time_calls, within
 from benchmarks.corpus import questions, synthetic_article
-from bot.handlers import CANDIDATES, SHOWN
+from bot.session import CANDIDATES, SHOWN
 from bot.render import answer_html
 from index.cache import load_retriever
 from index.hybrid import HybridIndex
@@ -65,7 +65,7 @@ def answering(mode: str, rounds: int, budget: float) -> list[Row]:
                 PART,
                 "  of which: BM25 (tokenize and score)",
                 mode,
-                time_calls(hybrid.lexical.lexical, asked, rounds, budget),
+                time_calls(hybrid.base.match, asked, rounds, budget),
             ),
         ]
     return rows

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from benchmarks.common import Finished, Row, Sample, child_env, interview_bot, run_measured, within
 from benchmarks.corpus import many_questions
-from index.cache import CACHE_ENV, RETRIEVAL_ENV
 
 PART = "interview-bot ask, a process"
 QUESTION = "ロボットが外科医を超えるのはいつ?"
@@ -29,7 +28,7 @@ TARGETS = {  # start to exit (s), per question over the batch (ms), peak RSS (MB
 
 
 def ask(mode: str, cache: Path, *args: str, stdin: bytes = b"") -> Finished:
-    env = child_env(**{CACHE_ENV: str(cache), RETRIEVAL_ENV: mode})
+    env = child_env(INTERVIEW_BOT_CACHE_DIR=str(cache), INTERVIEW_BOT_RETRIEVAL=mode)
     done = run_measured([*interview_bot(), "ask", *args], env, stdin=stdin)
     if done.returncode != 0:
         raise RuntimeError(f"ask {' '.join(args)} exited {done.returncode}: {done.stderr!r}")
@@ -155,7 +154,7 @@ def busy(mode: str, warm: Path, batches: int) -> list[Row]:
 
 
 def _ask_env(mode: str, cache: Path, threads: dict[str, str], stdin: bytes) -> float:
-    env = child_env(**{CACHE_ENV: str(cache), RETRIEVAL_ENV: mode}, **threads)
+    env = child_env(INTERVIEW_BOT_CACHE_DIR=str(cache), INTERVIEW_BOT_RETRIEVAL=mode, **threads)
     done = run_measured([*interview_bot(), "ask", "--json", "-"], env, stdin=stdin)
     if done.returncode != 0:
         raise RuntimeError(f"ask --json - exited {done.returncode}: {done.stderr!r}")

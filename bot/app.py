@@ -24,27 +24,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
-from bot.config import ConfigError, Settings
+from bot import handlers, messages
 from bot.delivery import BACKLOG, StartupError, Webhook, serve
 from bot.quota import Quota
 from bot.retry import PatientRateLimiter
+from bot.session import SECTION_SHORTCUT, Session
+from bot.settings import Settings, SettingsError
 from bot.turns import FairTurns
 from index.about import About, load_about
 from index.article import ArticleError
-from index.cache import default_retrieval, load_retriever
-from index.followup import RecentAnswers
+from index.cache import load_retriever
 from index.search import Retriever
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
-COMMANDS = [
-    BotCommand("ask", "記事に質問する"),
-    BotCommand("section", "章を読む(例: /section 5)"),
-    BotCommand("sections", "章の一覧"),
-    BotCommand("help", "使い方と出典"),
-]
+COMMANDS = [BotCommand(name, description) for name, description in messages.COMMANDS]
 
 
 class RedactToken(logging.Filter):
@@ -96,13 +91,12 @@ def build_application(
     settings: Settings, retriever: Retriever, about: About | None = None
 ) -> Application:  # type: ignore[type-arg]
     """The bot, ready to run: handlers, rate limiter and settings, not yet started."""
-    application = (
+    application: Application = (  # type: ignore[type-arg]
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
-        .context_types(handlers.CONTEXT_TYPES)
         .rate_limiter(
             PatientRateLimiter(
                 host=settings.host, overall_max_rate=settings.max_rate, max_retries=3
@@ -116,15 +110,16 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .build()
     )
-    data: handlers.BotData = application.bot_data
-    data.retriever = retriever
-    data.about = about or load_about(retriever.article)
-    data.allowed_chat_ids = settings.allowed_chat_ids
-    data.questions = Quota(settings.question_limit, settings.question_window)
-    data.browsing = Quota(settings.browse_limit, settings.question_window)
-    data.inline = Quota(settings.inline_limit, settings.question_window)
-    data.recent = RecentAnswers()
-    data.retrieval = FairTurns()
+    # PTB makes bot_data with no arguments (a dict by default); ours needs the retriever, so
+    # it is built whole here and set in its place, as PTB's persistence sets a loaded one.
+    application.bot_data = handlers.BotData(
+        session=Session(retriever, about),
+        allowed_chat_ids=settings.allowed_chat_ids,
+        questions=Quota(settings.question_limit, settings.question_window),
+        browsing=Quota(settings.browse_limit, settings.question_window),
+        inline=Quota(settings.inline_limit, settings.question_window),
+        retrieval=FairTurns(),
+    )
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -132,7 +127,7 @@ def build_application(
     new = filters.UpdateType.MESSAGE
     edited = filters.UpdateType.EDITED_MESSAGE
     addressed = private | (groups & handlers.AddressedToBot())
-    section_ref = filters.Regex(r"^\s*[§§]\s*[0-9０-９]{1,3}\s*$")
+    section_ref = filters.Regex(SECTION_SHORTCUT)
     asks = (text & addressed & ~section_ref) | filters.Regex(r"^/ask(@\w+)?(\s|$)")
 
     application.add_handler(TypeHandler(Update, handlers.guard), group=-2)
@@ -173,20 +168,20 @@ def build_application(
 def main(args: argparse.Namespace) -> int:
     """`interview-bot run`: long polling, or a webhook server with --webhook-url."""
     try:
-        settings = Settings.from_env(check=False).with_args(args)
-    except ConfigError as exc:
+        settings = Settings.load("run", args)
+    except SettingsError as exc:
         print(f"interview-bot: error: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.token, verbose=args.verbose)
     try:
-        retriever = load_retriever(args.article, args.retrieval or default_retrieval())
-    except (ArticleError, ValueError) as exc:
+        retriever = load_retriever(args.article, settings.retrieval, settings.cache_dir)
+    except ArticleError as exc:
         print(f"interview-bot: error: {exc}", file=sys.stderr)
         return 2
     application = build_application(
         settings, retriever, load_about(retriever.article, args.article)
     )
-    log.info("answering questions on %s", application.bot_data.about.title)
+    log.info("answering questions on %s", application.bot_data.session.about.title)
     webhook = None
     if settings.webhook_url and settings.webhook_secret:
         webhook = Webhook(

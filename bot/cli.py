@@ -11,28 +11,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from typing import TextIO
 
-from bot import console
-from index.article import Article, ArticleError, load_article, parse_section_ref
-from index.cache import MODES, RETRIEVAL_ENV, default_retrieval, load_retriever
+from bot import console, messages
+from bot.session import Session
+from bot.settings import Settings, SettingsError, add_arguments, environment_help
+from index.about import load_about
+from index.article import Article, ArticleError, load_article
+from index.cache import load_retriever
 from index.search import Retriever
 
 EXIT_USAGE = 2
-
-# What each command reads from the environment, for its --help.
-ENV_INDEX = f"""environment:
-  {RETRIEVAL_ENV}   hybrid or lexical (--retrieval wins; default hybrid)
-  INTERVIEW_BOT_CACHE_DIR   where the built index is cached (~/.cache/interview-bot; off)"""
 ENV_ARTICLE = """environment:
   (none: the article is read from --article or the bundled interview)"""
-ENV_RUN = """environment:
-  TELEGRAM_BOT_TOKEN   the bot's token from @BotFather (required; never logged)
-  TELEGRAM_BASE_URL    Bot API base URL up to /bot (--base-url)
-  TELEGRAM_TEST_ENV=1  Telegram's test environment (--test-env)
-  ALLOWED_CHAT_IDS     comma-separated chat ids answered (--allowed-chat-ids)
-  TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET, TELEGRAM_WEBHOOK_LISTEN, TELEGRAM_WEBHOOK_PORT
-                       webhook mode (--webhook-url, --listen, --port)
-  QUESTION_LIMIT, QUESTION_WINDOW, TELEGRAM_MAX_RATE   limits (see the README)
-""" + ENV_INDEX.split("\n", 1)[1]
 
 
 class UsageError(Exception):
@@ -48,28 +37,27 @@ def _article(args: argparse.Namespace) -> Article:
 
 def _retriever(args: argparse.Namespace) -> Retriever:
     try:
-        mode = args.retrieval or default_retrieval()
-        return load_retriever(args.article, mode)
-    except (ArticleError, ValueError) as exc:
+        settings = Settings.load("answer", args)
+        return load_retriever(args.article, settings.retrieval, settings.cache_dir)
+    except (ArticleError, SettingsError) as exc:
         raise UsageError(str(exc)) from None
 
 
 def _section(article: Article, ref: str) -> str:
-    number = parse_section_ref(ref)
-    section = article.section(number) if number is not None else None
+    section = article.find(ref)
     if section is None:
-        first, last = article.sections[0].number, article.sections[-1].number
-        raise UsageError(f"no section {ref!r}: sections are numbered {first}–{last}")
+        first, last = article.span
+        raise UsageError(messages.CLI_NO_SECTION.format(ref=ref, first=first, last=last))
     return console.section_text(section)
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     batch = "-" in args.question
     if batch and len(args.question) > 1:
-        raise UsageError("'-' reads the questions from standard input: give no other question")
+        raise UsageError(messages.CLI_BATCH_ALONE)
     question = " ".join(args.question).strip()
     if not batch and not question:
-        raise UsageError("empty question: ask QUESTION, or ask - to read questions from stdin")
+        raise UsageError(messages.CLI_EMPTY_QUESTION)
     index = _retriever(args)
     top = args.top or (10 if args.json else 3)
     questions: Iterable[str] = (
@@ -80,7 +68,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
         if args.json:
             out.write(json.dumps(console.answer_json(answer), ensure_ascii=False) + "\n")
         elif batch:
-            out.write(f"質問: {line.strip()}\n{console.answer_text(answer, top)}\n\n")
+            asked = messages.BATCH_QUESTION.format(question=line.strip())
+            out.write(f"{asked}\n{console.answer_text(answer, top)}\n\n")
         else:
             out.write(console.answer_text(answer, top) + "\n")
         out.flush()
@@ -98,7 +87,8 @@ def cmd_sections(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
-    chat = console.Chat(_retriever(args))
+    retriever = _retriever(args)
+    chat = console.Chat(Session(retriever, load_about(retriever.article, args.article)))
     interactive = sys.stdin.isatty()
     read: Callable[[], str | None] = _prompt if interactive else _line
     if interactive:
@@ -172,17 +162,10 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
         default=default,
         help="a UTF-8 article file instead of the bundled interview",
     )
-    parser.add_argument(
-        "--retrieval",
-        choices=MODES,
-        default=default,
-        help=f"how passages are ranked (default: ${RETRIEVAL_ENV}, else hybrid)",
-    )
+    add_arguments(parser, "answer", default)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.config import add_run_arguments
-
     # After the command, a global option given before it must not be reset to its default.
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, argparse.SUPPRESS)
@@ -207,22 +190,26 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    ask = command("ask", cmd_ask, "answer questions on the console", ENV_INDEX)
+    answering = environment_help("answer")
+    ask = command("ask", cmd_ask, "answer questions on the console", answering)
     ask.add_argument("question", nargs="+", help="the question; '-' reads one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument(
         "-k", "--top", type=int, metavar="N", help="passages to show (3; 10 with --json)"
     )
-    command("chat", cmd_chat, "a console conversation", ENV_INDEX)
+    command("chat", cmd_chat, "a console conversation", answering)
     section = command("section", cmd_section, "print section N", ENV_ARTICLE)
     section.add_argument("number", help="section number, e.g. 5, 05 or §5")
     command("sections", cmd_sections, "list the sections", ENV_ARTICLE)
-    ev = command("eval", cmd_eval, "score retrieval on a question file", ENV_INDEX)
+    ev = command("eval", cmd_eval, "score retrieval on a question file", answering)
     ev.add_argument("file", help="JSON Lines: {id, question, sections, evidence[, context]}")
     ev.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ev.add_argument("--misses", action="store_true", help="list the questions it gets wrong")
-    run = command("run", cmd_run, "run the Telegram bot", ENV_RUN)
-    add_run_arguments(run)
+    run = command("run", cmd_run, "run the Telegram bot", environment_help("run"))
+    add_arguments(run, "run")
+    run.add_argument(
+        "-v", "--verbose", action="store_true", help="log at DEBUG (the token is still redacted)"
+    )
     return parser
 
 
@@ -237,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     args = build_parser().parse_args(argv)
     if getattr(args, "top", None) is not None and args.top < 1:
-        print("interview-bot: error: --top must be at least 1", file=sys.stderr)
+        print(f"interview-bot: error: {messages.CLI_TOP}", file=sys.stderr)
         return EXIT_USAGE
     try:
         return int(args.func(args, sys.stdout))

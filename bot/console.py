@@ -1,42 +1,24 @@
-"""The console: answers and sections as plain text and JSON, and the `chat` session."""
+"""The console: answers and sections as plain text and JSON, and the `chat` session's replies."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
-from bot.messages import (
-    ASK_HINT,
-    EMPTY_ASK,
-    NO_ANSWER,
-    SECTION_DONE,
-    SECTIONS_HINT,
-    UNKNOWN_COMMAND,
-    answer_lead,
-    no_section,
-    said,
+from bot import messages
+from bot.messages import ASK_HINT, NO_ANSWER, SECTIONS_HINT, answer_lead, label, said
+from bot.session import (
+    Answered,
+    ListSections,
+    Notice,
+    Quit,
+    Reply,
+    SectionDone,
+    Session,
+    ShowHelp,
+    ShowSection,
 )
-from index.article import Article, Section, parse_section_ref
-from index.followup import RecentAnswers, follow_up
-from index.search import Answer, Retriever
-
-CHAT_HELP = """質問をそのまま入力すると、記事の該当箇所を引用して答えます。
-答えのあとに「もっと詳しく」「それはなぜ?」と続けて聞くこともできます。
-  /section N   第N章を表示 ({first}〜{last}。§N だけでも)
-  /sections    章の一覧
-  /ask 質問    質問する(/ask なしでも同じ)
-  /help        このヘルプ
-  /quit        終了"""
-
-
-def label(section: Section | int, title: str | None = None) -> str:
-    """`§N 「title」` as every reply names a section."""
-    if isinstance(section, Section):
-        number, title = section.number, section.title
-    else:
-        number = section
-    return f"§{number} {title}" if title else f"§{number}"
+from index.article import Article, Section
+from index.search import Answer
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -73,69 +55,48 @@ def answer_text(answer: Answer, limit: int = 3, hint: dict[str, str] = ASK_HINT)
     return "\n\n".join(blocks)
 
 
-def section_done_text(article: Article, number: int) -> str:
-    """What "more" says once every passage of section `number` has been shown."""
-    after = article.section_after(number)
-    then = f"続きは次の章で: /section {after.number}" if after else "記事はここで終わりです。"
-    return SECTION_DONE.format(number=number) + then
-
-
 def section_text(section: Section) -> str:
-    return label(section) + "\n\n" + "\n\n".join(section.paragraphs)
+    return label(section.number, section.title) + "\n\n" + "\n\n".join(section.paragraphs)
 
 
 def sections_text(article: Article) -> str:
-    return "\n".join(label(section) for section in article.sections)
+    return "\n".join(label(section.number, section.title) for section in article.sections)
+
+
+def help_text(article: Article) -> str:
+    first, last = article.span
+    return messages.CHAT_HELP.format(first=first, last=last)
 
 
 class Chat:
-    """A console conversation: what Telegram accepts, answered as plain text."""
+    """A console conversation: a Session's replies as plain text."""
 
-    def __init__(self, retriever: Retriever, clock: Callable[[], float] = time.monotonic) -> None:
-        self.retriever = retriever
-        self.article = retriever.article
-        self.recent = RecentAnswers(clock)  # the last answer, for a follow-up
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.article = session.article
 
     def greeting(self) -> str:
-        return f"{self.article.title}\n{self.help()}"
-
-    def help(self) -> str:
-        first, last = self.article.sections[0].number, self.article.sections[-1].number
-        return CHAT_HELP.format(first=first, last=last)
+        return f"{self.article.title}\n{help_text(self.article)}"
 
     def reply(self, line: str) -> str | None:
         """The reply to one line typed at the prompt: "" for a blank line, None to quit."""
-        text = line.strip()
-        if not text:
-            return ""
-        if parse_section_ref(text) is not None and text.lstrip().startswith(("§", "§")):
-            return self._section(text)
-        command, _, rest = text.partition(" ")
-        command = command.lower().split("@")[0]
-        if command in ("/quit", "/exit"):
-            return None
-        if command in ("/help", "/start"):
-            return self.help()
-        if command == "/sections" or (command == "/section" and not rest.strip()):
-            return sections_text(self.article)
-        if command == "/section":
-            return self._section(rest)
-        if command == "/ask":
-            return self.answer(rest) if rest.strip() else EMPTY_ASK
-        if command.startswith("/"):
-            return UNKNOWN_COMMAND
-        return self.answer(text)
+        return self.render(self.session.line(line))
 
-    def answer(self, question: str) -> str:
-        """The answer, read as a follow-up of the last one when that was recent."""
-        reply = follow_up(self.retriever, question, self.recent.recall(0))
-        if reply.context is not None:
-            self.recent.remember(0, reply.context)
-        if reply.section_done is not None:
-            return section_done_text(self.article, reply.section_done)
-        return answer_text(reply.answer, hint=SECTIONS_HINT)
-
-    def _section(self, ref: str) -> str:
-        number = parse_section_ref(ref)
-        section = self.article.section(number) if number is not None else None
-        return section_text(section) if section else no_section(ref, self.article)
+    def render(self, reply: Reply | None) -> str | None:
+        match reply:
+            case None:
+                return ""
+            case Quit():
+                return None
+            case Answered(answer=answer):
+                return answer_text(answer, hint=SECTIONS_HINT)
+            case SectionDone(number=number):
+                return messages.section_done(self.article, number)
+            case ShowSection(section=section):
+                return section_text(section)
+            case ListSections():
+                return sections_text(self.article)
+            case ShowHelp():
+                return help_text(self.article)
+            case Notice(text=text):
+                return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -16,48 +17,35 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest
-from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot, filters
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
-from bot import keyboards, render
+from bot import keyboards, messages, render
 from bot.conversation import context_from_reply
-from bot.messages import EMPTY_ASK, UNKNOWN_COMMAND
 from bot.quota import Quota, Verdict
+from bot.session import SHOWN, Answered, ListSections, Notice, Session, ShowSection
 from bot.turns import FairTurns
-from index.about import About
-from index.article import Article, parse_section_ref
-from index.followup import Context, RecentAnswers, Reply, follow_up
-from index.search import Answer, Retriever
+from index.search import Answer
 
 log = logging.getLogger(__name__)
 
-SHOWN = 3  # excerpts in one answer
-CANDIDATES = 6  # passages retrieved: the ones past SHOWN go behind the "more" button
 INLINE_RESULTS = 5
 
-NOT_TEXT = "文字で質問してください。/help で使い方を表示します。"
-STALE_BUTTON = "このボタンは古くなっています。/sections から開き直してください。"
-APOLOGY = "すみません、処理中にエラーが起きました。もう一度お試しください。"
-TOO_MANY = "質問が続いています。少し時間をおいてから、もう一度どうぞ。"
-TOO_FAST = "操作が続いています。少し待ってからどうぞ。"
 
-
+@dataclass(frozen=True)
 class BotData:
-    """What every handler shares: python-telegram-bot's bot_data, typed (set by
-    build_application)."""
+    """What every handler shares (python-telegram-bot's bot_data, typed): built whole by
+    bot.app.build_application."""
 
-    retriever: Retriever
-    about: About
+    session: Session
     allowed_chat_ids: frozenset[int] | None
     questions: Quota  # questions the bot answers, per user
     browsing: Quota  # button presses and commands that show sections, per user
     inline: Quota  # inline queries, per user (sent as the user types)
-    recent: RecentAnswers
     retrieval: FairTurns  # off the event loop, on one thread, in turns by user
 
 
 T = TypeVar("T")
 Context_ = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
-CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 
 
 async def _retrieve(update: Update, context: Context_, call: Callable[[], T]) -> T:
@@ -66,8 +54,8 @@ async def _retrieve(update: Update, context: Context_, call: Callable[[], T]) ->
     return await context.bot_data.retrieval.run(user.id if user else None, call)
 
 
-def _article(context: Context_) -> Article:
-    return context.bot_data.retriever.article
+def _session(context: Context_) -> Session:
+    return context.bot_data.session
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -95,13 +83,13 @@ async def guard(update: Update, context: Context_) -> None:
 
 async def count_question(update: Update, context: Context_) -> None:
     """Answer only so many questions a user: past the limit, say so once, then stay silent."""
-    await _within(update, context.bot_data.questions, TOO_MANY)
+    await _within(update, context.bot_data.questions, messages.TOO_MANY)
 
 
 async def count_browsing(update: Update, context: Context_) -> None:
     """The same for button presses and the commands that page through the article; a press
     over the limit still gets an answer, so the user's client stops waiting."""
-    await _within(update, context.bot_data.browsing, TOO_FAST)
+    await _within(update, context.bot_data.browsing, messages.TOO_FAST)
 
 
 async def count_inline(update: Update, context: Context_) -> None:
@@ -124,17 +112,15 @@ async def _within(update: Update, quota: Quota, notice: str) -> None:
 
 async def start(update: Update, context: Context_) -> None:
     """Say what the bot is, where the article comes from, and how to ask."""
-    data = context.bot_data
-    await _reply(update, render.help_html(data.about, _article(context), context.bot.username))
+    session = _session(context)
+    await _reply(update, render.help_html(session.about, session.article, context.bot.username))
 
 
 async def ask_command(update: Update, context: Context_) -> None:
     """Answer the question after /ask."""
     question = " ".join(context.args or [])
     if not question.strip():
-        examples = context.bot_data.about.examples
-        example = examples[0] if examples else "この記事の要点は?"
-        await _reply(update, render.escape(f"{EMPTY_ASK}例: /ask {example}"))
+        await _reply(update, render.escape(_session(context).empty_ask().text))
         return
     await _answer(update, context, question)
 
@@ -148,38 +134,29 @@ async def ask_text(update: Update, context: Context_) -> None:
 
 
 async def _answer(update: Update, context: Context_, question: str) -> None:
-    data = context.bot_data
+    session = _session(context)
     message, chat = update.effective_message, update.effective_chat
     assert chat is not None
-    earlier: Context | None = None
-    if message is not None:
-        earlier = context_from_reply(message, context.bot.id)
-    if earlier is None and chat.type == chat.PRIVATE and update.message is not None:
-        earlier = data.recent.recall(chat.id)
-    reply: Reply = await _retrieve(
-        update, context, partial(follow_up, data.retriever, question, earlier, CANDIDATES, SHOWN)
+    earlier = context_from_reply(message, context.bot.id) if message is not None else None
+    # A private chat's last answer is a new message's context (not an edited one's).
+    recall = chat.type == chat.PRIVATE and update.message is not None
+    reply = await _retrieve(
+        update, context, partial(session.ask, question, chat.id, earlier, recall)
     )
-    if reply.context is not None:
-        data.recent.remember(chat.id, reply.context)
-    if reply.section_done is not None:
-        markup = keyboards.next_section_keyboard(_article(context), reply.section_done)
-        await _reply(update, render.section_done_html(reply.section_done), markup)
+    if isinstance(reply, Answered):
+        await _reply(
+            update,
+            render.answer_html(reply.answer, SHOWN),
+            keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen),
+        )
         return
-    seen = reply.context.shown if reply.context else None
-    await _reply(
-        update,
-        render.answer_html(reply.answer, SHOWN),
-        keyboards.answer_keyboard(reply.answer, SHOWN, seen),
-    )
+    markup = keyboards.next_section_keyboard(session.article, reply.number)
+    await _reply(update, render.section_done_html(reply.number), markup)
 
 
 async def section_command(update: Update, context: Context_) -> None:
     """Show the section named after /section, or the list when none is named."""
-    ref = " ".join(context.args or [])
-    if not ref.strip():
-        await sections_command(update, context)
-        return
-    await _send_section(update, context, ref)
+    await _send_section(update, context, " ".join(context.args or []))
 
 
 async def section_shortcut(update: Update, context: Context_) -> None:
@@ -190,21 +167,21 @@ async def section_shortcut(update: Update, context: Context_) -> None:
 
 
 async def _send_section(update: Update, context: Context_, ref: str) -> None:
-    article = _article(context)
-    number = parse_section_ref(ref)
-    section = article.section(number) if number is not None else None
-    if section is None:
-        await _reply(update, render.unknown_section_html(ref, article))
-        return
-    pages = render.section_pages(section)
-    await _reply(
-        update, pages[0], keyboards.section_keyboard(article, section.number, 0, len(pages))
-    )
+    session = _session(context)
+    match session.section(ref):
+        case ShowSection(section=section):
+            pages = render.section_pages(section)
+            markup = keyboards.section_keyboard(session.article, section.number, 0, len(pages))
+            await _reply(update, pages[0], markup)
+        case ListSections():
+            await sections_command(update, context)
+        case Notice(text=text):
+            await _reply(update, render.escape(text))
 
 
 async def sections_command(update: Update, context: Context_) -> None:
     """List the sections, each a button."""
-    article = _article(context)
+    article = _session(context).article
     await _reply(update, render.sections_html(article), keyboards.sections_keyboard(article))
 
 
@@ -212,7 +189,7 @@ async def section_button(update: Update, context: Context_) -> None:
     """Send a page of a section as a new message (s:N:P), or show it in place (n:N:P)."""
     query = update.callback_query
     assert query is not None
-    article = _article(context)
+    article = _session(context).article
     press = keyboards.parse(query.data)
     section = article.section(press.section) if press.section is not None else None
     pages = render.section_pages(section) if section else ()
@@ -246,7 +223,7 @@ async def more_button(update: Update, context: Context_) -> None:
     """Send the answer's further candidates, each quoted."""
     query = update.callback_query
     assert query is not None
-    article = _article(context)
+    article = _session(context).article
     passages = [p for pid in keyboards.parse(query.data).passage_ids if (p := article.passage(pid))]
     if not passages or update.effective_chat is None:
         await stale_button(update, context)
@@ -258,34 +235,34 @@ async def more_button(update: Update, context: Context_) -> None:
 async def stale_button(update: Update, context: Context_) -> None:
     """Tell the user that a button is stale or forged."""
     assert update.callback_query is not None
-    await update.callback_query.answer(STALE_BUTTON, show_alert=True)
+    await update.callback_query.answer(messages.STALE_BUTTON, show_alert=True)
 
 
 async def inline_query(update: Update, context: Context_) -> None:
     """Offer the best passages for `@bot question`, or the sections for an empty query."""
     query = update.inline_query
     assert query is not None
-    article = _article(context)
+    session = _session(context)
     results = []
     if not query.query.strip():
-        for section in article.sections:
+        for section in session.article.sections:
             results.append(
                 InlineQueryResultArticle(
                     id=f"s{section.number}",
-                    title=f"§{section.number} {section.title}",
+                    title=messages.label(section.number, section.title),
                     description=section.paragraphs[0] if section.paragraphs else None,
                     input_message_content=InputTextMessageContent(render.section_pages(section)[0]),
                 )
             )
     else:
         answer: Answer = await _retrieve(
-            update, context, partial(context.bot_data.retriever.search, query.query, INLINE_RESULTS)
+            update, context, partial(session.retriever.search, query.query, INLINE_RESULTS)
         )
         for hit in answer.hits:
             results.append(
                 InlineQueryResultArticle(
                     id=hit.passage.id,
-                    title=f"§{hit.passage.section} {hit.passage.title}",
+                    title=messages.label(hit.passage.section, hit.passage.title),
                     description=hit.excerpt,
                     input_message_content=InputTextMessageContent(render.hit_html(hit)),
                 )
@@ -295,12 +272,12 @@ async def inline_query(update: Update, context: Context_) -> None:
 
 async def not_text(update: Update, context: Context_) -> None:
     """Hint that questions are asked in text (stickers, photos, voice…)."""
-    await _reply(update, render.escape(NOT_TEXT))
+    await _reply(update, render.escape(messages.NOT_TEXT))
 
 
 async def unknown_command(update: Update, context: Context_) -> None:
     """Point to /help for a command the bot does not know."""
-    await _reply(update, render.escape(UNKNOWN_COMMAND))
+    await _reply(update, render.escape(messages.UNKNOWN_COMMAND))
 
 
 async def error(update: object, context: Context_) -> None:
@@ -308,7 +285,9 @@ async def error(update: object, context: Context_) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         try:
-            await context.bot.send_message(update.effective_chat.id, render.escape(APOLOGY))
+            await context.bot.send_message(
+                update.effective_chat.id, render.escape(messages.APOLOGY)
+            )
         except Exception:  # the Bot API may be what failed; the log has it already
             log.warning("could not send the apology", exc_info=True)
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.messages import MORE_CANDIDATES, READ_SECTION, said
+from bot import messages
+from bot.messages import MORE_CANDIDATES, READ_SECTION, label, said
 from index.article import Article
 from index.search import Answer
 from index.text import shorten
@@ -96,7 +97,8 @@ def next_section_keyboard(article: Article, number: int) -> InlineKeyboardMarkup
     after = article.section_after(number)
     if after is None:
         return None
-    button = InlineKeyboardButton(f"§{after.number} を読む ▶", callback_data=f"s:{after.number}:0")
+    text = messages.READ_NEXT.format(label=label(after.number))
+    button = InlineKeyboardButton(text, callback_data=f"s:{after.number}:0")
     return InlineKeyboardMarkup([[button]])
 
 
@@ -109,14 +111,18 @@ def section_keyboard(article: Article, number: int, page: int, pages: int) -> In
         row.append(InlineKeyboardButton("◀", callback_data=f"n:{number}:{page - 1}"))
     elif at > 0:
         row.append(
-            InlineKeyboardButton(f"◀ §{numbers[at - 1]}", callback_data=f"n:{numbers[at - 1]}:0")
+            InlineKeyboardButton(
+                f"◀ {label(numbers[at - 1])}", callback_data=f"n:{numbers[at - 1]}:0"
+            )
         )
-    row.append(InlineKeyboardButton("章の一覧", callback_data="l"))
+    row.append(InlineKeyboardButton(messages.SECTIONS, callback_data="l"))
     if page + 1 < pages:
         row.append(InlineKeyboardButton("▶", callback_data=f"n:{number}:{page + 1}"))
     elif at + 1 < len(numbers):
         row.append(
-            InlineKeyboardButton(f"§{numbers[at + 1]} ▶", callback_data=f"n:{numbers[at + 1]}:0")
+            InlineKeyboardButton(
+                f"{label(numbers[at + 1])} ▶", callback_data=f"n:{numbers[at + 1]}:0"
+            )
         )
     return InlineKeyboardMarkup([row])
 
@@ -126,7 +132,7 @@ def sections_keyboard(article: Article) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    shorten(f"§{s.number} {s.title}", 32), callback_data=f"s:{s.number}:0"
+                    shorten(label(s.number, s.title), 32), callback_data=f"s:{s.number}:0"
                 )
             ]
             for s in article.sections

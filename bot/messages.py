@@ -1,6 +1,7 @@
-"""What the bot says, on the console and in Telegram alike (one copy each). What it says about
-an answer follows the language of the question (index.text.language) where it has the words:
-Japanese, English and Chinese."""
+"""Everything the bot and the console say to a user, in one place. What is said about an answer
+follows the language of the question (index.text.language) where there are words for it:
+Japanese, English and Chinese; the rest is Japanese, the article's language (the command
+line's own errors are English, as its --help is)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,59 @@ from index.search import Answer
 from index.text import shorten
 
 UNKNOWN_COMMAND = "知らないコマンドです。/help で使い方を表示します。"
-EMPTY_ASK = "/ask のあとに質問を書いてください。"
+EMPTY_ASK = "/ask のあとに質問を書いてください。例: /ask {example}"
+DEFAULT_EXAMPLE = "この記事の要点は?"
 SECTION_DONE = "§{number} の箇所はこれで全部です。"
+NEXT_SECTION = "続きは次の章で: /section {number}"
+ARTICLE_END = "記事はここで終わりです。"
 NO_SECTION = "「{ref}」という章はありません。章の番号は {first}〜{last} です(例: /section 5)。"
+NOT_TEXT = "文字で質問してください。/help で使い方を表示します。"
+STALE_BUTTON = "このボタンは古くなっています。/sections から開き直してください。"
+APOLOGY = "すみません、処理中にエラーが起きました。もう一度お試しください。"
+TOO_MANY = "質問が続いています。少し時間をおいてから、もう一度どうぞ。"
+TOO_FAST = "操作が続いています。少し待ってからどうぞ。"
+SECTIONS = "章の一覧"
+EMPTY_SECTION = "(本文なし)"
+READ_NEXT = "{label} を読む ▶"
+BATCH_QUESTION = "質問: {question}"
+
+# The command menu Telegram shows, and the console's help.
+COMMANDS = (
+    ("ask", "記事に質問する"),
+    ("section", "章を読む(例: /section 5)"),
+    ("sections", "章の一覧"),
+    ("help", "使い方と出典"),
+)
+CHAT_HELP = """質問をそのまま入力すると、記事の該当箇所を引用して答えます。
+答えのあとに「もっと詳しく」「それはなぜ?」と続けて聞くこともできます。
+  /section N   第N章を表示 ({first}〜{last}。§N だけでも)
+  /sections    章の一覧
+  /ask 質問    質問する(/ask なしでも同じ)
+  /help        このヘルプ
+  /quit        終了"""
+
+# /start and /help in Telegram (render.help_html sets them in HTML, escaped).
+HELP_NAME = "記事Q&Aボット"
+HELP_INTRO = (
+    "記事「{title}」について、質問に記事の該当箇所を引用して答えます。"
+    "引用はすべて記事の原文で、§N は章の番号です。"
+)
+HELP_TOPICS = "内容: {topics}"
+HELP_SOURCE = "出典: {source}"
+HELP_EXAMPLES = "質問の例"
+HELP_EXAMPLE = "・{question}"
+HELP_SECTIONS = "章"
+HELP_COMMANDS = "コマンド"
+HELP_COMMAND_LINES = (
+    "/ask 質問 — 記事に質問する(グループではこちらか、@{username} をつけて)",
+    "/section N — 第N章を読む({first}〜{last})",
+    "/sections — 章の一覧",
+    "/help — この説明",
+)
+HELP_FOLLOW_UP = (
+    "答えに返信して「もっと詳しく」「それはなぜ?」と聞くと、その答えの続きとして答えます。"
+    "質問を編集すると、編集後の質問にあらためて答えます。"
+)
 
 # By the question's language.
 NO_ANSWER = {
@@ -41,10 +92,21 @@ ASK_HINT = {  # how to see the sections from `interview-bot ask`
 READ_SECTION = {"ja": "§{number} を全文で読む", "en": "Read §{number}", "zh": "阅读 §{number} 全文"}
 MORE_CANDIDATES = {"ja": "ほかの候補", "en": "Other passages", "zh": "其他段落"}
 
+# The command line's errors (one line each, exit code 2).
+CLI_NO_SECTION = "no section {ref!r}: sections are numbered {first}–{last}"
+CLI_BATCH_ALONE = "'-' reads the questions from standard input: give no other question"
+CLI_EMPTY_QUESTION = "empty question: ask QUESTION, or ask - to read questions from stdin"
+CLI_TOP = "--top must be at least 1"
+
 
 def said(words: dict[str, str], language: str) -> str:
     """`words` in `language`, or in Japanese where there are none in it."""
     return words.get(language, words["ja"])
+
+
+def label(number: int, title: str = "") -> str:
+    """`§N title`, as every reply names a section."""
+    return f"§{number} {title}" if title else f"§{number}"
 
 
 def answer_lead(answer: Answer) -> str:
@@ -57,5 +119,16 @@ def answer_lead(answer: Answer) -> str:
 
 def no_section(ref: str, article: Article) -> str:
     """What a reference to a section the article does not have gets (plain text)."""
-    first, last = article.sections[0].number, article.sections[-1].number
+    first, last = article.span
     return NO_SECTION.format(ref=shorten(ref.strip(), 20), first=first, last=last)
+
+
+def section_done(article: Article, number: int) -> str:
+    """What "more" says once every passage of section `number` has been shown."""
+    after = article.section_after(number)
+    then = NEXT_SECTION.format(number=after.number) if after else ARTICLE_END
+    return SECTION_DONE.format(number=number) + then
+
+
+def empty_ask(examples: tuple[str, ...]) -> str:
+    return EMPTY_ASK.format(example=examples[0] if examples else DEFAULT_EXAMPLE)

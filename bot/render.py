@@ -7,7 +7,8 @@ import html
 import re
 from collections.abc import Sequence
 
-from bot.messages import NO_ANSWER, SECTION_DONE, SECTIONS_HINT, answer_lead, no_section, said
+from bot import messages
+from bot.messages import NO_ANSWER, SECTIONS_HINT, answer_lead, label, said
 from index.about import About
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit
@@ -60,9 +61,14 @@ def escape(text: str) -> str:
 def hit_html(hit: Hit) -> str:
     """`§N title` and a blockquote of the passage around its best sentence, in bold."""
     before, best, after = quote(hit.passage.text, hit.excerpt)
-    head = f"<b>§{hit.passage.section}</b> {escape(hit.passage.title)}"
+    head = label_html(hit.passage.section, hit.passage.title)
     body = escape(before) + (f"<b>{escape(best)}</b>" if best else "") + escape(after)
     return f"{head}\n<blockquote>{body}</blockquote>"
+
+
+def label_html(number: int, title: str) -> str:
+    """`§N title` with the number in bold."""
+    return f"<b>{label(number)}</b> {escape(title)}"
 
 
 def answer_html(answer: Answer, shown: int = 3) -> str:
@@ -77,7 +83,7 @@ def answer_html(answer: Answer, shown: int = 3) -> str:
 
 def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:
     """A passage on its own (no question to pick a sentence by): its start, quoted."""
-    head = f"<b>§{passage.section}</b> {escape(passage.title)}"
+    head = label_html(passage.section, passage.title)
     return f"{head}\n<blockquote>{escape(_head(passage.text, limit))}</blockquote>"
 
 
@@ -105,7 +111,7 @@ def visible_len(html_text: str) -> int:
 def section_pages(section: Section, limit: int = MAX_MESSAGE) -> tuple[str, ...]:
     """The section as HTML messages of at most `limit` visible characters each, split between
     paragraphs (or, for a paragraph longer than a message, between sentences)."""
-    header = f"§{section.number} {section.title}"
+    header = label(section.number, section.title)
     budget = limit - utf16_len(header) - 16  # room for the header and a "(12/12)" counter
     pieces = [p for paragraph in section.paragraphs for p in _fit(paragraph, budget)]
     pages: list[list[str]] = [[]]
@@ -121,7 +127,7 @@ def section_pages(section: Section, limit: int = MAX_MESSAGE) -> tuple[str, ...]
     out = []
     for number, page in enumerate(pages, start=1):
         counter = f" ({number}/{total})" if total > 1 else ""
-        body = "\n\n".join(escape(p) for p in page) or "(本文なし)"
+        body = "\n\n".join(escape(p) for p in page) or escape(messages.EMPTY_SECTION)
         out.append(f"<b>{escape(header)}</b>{counter}\n\n{body}")
     return tuple(out)
 
@@ -141,47 +147,43 @@ def _fit(paragraph: str, budget: int) -> list[str]:
 
 
 def sections_html(article: Article) -> str:
-    lines = [f"<b>§{s.number}</b> {escape(s.title)}" for s in article.sections]
-    return "<b>章の一覧</b>\n" + "\n".join(lines)
+    lines = [label_html(s.number, s.title) for s in article.sections]
+    return f"<b>{escape(messages.SECTIONS)}</b>\n" + "\n".join(lines)
 
 
 def unknown_section_html(ref: str, article: Article) -> str:
-    return escape(no_section(ref, article))
+    return escape(messages.no_section(ref, article))
 
 
 def section_done_html(number: int) -> str:
-    return escape(SECTION_DONE.format(number=number))
+    return escape(messages.SECTION_DONE.format(number=number))
 
 
 def help_html(about: About, article: Article, username: str) -> str:
     """/start and /help: what the bot answers about, from the article's own metadata."""
-    first, last = article.sections[0].number, article.sections[-1].number
+    first, last = article.span
     parts = [
-        "<b>記事Q&amp;Aボット</b>",
-        f"記事「{escape(about.title)}」について、質問に記事の該当箇所を引用して答えます。"
-        "引用はすべて記事の原文で、<b>§N</b> は章の番号です。",
+        f"<b>{escape(messages.HELP_NAME)}</b>",
+        escape(messages.HELP_INTRO.format(title=about.title)),
     ]
     if about.topics:
-        parts.append(f"内容: {escape(about.topics)}")
+        parts.append(escape(messages.HELP_TOPICS.format(topics=about.topics)))
     if about.source:
-        parts.append(f"出典: {escape(about.source)}")
+        parts.append(escape(messages.HELP_SOURCE.format(source=about.source)))
     if about.examples:
-        examples = "\n".join(f"・{escape(q)}" for q in about.examples)
-        parts.append(f"<b>質問の例</b>\n{examples}")
+        examples = "\n".join(
+            escape(messages.HELP_EXAMPLE.format(question=q)) for q in about.examples
+        )
+        parts.append(f"<b>{escape(messages.HELP_EXAMPLES)}</b>\n{examples}")
     else:
         titles = "\n".join(
-            f"§{s.number} {escape(shorten(s.title, 40))}" for s in article.sections[:12]
+            escape(label(s.number, shorten(s.title, 40))) for s in article.sections[:12]
         )
-        parts.append(f"<b>章</b>\n{titles}")
-    parts.append(
-        "<b>コマンド</b>\n"
-        f"/ask 質問 — 記事に質問する(グループではこちらか、@{escape(username)} をつけて)\n"
-        f"/section N — 第N章を読む({first}〜{last})\n"
-        "/sections — 章の一覧\n"
-        "/help — この説明"
+        parts.append(f"<b>{escape(messages.HELP_SECTIONS)}</b>\n{titles}")
+    commands = "\n".join(
+        escape(line.format(username=username, first=first, last=last))
+        for line in messages.HELP_COMMAND_LINES
     )
-    parts.append(
-        "答えに返信して「もっと詳しく」「それはなぜ?」と聞くと、その答えの続きとして答えます。"
-        "質問を編集すると、編集後の質問にあらためて答えます。"
-    )
+    parts.append(f"<b>{escape(messages.HELP_COMMANDS)}</b>\n{commands}")
+    parts.append(escape(messages.HELP_FOLLOW_UP))
     return "\n\n".join(parts)

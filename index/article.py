@@ -66,6 +66,16 @@ class Article:
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
 
+    def find(self, ref: str) -> Section | None:
+        """The section a person names as "5", "05", "§5" or "５"; None if there is none."""
+        number = parse_section_ref(ref)
+        return self.section(number) if number is not None else None
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The first and the last section number."""
+        return self.sections[0].number, self.sections[-1].number
+
     def section_after(self, number: int) -> Section | None:
         """The section that follows section `number`, if any."""
         numbers = [s.number for s in self.sections]

@@ -48,30 +48,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "INTERVIEW_BOT_CACHE_DIR"  # a directory, or "off"
 FORMAT = 1  # of the entries' header line
-RETRIEVAL_ENV = "INTERVIEW_BOT_RETRIEVAL"
 MODES = ("hybrid", "lexical")
 # Cache entries kept: the newest by use (an entry is an index or its vectors; each article
 # has one of each per retrieval mode), older ones are removed when a new one is written.
 KEEP_ENTRIES = 8
 SHIPPED_VECTORS = Path(__file__).parent / "data" / "musk-interview.ja.vectors"
-
-
-def default_cache_dir() -> Path | None:
-    configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        return None if configured.strip().lower() in ("", "off", "0") else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "interview-bot"
-
-
-def default_retrieval() -> str:
-    """The retrieval mode INTERVIEW_BOT_RETRIEVAL names ("hybrid" when it is unset)."""
-    mode = os.environ.get(RETRIEVAL_ENV, "").strip().lower() or "hybrid"
-    if mode not in MODES:
-        raise ValueError(f"{RETRIEVAL_ENV} must be hybrid or lexical, not {mode!r}")
-    return mode
 
 
 def cache_key(
@@ -102,8 +84,9 @@ def load_retriever(
     cache_dir: Path | None = None,
     hybrid: HybridParams | None = None,
 ) -> Retriever:
-    """The article's index for `mode` ("hybrid" or "lexical"). Where no sentence encoder is
-    installed, hybrid falls back to lexical and says so once. Raises ArticleError."""
+    """The article's index for `mode` ("hybrid" or "lexical"), cached in `cache_dir` (None:
+    not cached). Where no sentence encoder is installed, hybrid falls back to lexical and says
+    so once. Raises ArticleError."""
     if mode == "lexical":
         return load_index(path, cache_dir)
     from index.embed import default_encoder
@@ -114,12 +97,11 @@ def load_retriever(
         return load_index(path, cache_dir)
     hybrid = hybrid or HybridParams()
     params = Params(readings=True)
-    lexical = load_index(path, cache_dir, params=params, passage_chars=hybrid.passage_chars)
-    cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+    base = load_index(path, cache_dir, params=params, passage_chars=hybrid.passage_chars)
     raw = _read(path)
     if cache_dir is None or raw is None:
-        return HybridIndex(lexical, encoder, hybrid, shipped_vectors(lexical, encoder))
-    key = cache_key(raw, lexical.tokenizer, lexical.params, hybrid.passage_chars)
+        return HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
+    key = cache_key(raw, base.tokenizer, base.params, hybrid.passage_chars)
     key = f"{key}.{encoder.name}"
     file = cache_dir / f"{key}.npy"
     import numpy as np
@@ -127,22 +109,24 @@ def load_retriever(
     payload = _read_entry(file, key)
     if payload is not None:
         try:
-            return HybridIndex(lexical, encoder, hybrid, _vectors(payload, lexical, encoder))
+            return HybridIndex(base, encoder, hybrid, _vectors(payload, base, encoder))
         except ValueError as exc:
             _damaged(file, str(exc))
-    index = HybridIndex(lexical, encoder, hybrid, shipped_vectors(lexical, encoder))
+    index = HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
     buffer = io.BytesIO()
     np.save(buffer, index.vectors, allow_pickle=False)
     _write_entry(file, key, buffer.getvalue())
     return index
 
 
-def _vectors(payload: bytes, lexical: SearchIndex, encoder: Encoder) -> Vectors:
+def _vectors(payload: bytes, base: SearchIndex, encoder: Encoder) -> Vectors:
     """The vectors an entry holds, checked against the index and encoder they are for."""
     import numpy as np
 
+    from index.hybrid import encoded_texts
+
     vectors: Vectors = np.load(io.BytesIO(payload), allow_pickle=False)
-    expected = (len(lexical.article.passages) + sum(map(len, lexical.sentences)),)
+    expected = (len(encoded_texts(base)),)
     if vectors.dtype != np.float32 or vectors.shape[:1] != expected or vectors.ndim != 2:
         raise ValueError(f"vectors of shape {vectors.shape} and type {vectors.dtype}")
     if vectors.shape[1] != encoder.dimensions or not np.isfinite(vectors).all():
@@ -150,37 +134,37 @@ def _vectors(payload: bytes, lexical: SearchIndex, encoder: Encoder) -> Vectors:
     return vectors
 
 
-def texts_key(lexical: SearchIndex, encoder: Encoder) -> str:
+def texts_key(base: SearchIndex, encoder: Encoder) -> str:
     """What vectors depend on: the texts encoded (passages, then sentences) and the encoder."""
     from index.hybrid import encoded_texts
 
     digest = hashlib.sha256(encoder.name.encode())
-    for text in encoded_texts(lexical):
+    for text in encoded_texts(base):
         digest.update(b"\0" + text.encode())
     return digest.hexdigest()[:32]
 
 
-def shipped_vectors(lexical: SearchIndex, encoder: Encoder) -> Vectors | None:
+def shipped_vectors(base: SearchIndex, encoder: Encoder) -> Vectors | None:
     """The bundled article's vectors as shipped in the package (scripts/ship_vectors.py writes
     them), when they are of these texts and this encoder: the first answer after installing
     then needs no encoding (about 10 s). None for any other article."""
-    key = texts_key(lexical, encoder)
+    key = texts_key(base, encoder)
     payload = _read_entry(SHIPPED_VECTORS, key, quiet=True)
     if payload is None:
         return None
     try:
-        return _vectors(payload, lexical, encoder)
+        return _vectors(payload, base, encoder)
     except ValueError as exc:
         _damaged(SHIPPED_VECTORS, str(exc))
         return None
 
 
-def write_shipped_vectors(lexical: SearchIndex, encoder: Encoder, vectors: Vectors) -> None:
+def write_shipped_vectors(base: SearchIndex, encoder: Encoder, vectors: Vectors) -> None:
     import numpy as np
 
     buffer = io.BytesIO()
     np.save(buffer, vectors, allow_pickle=False)
-    _write_entry(SHIPPED_VECTORS, texts_key(lexical, encoder), buffer.getvalue(), keep=None)
+    _write_entry(SHIPPED_VECTORS, texts_key(base, encoder), buffer.getvalue(), keep=None)
 
 
 def _read(path: str | Path | None) -> bytes | None:
@@ -197,10 +181,10 @@ def load_index(
     passage_chars: int = MIN_PASSAGE_CHARS,
 ) -> SearchIndex:
     """The lexical index of the article at `path` (the bundled one by default), from the
-    cache when it holds it, else built and cached. Raises ArticleError as load_article does."""
+    cache in `cache_dir` when it holds it, else built (and cached there, unless `cache_dir` is
+    None). Raises ArticleError as load_article does."""
     tokenizer = tokenizer or Tokenizer()
     params = params or Params()
-    cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
     source = Path(path) if path is not None else bundled_article_path()
     raw = _read(source)
     if raw is None:

@@ -46,9 +46,6 @@ FRAMING = frozenset(
 FOLLOW_UP_SECONDS = 600.0
 # Conversations whose last answer is kept, at most (the least recently answered go first).
 CONVERSATIONS = 10_000
-_IGNORED_POS = frozenset(
-    {"助詞", "助動詞", "補助記号", "記号", "空白", "感動詞", "接頭辞", "接尾辞"}
-)
 
 
 class Kind(Enum):
@@ -76,7 +73,7 @@ class Reply:
 
 def kind_of(text: str, tokenizer: Tokenizer) -> Kind:
     """How a message relates to the answer before it, from its words alone."""
-    units = [(u, form, pos) for u, form, pos in tokenizer.units(text) if pos not in _IGNORED_POS]
+    units = tokenizer.units(text)
     forms = [form for _, form, _ in units]
     if forms and all(form in MORE or form in ALONG for form in forms) and MORE & set(forms):
         return Kind.MORE

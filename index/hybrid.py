@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.search import Answer, Hit, Lexical, SearchIndex
+from index.search import Answer, Hit, Match, SearchIndex
 from index.text import language, question_part
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class Features:
     """One question's passages as the ranking model sees them."""
 
     read: str  # what of the question was read (HybridIndex.read)
-    lexical: Lexical
+    match: Match  # the lexical pass over it
     matrix: Vectors  # a row per passage, a column per PASSAGE_FEATURES
     cosines: Vectors  # of each passage
     sentences: Vectors  # the cosine of each sentence (of all passages, in order)
@@ -124,7 +124,7 @@ class Ranking:
     """One question, ranked: passages best first, with the signals behind the verdict."""
 
     read: str  # what of the question was read (HybridIndex.read)
-    lexical: Lexical
+    match: Match  # the lexical pass over it
     order: list[int]  # passage indices, best first
     scores: list[float]  # score of each passage (by index)
     cosines: Vectors
@@ -133,35 +133,35 @@ class Ranking:
 
 
 class HybridIndex:
-    """A SearchIndex and the encoder's vectors of its passages and sentences."""
+    """A SearchIndex (the lexical pass) and the encoder's vectors of its passages and
+    sentences."""
 
     def __init__(
         self,
-        lexical: SearchIndex,
+        base: SearchIndex,
         encoder: Encoder,
         params: HybridParams | None = None,
         vectors: Vectors | None = None,
     ) -> None:
-        self.lexical = lexical
-        self.article = lexical.article
-        self.tokenizer = lexical.tokenizer
+        self.base = base
+        self.article = base.article
+        self.tokenizer = base.tokenizer
         self.encoder = encoder
         self.params = params or HybridParams()
         if vectors is None:
-            texts = encoded_texts(lexical)
+            texts = encoded_texts(base)
             vectors = encoder.passages(texts) if texts else np.zeros((0, 1), np.float32)
         self.vectors = vectors  # passages, then sentences
         self._passages = vectors[: len(self.article.passages)]
         self._all_sentences = vectors[len(self.article.passages) :]
         self._sentences: list[Vectors] = []
         start = len(self.article.passages)
-        for sents in lexical.sentences:
-            self._sentences.append(vectors[start : start + len(sents)])
-            start += len(sents)
+        counts = [len(sents) for sents in base.sentence_texts()]
+        for count in counts:
+            self._sentences.append(vectors[start : start + count])
+            start += count
         # Each sentence's passage, and each passage's closeness to the article as a whole.
-        self._sentence_passage = np.repeat(
-            np.arange(len(lexical.sentences)), [len(s) for s in lexical.sentences]
-        ).astype(np.intp)
+        self._sentence_passage = np.repeat(np.arange(len(counts)), counts).astype(np.intp)
         self._hub = (
             (self._passages @ self._all_sentences.T).mean(axis=1)
             if len(self._all_sentences)
@@ -173,13 +173,13 @@ class HybridIndex:
         question in Japanese)."""
         question = question_part(question)
         native = self.params.respell and language(question) == "ja"
-        return self.lexical.respell(question) if native else question
+        return self.base.respell(question) if native else question
 
     def features(self, question: str) -> Features | None:
         """Every passage's features; None when the question has no content words."""
         read = self.read(question)
-        lexical = self.lexical.lexical(read)
-        if not any(not w.answer_type for w in lexical.words) or not self.article.passages:
+        match = self.base.match(read)
+        if not match.has_content or not self.article.passages:
             return None
         vector = self.encoder.question(read)
         cosines = self._passages @ vector
@@ -187,14 +187,14 @@ class HybridIndex:
         best = np.full(len(cosines), -1.0, np.float32)
         np.maximum.at(best, self._sentence_passage, sentences)
         columns = [
-            _scaled(_dense(lexical.scores, len(cosines))),
-            _scaled(_dense(self.lexical.sounds(read), len(cosines))),
+            _scaled(_dense(match.scores, len(cosines))),
+            _scaled(_dense(self.base.sounds(read), len(cosines))),
             _scaled(_standard(cosines)),
             _scaled(_standard(best)),
             _scaled(_standard(cosines - self.params.hub_share * self._hub)),
         ]
         matrix = np.stack(columns, axis=1)
-        return Features(read, lexical, matrix, cosines, sentences, language(read))
+        return Features(read, match, matrix, cosines, sentences, language(read))
 
     def rank(self, question: str) -> Ranking | None:
         """Every passage ranked, and how likely the article answers; None when the question
@@ -202,25 +202,24 @@ class HybridIndex:
         f = self.features(question)
         if f is None:
             return None
-        lexical = f.lexical
         scores = f.matrix @ self.params.rank_weights(f.foreign)
         order = sorted(range(len(scores)), key=lambda d: -scores[d])
         sentences = f.sentences if len(f.sentences) else np.zeros(1, np.float32)
         signals = Signals(
-            coverage=self.lexical.coverage(lexical, self.lexical.section_of[order[0]]),
+            coverage=f.match.coverage(self.article.passages[order[0]].section),
             cosine=float(f.cosines.max()),
             spread=float(f.cosines.max() - f.cosines.mean()),
             sentence=float(sentences.max()),
             peak=float(sentences.max() - sentences.mean()),
-            names=self.lexical.unseen_share(lexical, names=True),
-            unseen=self.lexical.unseen_share(lexical),
+            names=f.match.unseen(names=True),
+            unseen=f.match.unseen(),
             asked=float("number" in self.tokenizer.asked_types(f.read)),
             language=f.language,
         )
         model = self.params.decline_model(f.language)
         logit = model[0] + sum(c * x for c, x in zip(model[1:], signals.features(), strict=True))
         probability = 1 / (1 + math.exp(-max(min(logit, 50.0), -50.0)))
-        return Ranking(f.read, lexical, order, scores.tolist(), f.cosines, signals, probability)
+        return Ranking(f.read, f.match, order, scores.tolist(), f.cosines, signals, probability)
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when the article likely does not
@@ -233,25 +232,25 @@ class HybridIndex:
             Hit(
                 passage=self.article.passages[d],
                 score=ranking.scores[d],
-                excerpt=self.excerpt(d, ranking.read, ranking.lexical),
+                excerpt=self.excerpt(d, ranking.read, ranking.match),
             )
             for d in ranking.order[: max(k, 1)]
         )
         sure = ranking.probability >= self.params.sure_probability
         return Answer(question, hits, True, "high" if sure else "low", spoken)
 
-    def excerpt(self, doc_id: int, question: str, lexical: Lexical) -> str:
+    def excerpt(self, doc_id: int, question: str, match: Match) -> str:
         """The passage's sentence that best answers: question weight plus closeness in meaning."""
         cosines = self._sentences[doc_id] @ self.encoder.question(question)
         if not len(cosines):  # a passage of punctuation alone has no sentence
-            return self.lexical.excerpt(doc_id, lexical)
-        return self.lexical.excerpt(doc_id, lexical, _scaled(cosines - cosines.min()).tolist())
+            return self.base.excerpt(doc_id, match)
+        return self.base.excerpt(doc_id, match, _scaled(cosines - cosines.min()).tolist())
 
 
-def encoded_texts(lexical: SearchIndex) -> list[str]:
+def encoded_texts(base: SearchIndex) -> list[str]:
     """The texts HybridIndex encodes, in its order: the passages, then their sentences."""
-    passages = [p.text for p in lexical.article.passages]
-    return passages + [text for sents in lexical.sentences for text, _ in sents]
+    passages = [p.text for p in base.article.passages]
+    return passages + [text for sents in base.sentence_texts() for text in sents]
 
 
 def _dense(scores: dict[int, float], size: int) -> Vectors:

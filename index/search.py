@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from index.article import Article, Passage
@@ -58,12 +58,31 @@ class Retriever(Protocol):
 
 
 @dataclass(frozen=True)
-class Lexical:
-    """What BM25 makes of one question."""
+class Match:
+    """What the lexical pass (SearchIndex.match) makes of one question."""
 
     words: tuple[Word, ...]
     weights: tuple[float, ...]  # of each word (see SearchIndex.weight)
     scores: dict[int, float]  # passage index → score, for the passages holding any word
+    index: SearchIndex = field(repr=False, compare=False)
+
+    @property
+    def has_content(self) -> bool:
+        """Whether the question has a word to search for (not only what it asks: いつ, 誰)."""
+        return any(not w.answer_type for w in self.words)
+
+    def coverage(self, section: int) -> float:
+        """Weighted share of the question's content words found in section number `section`.
+
+        A section rather than the best passage: the passage often answers with a few of the
+        question's words while its section holds the rest (what the question is about).
+        """
+        return self.index._coverage(self, self.index._position[section])
+
+    def unseen(self, names: bool = False) -> float:
+        """Weighted share of the question's content words the article never uses (with
+        `names`: only those that are names, proper nouns or words the dictionary does not know)."""
+        return self.index._unseen(self, names)
 
 
 @dataclass(frozen=True)
@@ -205,9 +224,9 @@ class SearchIndex:
         self.article = article
         self.tokenizer = tokenizer or Tokenizer()
         self.params = p = params or Params()
-        numbers = [s.number for s in article.sections]
-        # The index in article.sections of each passage's section.
-        self.section_of = [numbers.index(x.section) for x in article.passages]
+        # The position in article.sections of each section number, and of each passage's.
+        self._position = {s.number: at for at, s in enumerate(article.sections)}
+        self._section_at = [self._position[x.section] for x in article.passages]
         # The article's text as words are normalized, to tell a name it mentions in passing.
         self._text = unicodedata.normalize(
             "NFKC", "\n".join(x.text for x in article.passages)
@@ -225,7 +244,7 @@ class SearchIndex:
             [(s.strip(), self.tokenizer.words(s)) for s in SENTENCE.findall(x.text)]
             for x in steps(article.passages, "reading the article's passages")
         ]
-        self.sentences = [
+        self._sentences = [
             [(text, frozenset(k for w in words for k in w.keys)) for text, words in sents]
             for sents in sentences
         ]
@@ -242,7 +261,7 @@ class SearchIndex:
         titles = [self.tokenizer.terms(s.title) for s in article.sections]
         self.titles = Field(titles, p.k1, 0.0, "titles")
         section_keys = [list(title) for title in titles]
-        for at, keys in zip(self.section_of, passage_keys, strict=True):
+        for at, keys in zip(self._section_at, passage_keys, strict=True):
             section_keys[at] += keys
         self.sections = Field(section_keys, p.k1, p.b, "sections")
         if p.readings:
@@ -274,7 +293,7 @@ class SearchIndex:
     def to_data(self) -> dict[str, Any]:
         """What tokenizing and scoring the article made, as plain data (JSON)."""
         data: dict[str, Any] = {
-            "sentences": [[[text, sorted(keys)] for text, keys in s] for s in self.sentences],
+            "sentences": [[[text, sorted(keys)] for text, keys in s] for s in self._sentences],
             "fields": {
                 name: getattr(self, name).to_data()
                 for name in ("passages", "pairs", "titles", "sections")
@@ -291,11 +310,11 @@ class SearchIndex:
             sentences, fields = data["sentences"], data["fields"]
             if len(sentences) != passages:
                 raise ValueError("not one entry per passage")
-            self.sentences = []
+            self._sentences = []
             for passage, sents in zip(self.article.passages, sentences, strict=True):
                 if not all(isinstance(t, str) and t in passage.text for t, _ in sents):
                     raise ValueError("a sentence that is not the passage's")
-                self.sentences.append([(t, frozenset(map(str, k))) for t, k in sents])
+                self._sentences.append([(t, frozenset(map(str, k))) for t, k in sents])
             self.passages = Field.from_data(fields["passages"], passages)
             self.pairs = Field.from_data(fields["pairs"], passages)
             self.titles = Field.from_data(fields["titles"], sections)
@@ -314,22 +333,22 @@ class SearchIndex:
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when none covers it well enough."""
-        lexical = self.lexical(question_part(question))
-        scores = lexical.scores
+        match = self.match(question_part(question))
+        scores = match.scores
         spoken = language(question)
         if not scores:
             return Answer(question=question, hits=(), answered=False, language=spoken)
         # The best k in O(n log k) rather than sorting them all; ties keep a fixed order.
         ranked = heapq.nlargest(max(k, 1), scores.items(), key=operator.itemgetter(1))
-        if self.coverage(lexical, self.section_of[ranked[0][0]]) < self.params.min_coverage:
+        if self._coverage(match, self._section_at[ranked[0][0]]) < self.params.min_coverage:
             return Answer(question=question, hits=(), answered=False, language=spoken)
         hits = tuple(
-            Hit(passage=self.article.passages[d], score=s, excerpt=self.excerpt(d, lexical))
+            Hit(passage=self.article.passages[d], score=s, excerpt=self.excerpt(d, match))
             for d, s in ranked
         )
         return Answer(question=question, hits=hits, answered=True, language=spoken)
 
-    def lexical(self, question: str) -> Lexical:
+    def match(self, question: str) -> Match:
         """The question's words, their weights, and the BM25 score of every passage holding one."""
         words = self.tokenizer.words(question)
         p = self.params
@@ -337,17 +356,17 @@ class SearchIndex:
         scores = self.passages.scores(ranking)
         weights = tuple(self.weight(w) for w in words)
         if not scores:
-            return Lexical(tuple(words), weights, {})
+            return Match(tuple(words), weights, {}, self)
         for d, score in self.pairs.scores([Word((key,)) for key in _pairs(words)]).items():
             scores[d] += p.pair_weight * score
         prior: dict[int, float] = defaultdict(float)
-        for field, weight in ((self.sections, p.section_weight), (self.titles, p.title_weight)):
-            for section, score in field.scores(ranking).items():
+        for whole, weight in ((self.sections, p.section_weight), (self.titles, p.title_weight)):
+            for section, score in whole.scores(ranking).items():
                 prior[section] += weight * score
-        section_of = self.section_of
+        section_at = self._section_at
         for d in scores:
-            scores[d] += prior[section_of[d]]
-        return Lexical(tuple(words), weights, scores)
+            scores[d] += prior[section_at[d]]
+        return Match(tuple(words), weights, scores, self)
 
     def respell(self, question: str) -> str:
         """The question with its words spelt as the article spells them (see
@@ -380,27 +399,26 @@ class SearchIndex:
         weight = max(known) if known else self._unseen_idf
         return weight * (1.0 if word.noun else self.params.other_weight)
 
-    def coverage(self, lexical: Lexical, section: int) -> float:
-        """Weighted share of the question's content words found in the `section`-th section.
+    def sentence_texts(self) -> list[list[str]]:
+        """Each passage's sentences, as excerpts quote them."""
+        return [[text for text, _ in sents] for sents in self._sentences]
 
-        A section rather than the best passage: the passage often answers with a few of the
-        question's words while its section holds the rest (what the question is about).
-        """
+    def _coverage(self, match: Match, section: int) -> float:
+        """Match.coverage of the `section`-th section."""
         content = [
             (w, weight)
-            for w, weight in zip(lexical.words, lexical.weights, strict=True)
+            for w, weight in zip(match.words, match.weights, strict=True)
             if not w.answer_type
         ]
         total = sum(weight for _, weight in content)
         found = sum(weight * self._found(w, section) for w, weight in content)
         return found / total if total else 0.0
 
-    def unseen_share(self, lexical: Lexical, names: bool = False) -> float:
-        """Weighted share of the question's content words the article never uses (with
-        `names`: only those that are names, proper nouns or words the dictionary does not know)."""
+    def _unseen(self, match: Match, names: bool) -> float:
+        """Match.unseen."""
         idf = self.passages.idf
         total = unseen = 0.0
-        for w, weight in zip(lexical.words, lexical.weights, strict=True):
+        for w, weight in zip(match.words, match.weights, strict=True):
             if w.answer_type:
                 continue
             total += weight
@@ -423,16 +441,16 @@ class SearchIndex:
         held = [any(self.sections.holds(section, key) for key in part) for part in word.parts]
         return sum(w for w, h in zip(weights, held, strict=True) if h) / sum(weights)
 
-    def excerpt(self, doc_id: int, lexical: Lexical, bonus: Sequence[float] = ()) -> str:
+    def excerpt(self, doc_id: int, match: Match, bonus: Sequence[float] = ()) -> str:
         """The passage's sentence that holds the most question weight (the first on ties),
         plus each sentence's `bonus` (0 to 1) where one is given."""
         best, best_score = self.article.passages[doc_id].text, -1.0
         words = [
             (frozenset(w.keys), weight)
-            for w, weight in zip(lexical.words, lexical.weights, strict=True)
+            for w, weight in zip(match.words, match.weights, strict=True)
         ]
         total = sum(weight for _, weight in words) or 1.0
-        for i, (sentence, keys) in enumerate(self.sentences[doc_id]):
+        for i, (sentence, keys) in enumerate(self._sentences[doc_id]):
             score = sum(weight for word, weight in words if not keys.isdisjoint(word)) / total
             score += bonus[i] if bonus else 0.0
             if score > best_score:

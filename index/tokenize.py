@@ -17,11 +17,12 @@ from index.text import AFTER_SENTENCE_END, HAN, hiragana_share
 # sudachipy rejects input longer than this many UTF-8 bytes in one tokenize() call.
 MAX_CHUNK_BYTES = 49_149
 
-# Parts of speech that carry no content for matching.
-_SKIP_POS = frozenset(
-    {"助詞", "助動詞", "補助記号", "記号", "空白", "接尾辞", "接頭辞", "感動詞", "副詞", "接続詞"}
-    | {"連体詞"}  # この, どういう, どのような
+# Parts of speech of the units that only hold words together (Tokenizer.units skips them),
+# and of those that carry no content for matching.
+_FUNCTION_POS = frozenset(
+    {"助詞", "助動詞", "補助記号", "記号", "空白", "接尾辞", "接頭辞", "感動詞"}
 )
+_SKIP_POS = _FUNCTION_POS | {"副詞", "接続詞", "連体詞"}  # 連体詞: この, どういう, どのような
 # Generic Japanese question words, light verbs, verbs of saying and formal nouns: they say how
 # something is asked, not what about. Any article shares them, so they only add noise to
 # ranking; and a question's words for the document itself (記事, 筆者) are never its topic.
@@ -228,11 +229,14 @@ class Tokenizer:
         return [key for word in self.words(text) for key in word.keys]
 
     def units(self, text: str) -> list[tuple[str, str, str]]:
-        """(surface, dictionary form, part of speech) of each Sudachi unit of `text`."""
+        """(surface, dictionary form, part of speech) of each Sudachi unit of `text` that is
+        more than a particle, an auxiliary, an affix, an interjection or a symbol (adverbs and
+        demonstratives stay: もっと, その)."""
         return [
-            (m.surface(), m.dictionary_form(), m.part_of_speech()[0])
+            (m.surface(), m.dictionary_form(), pos)
             for chunk in split_for_sudachi(_normalize(text))
             for m in self._sudachi().tokenize(chunk)
+            if (pos := m.part_of_speech()[0]) not in _FUNCTION_POS
         ]
 
     def sounds(self, text: str) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import settings
 
 from index.article import Article, load_article
-from index.cache import CACHE_ENV, RETRIEVAL_ENV, load_retriever
+from index.cache import load_retriever
 from index.hybrid import HybridIndex
 from index.search import SearchIndex
 from index.tokenize import Tokenizer
@@ -38,15 +38,17 @@ def index(article: Article, tokenizer: Tokenizer) -> SearchIndex:
 
 
 @pytest.fixture(scope="session")
-def hybrid(_index_cache: None) -> HybridIndex:
+def hybrid(_index_cache: Path) -> HybridIndex:
     """The default retrieval: BM25 and the sentence encoder (built once, then cached)."""
-    retriever = load_retriever(mode="hybrid")
+    retriever = load_retriever(mode="hybrid", cache_dir=_index_cache)
     assert isinstance(retriever, HybridIndex), "the sentence encoder is not installed"
     return retriever
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _index_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+def _index_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Tests (and the CLI processes they start) cache the index in a fresh directory."""
-    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("index-cache"))
-    os.environ.pop(RETRIEVAL_ENV, None)
+    cache = tmp_path_factory.mktemp("index-cache")
+    os.environ["INTERVIEW_BOT_CACHE_DIR"] = str(cache)
+    os.environ.pop("INTERVIEW_BOT_RETRIEVAL", None)
+    return cache

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from telegram_html import check_html
-
 from bot import render
 from index.about import load_about
 from index.article import Article, bundled_article_path, load_article
 from index.hybrid import HybridIndex
 from index.search import SearchIndex
+from tests.support.telegram_html import check_html
 
 
 def test_the_bundled_article_has_its_title_source_and_examples(article: Article) -> None:

@@ -12,11 +12,9 @@ import pytest
 
 from index.article import ArticleError, bundled_article_path
 from index.cache import (
-    CACHE_ENV,
     FORMAT,
     KEEP_ENTRIES,
     cache_key,
-    default_cache_dir,
     load_index,
     load_retriever,
     shipped_vectors,
@@ -86,24 +84,12 @@ def test_missing_article_still_raises(tmp_path: Path) -> None:
         load_index(tmp_path / "missing.txt", cache_dir=tmp_path)
 
 
-def test_cache_directory_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
-    assert default_cache_dir() == tmp_path
-    monkeypatch.setenv(CACHE_ENV, "off")
-    assert default_cache_dir() is None
-    monkeypatch.delenv(CACHE_ENV)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert default_cache_dir() == tmp_path / "interview-bot"
-
-
 def test_lexical_ask_imports_neither_telegram_nor_numpy_with_a_warm_cache(tmp_path: Path) -> None:
     code = (
         "import sys; from bot.cli import main; main(['--retrieval', 'lexical', 'ask', 'ロボット']);"
         "print(sorted(m for m in ('telegram', 'numpy', 'rank_bm25') if m in sys.modules))"
     )
-    env = {CACHE_ENV: str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"INTERVIEW_BOT_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
@@ -157,7 +143,7 @@ class Planted:
 
 
 def ask(cache: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, CACHE_ENV: str(cache)}
+    env = {**os.environ, "INTERVIEW_BOT_CACHE_DIR": str(cache)}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *extra, "ask", "--json", QUESTION],
         env=env,
@@ -212,9 +198,9 @@ def test_vectors_of_the_wrong_shape_or_not_finite_are_rebuilt(tmp_path: Path) ->
 def test_the_shipped_vectors_are_what_the_encoder_computes(hybrid: HybridIndex) -> None:
     import numpy as np
 
-    shipped = shipped_vectors(hybrid.lexical, hybrid.encoder)
+    shipped = shipped_vectors(hybrid.base, hybrid.encoder)
     assert shipped is not None, "run scripts/ship_vectors.py"
-    fresh = hybrid.encoder.passages(encoded_texts(hybrid.lexical))
+    fresh = hybrid.encoder.passages(encoded_texts(hybrid.base))
     assert shipped.shape == fresh.shape
     assert np.allclose(shipped, fresh, atol=1e-5)
 

@@ -63,7 +63,7 @@ def test_an_answer_below_the_sure_probability_says_it_is_unsure(hybrid: HybridIn
     assert ranking is not None and ranking.probability >= hybrid.params.sure_probability
     assert hybrid.search(question).confidence == "high"
     params = HybridParams(sure_probability=1.01)
-    doubtful = HybridIndex(hybrid.lexical, hybrid.encoder, params, hybrid.vectors)
+    doubtful = HybridIndex(hybrid.base, hybrid.encoder, params, hybrid.vectors)
     answer = doubtful.search(question)
     assert answer.answered and answer.confidence == "low"
     assert answer.hits == hybrid.search(question).hits

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from telegram_html import check_callback_data, check_html, visible_length
 
 from bot import keyboards, render
 from index.article import ArticleError, Section, parse_article
 from index.hybrid import HybridIndex
 from index.search import SearchIndex
+from tests.support.telegram_html import check_callback_data, check_html, visible_length
 
 HTML_LIKE = st.lists(
     st.sampled_from(

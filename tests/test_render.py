@@ -3,11 +3,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from telegram_html import check_callback_data, check_html, visible_length
-
 from bot import console, keyboards, render
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit, SearchIndex
+from tests.support.telegram_html import check_callback_data, check_html, visible_length
 
 
 def test_answer_html_labels_each_quote_and_bolds_the_best_sentence(index: SearchIndex) -> None:

@@ -168,9 +168,10 @@ def test_two_verbs_or_adjectives_side_by_side_are_no_pair() -> None:
 
 def test_coverage_is_measured_over_the_best_passages_section() -> None:
     index = small("太陽光発電\n太陽光は無限である。\nそのエネルギーは無料だ。")
-    assert index.coverage(index.lexical("太陽光のエネルギー"), 1) == 1.0
-    unrelated = index.lexical("東京の天気と明日の気温")
-    assert index.coverage(unrelated, 1) < Params().min_coverage
+    section = index.article.sections[1].number
+    assert index.match("太陽光のエネルギー").coverage(section) == 1.0
+    unrelated = index.match("東京の天気と明日の気温")
+    assert unrelated.coverage(section) < Params().min_coverage
     assert not index.search("東京の天気と明日の気温").answered
 
 

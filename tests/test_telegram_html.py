@@ -10,7 +10,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram_html import (
+
+from tests.support.telegram_html import (
     TelegramHTMLError,
     check_callback_data,
     check_html,

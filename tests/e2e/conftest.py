@@ -4,19 +4,12 @@ reset before each test."""
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
-# Make ``import emulator`` work whatever pytest's import mode is.
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
-
-from emulator import Emulator  # noqa: E402
+from tests.support.emulator import Emulator
 
 
 @pytest.fixture(scope="session")

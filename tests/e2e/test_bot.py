@@ -13,26 +13,21 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from typing import Any
 
 import pytest
 import pytest_asyncio
-from emulator import DEFAULT_USER, Chat, Emulator, SentMessage, User, polling
-from telegram_html import check_html, check_message
 
 from bot.app import build_application, configure_logging
-from bot.config import Settings
+from bot.settings import Settings
 from index.hybrid import HybridIndex
 from index.search import SearchIndex
+from tests.support.chat import ask, check_everything_sent, html, sections_of, settings
+from tests.support.emulator import DEFAULT_USER, Chat, Emulator, User, polling
 
 pytestmark = pytest.mark.e2e
 
 GROUP = Chat.group()
 BOB = User(id=2002, first_name="Bob", username="bob")
-
-
-def settings(emu: Emulator, **changes: Any) -> Settings:
-    return Settings(token=emu.token, base_url=emu.base_url, **changes)
 
 
 @pytest_asyncio.fixture
@@ -41,37 +36,6 @@ async def bot(emulator: Emulator, index: SearchIndex) -> AsyncIterator[Emulator]
     async with polling(build_application(settings(emulator), index)):
         yield emulator
     check_everything_sent(emulator)
-
-
-def check_everything_sent(emu: Emulator) -> None:
-    """Every text the bot sent or edited, and every inline result, is valid for Telegram."""
-    for request in emu.requests():
-        if request.method in ("sendMessage", "editMessageText"):
-            check_message(request.params)
-        if request.method == "answerInlineQuery":
-            for result in request.params["results"]:
-                content = result["input_message_content"]
-                assert content["parse_mode"] == "HTML"
-                check_html(content["message_text"])
-    emu.assert_token_not_leaked()
-
-
-async def ask(
-    emu: Emulator, text: str, *, chat: Chat | None = None, timeout: float = 5.0
-) -> SentMessage:
-    chat_id = (chat or Chat.private(DEFAULT_USER)).id
-    before = len(emu.sent_messages(chat_id))
-    await emu.send_text(text, chat=chat)
-    return (await emu.wait_for_messages(chat_id, before + 1, timeout=timeout))[-1]
-
-
-def html(message: SentMessage) -> str:
-    """The HTML the bot sent (or last edited in), as opposed to the text Telegram shows."""
-    return message.texts[-1]
-
-
-def sections_of(message: SentMessage) -> list[int]:
-    return [int(n) for n in re.findall(r"<b>§(\d+)</b>", html(message))]
 
 
 async def test_start_explains_the_bot_and_sets_the_commands(bot: Emulator) -> None:
@@ -122,7 +86,7 @@ async def test_an_unsure_answer_says_so_and_offers_its_sections(
     emulator: Emulator, hybrid: HybridIndex
 ) -> None:
     params = replace(hybrid.params, sure_probability=1.01)  # every answer unsure
-    unsure = HybridIndex(hybrid.lexical, hybrid.encoder, params, hybrid.vectors)
+    unsure = HybridIndex(hybrid.base, hybrid.encoder, params, hybrid.vectors)
     async with polling(build_application(settings(emulator), unsure)):
         reply = await ask(emulator, "ロボットが外科医を超えるのはいつ?", timeout=15)
         assert html(reply).startswith("<i>確かではありませんが")
@@ -414,7 +378,7 @@ async def test_run_reports_a_token_telegram_rejects(emulator: Emulator) -> None:
 def test_settings_repr_hides_the_token() -> None:
     token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
     assert token not in repr(Settings(token=token))
-    assert json.dumps(repr(Settings.from_env({"TELEGRAM_BOT_TOKEN": token}))).find(token) < 0
+    assert token not in json.dumps(repr(Settings.load("run", environ={"TELEGRAM_BOT_TOKEN": token})))
 
 
 @pytest.mark.usefixtures("hybrid")  # the default retrieval's index, built in the tests' cache

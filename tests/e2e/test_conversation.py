@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from emulator import DEFAULT_USER, Chat, Emulator, SentMessage, User, polling
-from test_bot import ask, check_everything_sent, html, sections_of, settings
 
 from bot.app import build_application
 from index.article import Article
 from index.search import Answer, SearchIndex
 from index.tokenize import Tokenizer
+from tests.support.chat import ask, check_everything_sent, html, sections_of, settings
+from tests.support.emulator import DEFAULT_USER, Chat, Emulator, SentMessage, User, polling
 
 pytestmark = pytest.mark.e2e
 

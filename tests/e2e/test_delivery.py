@@ -10,13 +10,12 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from emulator import Chat, Emulator, User
-from test_bot import check_everything_sent, sections_of
-from test_webhook import SECRET, WEBHOOK_URL, free_port
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.settings import Settings
 from index.hybrid import HybridIndex
+from tests.support.chat import SECRET, WEBHOOK_URL, check_everything_sent, free_port, sections_of
+from tests.support.emulator import Chat, Emulator, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("hybrid")]  # the index, built
 
@@ -153,7 +152,7 @@ async def test_sigterm_with_a_backlog_of_long_questions_stops_in_time_and_loses_
 async def test_a_backlog_of_long_questions_does_not_hold_up_another_user(
     emulator: Emulator, hybrid: HybridIndex
 ) -> None:
-    from emulator import polling
+    from tests.support.emulator import polling
 
     settings = Settings(token=emulator.token, base_url=emulator.base_url, max_rate=0)
     users = [User(70_000 + n, f"F{n}") for n in range(5)]

@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator import DEFAULT_USER, Emulator, detect_entities, polling
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from tests.support.emulator import DEFAULT_USER, Emulator, detect_entities, polling
 
 pytestmark = pytest.mark.e2e
 App = Application[Any, Any, Any, Any, Any, Any]

@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from emulator import DEFAULT_USER, Chat, Emulator, User, polling
-from test_bot import check_everything_sent, html, sections_of, settings
 
 from bot.app import build_application, configure_logging
 from index.search import SearchIndex
+from tests.support.chat import check_everything_sent, html, sections_of, settings
+from tests.support.emulator import DEFAULT_USER, Chat, Emulator, User, polling
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_logging")]
 

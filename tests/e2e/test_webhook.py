@@ -12,19 +12,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emulator import DEFAULT_USER, Chat, Emulator
-from test_bot import check_everything_sent, html
+
+from tests.support.chat import SECRET, WEBHOOK_URL, check_everything_sent, free_port, html
+from tests.support.emulator import DEFAULT_USER, Chat, Emulator
 
 pytestmark = pytest.mark.e2e
-
-SECRET = "s3cret-Webhook_token"
-WEBHOOK_URL = "https://bot.example.invalid/telegram"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

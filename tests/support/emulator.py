@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
-from telegram_html import MESSAGE_LIMIT, TelegramHTMLError, parse_html, visible_length
+from tests.support.telegram_html import MESSAGE_LIMIT, TelegramHTMLError, parse_html, visible_length
 
 if TYPE_CHECKING:
     from telegram.ext import Application

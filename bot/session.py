@@ -1,0 +1,134 @@
+"""A conversation about the article, for any front end (nothing here knows Telegram): a message
+in (a question, a follow-up, `§5`, `/section 5`, `/sections`, `/help`), a reply out, which the
+console (bot.console) and the bot (bot.render, bot.keyboards) each render their own way."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import messages
+from index.about import About, load_about
+from index.article import Section
+from index.followup import Context, RecentAnswers, follow_up
+from index.search import Answer, Retriever
+
+SHOWN = 3  # passages an answer quotes
+CANDIDATES = 6  # passages retrieved: the ones past SHOWN are offered as further candidates
+# "§5" alone asks for a section (\d matches full-width digits, which Article.find folds).
+SECTION_SHORTCUT = re.compile(r"^\s*§\s*\d{1,3}\s*$")
+
+
+@dataclass(frozen=True)
+class Answered:
+    answer: Answer
+    # The passages the conversation has seen on its topic, for the next follow-up (None:
+    # the hits shown; nothing when the article does not answer).
+    seen: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class SectionDone:
+    """A "more" past the last passage of section `number`."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class ShowSection:
+    section: Section
+
+
+@dataclass(frozen=True)
+class ListSections:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    pass
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A sentence of bot.messages, as it stands (plain text)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Quit:
+    pass
+
+
+Reply = Answered | SectionDone | ShowSection | ListSections | ShowHelp | Notice | Quit
+
+
+class Session:
+    """Conversations about one article: each message answered in the context its conversation
+    left (the last answer, for FOLLOW_UP_SECONDS)."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        about: About | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.retriever = retriever
+        self.article = retriever.article
+        self.about = about or load_about(retriever.article)
+        self.recent = RecentAnswers(clock)
+
+    def ask(
+        self,
+        question: str,
+        conversation: int | None = None,
+        earlier: Context | None = None,
+        recall: bool = True,
+    ) -> Answered | SectionDone:
+        """The answer to `question`, read as a follow-up of `earlier`, or (with `recall`) of
+        the conversation's last answer; the answer is remembered for the next message."""
+        if earlier is None and recall and conversation is not None:
+            earlier = self.recent.recall(conversation)
+        reply = follow_up(self.retriever, question, earlier, CANDIDATES, SHOWN)
+        if reply.context is not None and conversation is not None:
+            self.recent.remember(conversation, reply.context)
+        if reply.section_done is not None:
+            return SectionDone(reply.section_done)
+        return Answered(reply.answer, reply.context.shown if reply.context else None)
+
+    def section(self, ref: str) -> ShowSection | ListSections | Notice:
+        """The section `ref` names (the list when it names none)."""
+        if not ref.strip():
+            return ListSections()
+        section = self.article.find(ref)
+        return ShowSection(section) if section else Notice(messages.no_section(ref, self.article))
+
+    def empty_ask(self) -> Notice:
+        return Notice(messages.empty_ask(self.about.examples))
+
+    def line(self, text: str, conversation: int = 0) -> Reply | None:
+        """The reply to a line typed at a prompt (None for a blank one): commands as the bot
+        knows them, anything else a question."""
+        text = text.strip()
+        if not text:
+            return None
+        if SECTION_SHORTCUT.match(text):
+            return self.section(text)
+        command, _, rest = text.partition(" ")
+        command = command.lower().split("@")[0]
+        if command in ("/quit", "/exit"):
+            return Quit()
+        if command in ("/help", "/start"):
+            return ShowHelp()
+        if command == "/sections":
+            return ListSections()
+        if command == "/section":
+            return self.section(rest)
+        if command == "/ask":
+            return self.ask(rest, conversation) if rest.strip() else self.empty_ask()
+        if command.startswith("/"):
+            return Notice(messages.UNKNOWN_COMMAND)
+        return self.ask(text, conversation)
