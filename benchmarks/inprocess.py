@@ -15,8 +15,8 @@ from pathlib import Path
 
 from benchmarks.common import Row, Sample, time_calls, within
 from benchmarks.corpus import questions, synthetic_article
-from bot.session import CANDIDATES, SHOWN
 from bot.render import answer_html
+from bot.session import CANDIDATES, SHOWN
 from index.cache import load_retriever
 from index.hybrid import HybridIndex
 

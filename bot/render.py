@@ -151,10 +151,6 @@ def sections_html(article: Article) -> str:
     return f"<b>{escape(messages.SECTIONS)}</b>\n" + "\n".join(lines)
 
 
-def unknown_section_html(ref: str, article: Article) -> str:
-    return escape(messages.no_section(ref, article))
-
-
 def section_done_html(number: int) -> str:
     return escape(messages.SECTION_DONE.format(number=number))
 

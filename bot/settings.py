@@ -207,66 +207,36 @@ def _count(text: str, option: Option) -> int:
 
 
 OPTIONS = (
-    Option(
-        "retrieval", "INTERVIEW_BOT_RETRIEVAL", "--retrieval", "hybrid", _mode,
-        "how passages are ranked: hybrid (default) or lexical", scope="answer",
-    ),
-    Option(
-        "cache_dir", "INTERVIEW_BOT_CACHE_DIR", None, "", _cache_dir,
-        "where the built index is cached (~/.cache/interview-bot; off: none)", scope="answer",
-    ),
-    Option(
-        "token", "TELEGRAM_BOT_TOKEN", None, "", _token,
-        "the bot's token from @BotFather (required; never logged)",
-    ),
-    Option(
-        "base_url", "TELEGRAM_BASE_URL", "--base-url", DEFAULT_BASE_URL, _base_url,
-        "Bot API base URL up to and including /bot",
-    ),
-    Option(
-        "test_environment", "TELEGRAM_TEST_ENV", "--test-env", "", _switch,
-        "1: Telegram's test environment", switch=True,
-    ),
-    Option(
-        "allowed_chat_ids", "ALLOWED_CHAT_IDS", "--allowed-chat-ids", "", _chat_ids,
-        "comma-separated chat ids; no other chat is answered",
-    ),
-    Option(
-        "webhook_url", "TELEGRAM_WEBHOOK_URL", "--webhook-url", "", _webhook_url,
-        "receive updates by webhook at this https:// URL",
-    ),
-    Option(
-        "webhook_secret", "TELEGRAM_WEBHOOK_SECRET", None, "", _secret,
-        "the webhook's secret (1-256 of A-Z a-z 0-9 _ -; required with a webhook)",
-    ),
-    Option(
-        "listen", "TELEGRAM_WEBHOOK_LISTEN", "--listen", "127.0.0.1", _text,
-        "the webhook server's listen address (127.0.0.1)",
-    ),
-    Option(
-        "port", "TELEGRAM_WEBHOOK_PORT", "--port", "8443", _port,
-        "the webhook server's port (8443)",
-    ),
-    Option(
-        "max_rate", "TELEGRAM_MAX_RATE", None, "30", _number,
-        "the bot's messages per second overall (30; 0: no limit)",
-    ),
-    Option(
-        "question_limit", "QUESTION_LIMIT", None, "10", _count,
-        "questions one user may ask per window (10; 0: no limit)",
-    ),
-    Option(
-        "question_window", "QUESTION_WINDOW", None, "30", _number,
-        "the limits' window in seconds (30)",
-    ),
-    Option(
-        "browse_limit", "BROWSE_LIMIT", None, "30", _count,
-        "button presses and browsing commands per user per window (30)",
-    ),
-    Option(
-        "inline_limit", "INLINE_LIMIT", None, "60", _count,
-        "inline queries per user per window (60)",
-    ),
+    Option("retrieval", "INTERVIEW_BOT_RETRIEVAL", "--retrieval", "hybrid", _mode,
+           "how passages are ranked: hybrid (default) or lexical", scope="answer"),
+    Option("cache_dir", "INTERVIEW_BOT_CACHE_DIR", None, "", _cache_dir,
+           "where the index is cached (~/.cache/interview-bot; off: none)", scope="answer"),
+    Option("token", "TELEGRAM_BOT_TOKEN", None, "", _token,
+           "the bot's token from @BotFather (required; never logged)"),
+    Option("base_url", "TELEGRAM_BASE_URL", "--base-url", DEFAULT_BASE_URL, _base_url,
+           "Bot API base URL up to and including /bot"),
+    Option("test_environment", "TELEGRAM_TEST_ENV", "--test-env", "", _switch,
+           "1: Telegram's test environment", switch=True),
+    Option("allowed_chat_ids", "ALLOWED_CHAT_IDS", "--allowed-chat-ids", "", _chat_ids,
+           "comma-separated chat ids; no other chat is answered"),
+    Option("webhook_url", "TELEGRAM_WEBHOOK_URL", "--webhook-url", "", _webhook_url,
+           "receive updates by webhook at this https:// URL"),
+    Option("webhook_secret", "TELEGRAM_WEBHOOK_SECRET", None, "", _secret,
+           "the webhook's secret (1-256 of A-Z a-z 0-9 _ -; required with a webhook)"),
+    Option("listen", "TELEGRAM_WEBHOOK_LISTEN", "--listen", "127.0.0.1", _text,
+           "the webhook server's listen address (127.0.0.1)"),
+    Option("port", "TELEGRAM_WEBHOOK_PORT", "--port", "8443", _port,
+           "the webhook server's port (8443)"),
+    Option("max_rate", "TELEGRAM_MAX_RATE", None, "30", _number,
+           "the bot's messages per second overall (30; 0: no limit)"),
+    Option("question_limit", "QUESTION_LIMIT", None, "10", _count,
+           "questions one user may ask per window (10; 0: no limit)"),
+    Option("question_window", "QUESTION_WINDOW", None, "30", _number,
+           "the limits' window in seconds (30)"),
+    Option("browse_limit", "BROWSE_LIMIT", None, "30", _count,
+           "button presses and browsing commands per user per window (30)"),
+    Option("inline_limit", "INLINE_LIMIT", None, "60", _count,
+           "inline queries per user per window (60)"),
 )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from bot.settings import OPTIONS, Settings, SettingsError, add_arguments
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"

@@ -378,7 +378,8 @@ async def test_run_reports_a_token_telegram_rejects(emulator: Emulator) -> None:
 def test_settings_repr_hides_the_token() -> None:
     token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
     assert token not in repr(Settings(token=token))
-    assert token not in json.dumps(repr(Settings.load("run", environ={"TELEGRAM_BOT_TOKEN": token})))
+    loaded = Settings.load("run", environ={"TELEGRAM_BOT_TOKEN": token})
+    assert token not in json.dumps(repr(loaded))
 
 
 @pytest.mark.usefixtures("hybrid")  # the default retrieval's index, built in the tests' cache
