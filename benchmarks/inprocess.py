@@ -135,3 +135,46 @@ def scale(factor: int, rounds: int, budget: float) -> list[Row]:
         )
     )
     return rows
+
+
+LOG_PART = "the question log (INTERVIEW_BOT_LOG)"
+LOGGED = 100_000  # questions in the log `report` reads
+
+
+def question_log(rounds: int, budget: float) -> list[Row]:
+    """Recording one answer, beside answering it (lexical, the faster: the larger share), and
+    `report` over a log of LOGGED questions."""
+    from bot import report
+    from bot.questionlog import QuestionLog, entry
+    from bot.session import Answered
+
+    retriever = load_retriever(mode="lexical")
+    asked = questions()
+    answers = {q: Answered(retriever.search(q, k=CANDIDATES), None) for q in asked}
+    answering = time_calls(lambda q: retriever.search(q, k=CANDIDATES), asked, rounds, budget)
+    with tempfile.TemporaryDirectory() as tmp:
+        log = QuestionLog(Path(tmp) / "questions.db")
+        user = log.user("telegram", 1)
+        recording = time_calls(
+            lambda q: log.record(entry(answers[q], q, "private", user)), asked, rounds, budget
+        )
+        with log._lock, log._connect() as connection:  # the big log, written at once
+            rows = [
+                (f"r{n}", 1.79e9 + n * 30.0, asked[n % len(asked)], "private", "declined",
+                 "[5]", '["5-1"]', 0.5, f"u{n % 977}", None)
+                for n in range(LOGGED)
+            ]  # fmt: skip
+            connection.executemany("INSERT INTO questions VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        log.close()
+        path = Path(tmp) / "questions.db"
+        reading = time_calls(lambda _: report.report(report.read([path]), 1), [0], 3, budget)
+        seconds = Sample([ms / 1e3 for ms in reading.values], "s")
+    return [
+        Row(LOG_PART, "lexical search, the baseline", "lexical", answering),
+        Row(
+            LOG_PART, "recording one answer", "", recording, "p50 ≤ 0.5 ms", within(recording, 0.5)
+        ),
+        Row(
+            LOG_PART, f"report over {LOGGED:,} questions", "", seconds, "≤ 2 s", within(seconds, 2)
+        ),
+    ]

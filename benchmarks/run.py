@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
             for mode in modes:
                 say(f"in-process, {mode}")
                 rows += inprocess.answering(mode, rounds, budget)
+            say("the question log")
+            rows += inprocess.question_log(rounds, budget)
         if {"ask", "busy", "bot"} & set(parts):  # these start from the cache `ask` fills
             repeats, batches = (2, 1) if quick else (10, 3)
             rows += [processes.python_alone(repeats)] if "ask" in parts else []

@@ -26,6 +26,7 @@ from telegram.ext import (
 
 from bot import handlers, messages
 from bot.delivery import BACKLOG, StartupError, Webhook, serve
+from bot.questionlog import question_log
 from bot.quota import Quota
 from bot.retry import PatientRateLimiter
 from bot.session import SECTION_SHORTCUT, Session
@@ -85,6 +86,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data.retrieval.shutdown()
+    if application.bot_data.log is not None:
+        application.bot_data.log.close()
 
 
 def build_application(
@@ -119,6 +122,7 @@ def build_application(
         browsing=Quota(settings.browse_limit, settings.question_window),
         inline=Quota(settings.inline_limit, settings.question_window),
         retrieval=FairTurns(),
+        log=question_log(settings, settings.token),
     )
 
     private = filters.ChatType.PRIVATE
@@ -157,6 +161,7 @@ def build_application(
             CallbackQueryHandler(handlers.section_button, pattern=r"^[sn]:\d{1,3}:\d{1,3}$"),
             CallbackQueryHandler(handlers.list_button, pattern=r"^l$"),
             CallbackQueryHandler(handlers.more_button, pattern=r"^m:"),
+            CallbackQueryHandler(handlers.vote_button, pattern=r"^v:[+-]:\w{1,40}$"),
             CallbackQueryHandler(handlers.stale_button),
             InlineQueryHandler(handlers.inline_query),
         ]

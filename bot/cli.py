@@ -9,10 +9,13 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from bot import console, messages
-from bot.session import Session
+from bot.questionlog import entry, question_log
+from bot.session import Answered, Session
 from bot.settings import Settings, SettingsError, add_arguments, environment_help
 from index.about import load_about
 from index.article import Article, ArticleError, load_article
@@ -35,11 +38,18 @@ def _article(args: argparse.Namespace) -> Article:
         raise UsageError(str(exc)) from None
 
 
-def _retriever(args: argparse.Namespace) -> Retriever:
+def _settings(args: argparse.Namespace) -> Settings:
     try:
-        settings = Settings.load("answer", args)
+        return Settings.load("answer", args)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _retriever(args: argparse.Namespace) -> Retriever:
+    settings = _settings(args)
+    try:
         return load_retriever(args.article, settings.retrieval, settings.cache_dir)
-    except (ArticleError, SettingsError) as exc:
+    except ArticleError as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -59,12 +69,16 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     if not batch and not question:
         raise UsageError(messages.CLI_EMPTY_QUESTION)
     index = _retriever(args)
+    questions_log = question_log(_settings(args))
     top = args.top or (10 if args.json else 3)
     questions: Iterable[str] = (
         (line.rstrip("\r\n") for line in sys.stdin) if batch else iter([question])
     )
     for line in questions:
         answer = index.search(line.strip(), k=top)
+        if questions_log is not None and line.strip():
+            user = questions_log.user("console", None)
+            questions_log.record(entry(Answered(answer, None), line.strip(), "console", user, top))
         if args.json:
             out.write(json.dumps(console.answer_json(answer), ensure_ascii=False) + "\n")
         elif batch:
@@ -88,7 +102,8 @@ def cmd_sections(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     retriever = _retriever(args)
-    chat = console.Chat(Session(retriever, load_about(retriever.article, args.article)))
+    session = Session(retriever, load_about(retriever.article, args.article))
+    chat = console.Chat(session, question_log(_settings(args)))
     interactive = sys.stdin.isatty()
     read: Callable[[], str | None] = _prompt if interactive else _line
     if interactive:
@@ -145,6 +160,34 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
         f"evidence@1 {figures.evidence1:.3f}  coverage {figures.coverage:.3f}  "
         f"rejection {figures.rejection:.3f}\n"
     )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from bot import report
+
+    logs = [Path(p) for p in args.logs] or [p for p in [_settings(args).log] if p is not None]
+    if not logs:
+        raise UsageError(messages.CLI_NO_LOG)
+    try:
+        since = (
+            datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC) if args.since else None
+        )
+    except ValueError:
+        raise UsageError(messages.CLI_SINCE.format(since=args.since)) from None
+    try:
+        rows = report.read(logs, since.timestamp() if since else 0.0)
+    except report.ReportError as exc:
+        raise UsageError(str(exc)) from None
+    if args.export:
+        try:
+            with open(args.export, "w", encoding="utf-8") as file:
+                count = report.export(rows, file)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.export!r}: {exc.strerror}") from None
+        print(messages.CLI_EXPORTED.format(count=count, path=args.export), file=sys.stderr)
+    summary = report.report(rows, len(logs))
+    (report.write_json if args.json else report.write_text)(summary, out)
     return 0
 
 
@@ -205,6 +248,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file", help="JSON Lines: {id, question, sections, evidence[, context]}")
     ev.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ev.add_argument("--misses", action="store_true", help="list the questions it gets wrong")
+    rep = command("report", cmd_report, "what the question log says", environment_help("answer"))
+    rep.add_argument(
+        "logs", nargs="*", metavar="LOG", help="question logs (default: $INTERVIEW_BOT_LOG)"
+    )
+    rep.add_argument("--since", metavar="YYYY-MM-DD", help="only questions from this day (UTC) on")
+    rep.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    rep.add_argument(
+        "--export", metavar="FILE", help="write the declined and 👎 questions as a question file"
+    )
     run = command("run", cmd_run, "run the Telegram bot", environment_help("run"))
     add_arguments(run, "run")
     run.add_argument(

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot import messages
 from bot.messages import ASK_HINT, NO_ANSWER, SECTIONS_HINT, answer_lead, label, said
+from bot.questionlog import QuestionLog, entry
 from bot.session import (
     Answered,
     ListSections,
@@ -71,16 +72,21 @@ def help_text(article: Article) -> str:
 class Chat:
     """A console conversation: a Session's replies as plain text."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, log: QuestionLog | None = None) -> None:
         self.session = session
         self.article = session.article
+        self.log = log  # the question log, when it is on
 
     def greeting(self) -> str:
         return f"{self.article.title}\n{help_text(self.article)}"
 
     def reply(self, line: str) -> str | None:
         """The reply to one line typed at the prompt: "" for a blank line, None to quit."""
-        return self.render(self.session.line(line))
+        reply = self.session.line(line)
+        if self.log is not None and isinstance(reply, Answered | SectionDone):
+            user = self.log.user("console", None)
+            self.log.record(entry(reply, line.strip(), "console", user))
+        return self.render(reply)
 
     def render(self, reply: Reply | None) -> str | None:
         match reply:

@@ -21,6 +21,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot, filter
 
 from bot import keyboards, messages, render
 from bot.conversation import context_from_reply
+from bot.questionlog import QuestionLog, entry
 from bot.quota import Quota, Verdict
 from bot.session import SHOWN, Answered, ListSections, Notice, Session, ShowSection
 from bot.turns import FairTurns
@@ -42,6 +43,7 @@ class BotData:
     browsing: Quota  # button presses and commands that show sections, per user
     inline: Quota  # inline queries, per user (sent as the user types)
     retrieval: FairTurns  # off the event loop, on one thread, in turns by user
+    log: QuestionLog | None  # the question log, when it is on
 
 
 T = TypeVar("T")
@@ -113,7 +115,9 @@ async def _within(update: Update, quota: Quota, notice: str) -> None:
 async def start(update: Update, context: Context_) -> None:
     """Say what the bot is, where the article comes from, and how to ask."""
     session = _session(context)
-    await _reply(update, render.help_html(session.about, session.article, context.bot.username))
+    logged = context.bot_data.log is not None
+    html = render.help_html(session.about, session.article, context.bot.username, logged)
+    await _reply(update, html)
 
 
 async def ask_command(update: Update, context: Context_) -> None:
@@ -143,11 +147,18 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
     reply = await _retrieve(
         update, context, partial(session.ask, question, chat.id, earlier, recall)
     )
+    ref = None
+    if (questions := context.bot_data.log) is not None:
+        kind = "private" if chat.type == chat.PRIVATE else "group"
+        user = update.effective_user
+        who = questions.user("telegram", user.id if user else chat.id)
+        ref = questions.record(entry(reply, question.strip(), kind, who))
     if isinstance(reply, Answered):
+        answered = reply.answer.answered
         await _reply(
             update,
             render.answer_html(reply.answer, SHOWN),
-            keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen),
+            keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen, ref if answered else None),
         )
         return
     markup = keyboards.next_section_keyboard(session.article, reply.number)
@@ -230,6 +241,19 @@ async def more_button(update: Update, context: Context_) -> None:
         return
     await query.answer()
     await _reply(update, render.passages_html(passages))
+
+
+async def vote_button(update: Update, context: Context_) -> None:
+    """Record 👍 or 👎 on an answer in the question log, and thank the user."""
+    query = update.callback_query
+    assert query is not None
+    press = keyboards.parse(query.data)
+    questions = context.bot_data.log
+    if questions is None or press.kind != "v":
+        await stale_button(update, context)
+        return
+    questions.vote(press.ref, press.vote)
+    await query.answer(messages.THANKS)
 
 
 async def stale_button(update: Update, context: Context_) -> None:

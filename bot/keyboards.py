@@ -8,6 +8,7 @@ callback_data:
   m:ID,…|ID,… the passages an answer showed, then its further candidates: the button sends
              the candidates as a new message; a reply to the answer reads the shown ones
              as its context (old buttons without "|" carry candidates only)
+  v:+:REF    👍 (v:-:REF 👎) on the answer the question log keeps as REF (log on only)
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Press:
 
     kind: str
     section: int | None = None
+    vote: int = 0  # of "v": 1 or -1
+    ref: str = ""  # of "v": the answer's id in the question log
     page: int | None = None
     passage_ids: tuple[str, ...] = ()  # candidates of "m"
     shown: tuple[str, ...] = ()  # passages the answer showed, for "m"
@@ -51,6 +54,9 @@ def parse(data: str | None) -> Press:
     if kind == "m":
         shown, _, candidates = rest.rpartition("|")
         return Press(kind, passage_ids=_ids(candidates), shown=_ids(shown))
+    sign, _, ref = rest.partition(":")
+    if kind == "v" and sign in ("+", "-") and ref.isalnum():
+        return Press(kind, vote=1 if sign == "+" else -1, ref=ref)
     return Press("")
 
 
@@ -59,7 +65,7 @@ def _ids(text: str) -> tuple[str, ...]:
 
 
 def answer_keyboard(
-    answer: Answer, shown: int, seen: tuple[str, ...] | None = None
+    answer: Answer, shown: int, seen: tuple[str, ...] | None = None, ref: str | None = None
 ) -> InlineKeyboardMarkup | None:
     """The whole best section (for an unsure answer, each section it shows), and the further
     candidates. The latter's data also lists the passages seen (`seen`: the conversation's so
@@ -75,7 +81,14 @@ def answer_keyboard(
     seen_ids = list(seen) if seen is not None else ids[:shown]
     more = said(MORE_CANDIDATES, answer.language)
     row.append(InlineKeyboardButton(more, callback_data=more_data(seen_ids, ids[shown:])))
-    return InlineKeyboardMarkup([row])
+    return InlineKeyboardMarkup([row, *vote_rows(ref)])
+
+
+def vote_rows(ref: str | None) -> list[list[InlineKeyboardButton]]:
+    """👍 / 👎 for an answer the question log keeps as `ref` (none when it keeps nothing)."""
+    if ref is None:
+        return []
+    return [[InlineKeyboardButton(t, callback_data=f"v:{s}:{ref}") for t, s in messages.VOTES]]
 
 
 def more_data(shown: list[str], candidates: list[str]) -> str:

@@ -25,6 +25,9 @@ SECTIONS = "章の一覧"
 EMPTY_SECTION = "(本文なし)"
 READ_NEXT = "{label} を読む ▶"
 BATCH_QUESTION = "質問: {question}"
+VOTES = (("👍", "+"), ("👎", "-"))  # the buttons under an answer when the question log is on
+THANKS = "ありがとうございます。今後の改善に使います。"
+HELP_LOGGED = "質問と答えの評価は、ボットの改善のために記録されます(名前やIDは残りません)。"
 
 # The command menu Telegram shows, and the console's help.
 COMMANDS = (
@@ -97,6 +100,9 @@ CLI_NO_SECTION = "no section {ref!r}: sections are numbered {first}–{last}"
 CLI_BATCH_ALONE = "'-' reads the questions from standard input: give no other question"
 CLI_EMPTY_QUESTION = "empty question: ask QUESTION, or ask - to read questions from stdin"
 CLI_TOP = "--top must be at least 1"
+CLI_NO_LOG = "no question log: name one, or set INTERVIEW_BOT_LOG"
+CLI_SINCE = "--since must be a day as YYYY-MM-DD, not {since!r}"
+CLI_EXPORTED = "wrote {count} questions to {path}"
 
 
 def said(words: dict[str, str], language: str) -> str:

@@ -155,7 +155,7 @@ def section_done_html(number: int) -> str:
     return escape(messages.SECTION_DONE.format(number=number))
 
 
-def help_html(about: About, article: Article, username: str) -> str:
+def help_html(about: About, article: Article, username: str, logged: bool = False) -> str:
     """/start and /help: what the bot answers about, from the article's own metadata."""
     first, last = article.span
     parts = [
@@ -182,4 +182,6 @@ def help_html(about: About, article: Article, username: str) -> str:
     )
     parts.append(f"<b>{escape(messages.HELP_COMMANDS)}</b>\n{commands}")
     parts.append(escape(messages.HELP_FOLLOW_UP))
+    if logged:
+        parts.append(escape(messages.HELP_LOGGED))
     return "\n\n".join(parts)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot import messages
 from index.about import About, load_about
 from index.article import Section
-from index.followup import Context, RecentAnswers, follow_up
+from index.followup import Context, Kind, RecentAnswers, follow_up
 from index.search import Answer, Retriever
 
 SHOWN = 3  # passages an answer quotes
@@ -27,6 +27,7 @@ class Answered:
     # The passages the conversation has seen on its topic, for the next follow-up (None:
     # the hits shown; nothing when the article does not answer).
     seen: tuple[str, ...] | None
+    follows: bool = False  # read as a follow-up of the answer before it
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ class Session:
             self.recent.remember(conversation, reply.context)
         if reply.section_done is not None:
             return SectionDone(reply.section_done)
-        return Answered(reply.answer, reply.context.shown if reply.context else None)
+        seen = reply.context.shown if reply.context else None
+        return Answered(reply.answer, seen, reply.kind is not Kind.STANDALONE)
 
     def section(self, ref: str) -> ShowSection | ListSections | Notice:
         """The section `ref` names (the list when it names none)."""

@@ -32,6 +32,8 @@ class SettingsError(Exception):
 class Settings:
     retrieval: str = "hybrid"
     cache_dir: Path | None = None  # None: no cache
+    log: Path | None = None  # the question log (bot.questionlog); None: off
+    log_days: float = 30.0  # how long the log keeps a question
     token: str = field(default="", repr=False)
     base_url: str = DEFAULT_BASE_URL
     test_environment: bool = False
@@ -132,6 +134,19 @@ def _cache_dir(text: str, option: Option) -> Path | None:
     return Path(base) / "interview-bot"
 
 
+def _log(text: str, option: Option) -> Path | None:
+    if text and (Path(text).expanduser().is_dir() or text.endswith("/")):
+        raise SettingsError(f"{option.name} must name a file, not a directory: {text!r}")
+    return Path(text).expanduser() if text else None
+
+
+def _days(text: str, option: Option) -> float:
+    days = _number(text, option)
+    if days <= 0:
+        raise SettingsError(f"{option.name} must be more than 0 days: {text!r}")
+    return days
+
+
 def _token(text: str, option: Option) -> str:
     if not text:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather")
@@ -211,6 +226,10 @@ OPTIONS = (
            "how passages are ranked: hybrid (default) or lexical", scope="answer"),
     Option("cache_dir", "INTERVIEW_BOT_CACHE_DIR", None, "", _cache_dir,
            "where the index is cached (~/.cache/interview-bot; off: none)", scope="answer"),
+    Option("log", "INTERVIEW_BOT_LOG", "--log", "", _log,
+           "an SQLite file to log questions and votes in (off by default)", scope="answer"),
+    Option("log_days", "INTERVIEW_BOT_LOG_DAYS", None, "30", _days,
+           "days the question log keeps a question (30)", scope="answer"),
     Option("token", "TELEGRAM_BOT_TOKEN", None, "", _token,
            "the bot's token from @BotFather (required; never logged)"),
     Option("base_url", "TELEGRAM_BASE_URL", "--base-url", DEFAULT_BASE_URL, _base_url,

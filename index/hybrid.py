@@ -226,8 +226,10 @@ class HybridIndex:
         answer it."""
         ranking = self.rank(question)
         spoken = ranking.signals.language if ranking else language(question)
-        if ranking is None or ranking.probability < self.params.min_probability:
+        if ranking is None:
             return Answer(question=question, hits=(), answered=False, language=spoken)
+        if ranking.probability < self.params.min_probability:
+            return Answer(question, (), False, language=spoken, probability=ranking.probability)
         hits = tuple(
             Hit(
                 passage=self.article.passages[d],
@@ -237,7 +239,7 @@ class HybridIndex:
             for d in ranking.order[: max(k, 1)]
         )
         sure = ranking.probability >= self.params.sure_probability
-        return Answer(question, hits, True, "high" if sure else "low", spoken)
+        return Answer(question, hits, True, "high" if sure else "low", spoken, ranking.probability)
 
     def excerpt(self, doc_id: int, question: str, match: Match) -> str:
         """The passage's sentence that best answers: question weight plus closeness in meaning."""

@@ -38,6 +38,7 @@ class Answer:
     # "high", or "low" for an answer the retriever is not sure of (shown as such).
     confidence: str = "high"
     language: str = "ja"  # the question's (index.text.language), for the words around it
+    probability: float | None = None  # that the article answers it (hybrid's decline model)
 
     def shown(self, limit: int) -> int:
         """How many hits a reply shows, at most `limit`: an unsure answer, its closest

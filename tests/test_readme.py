@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import shlex
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from bot.cli import main
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+LOGS = Path(tempfile.mkdtemp(prefix="readme-log-"))  # a fresh one for each run
 ELLIPSIS = "…"
 
 
@@ -91,7 +93,7 @@ def appears_in_order(shown: list[str], printed: list[str]) -> str | None:
 
 def test_the_readme_has_examples_of_every_console_command() -> None:
     commands = {argv[0] if argv[0] != "--retrieval" else argv[2] for _, argv, _, _ in examples()}
-    assert {"ask", "chat", "sections", "eval"} <= commands
+    assert {"ask", "chat", "sections", "eval", "report"} <= commands
 
 
 def test_matching_in_order() -> None:
@@ -114,6 +116,8 @@ def test_readme_example_output(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    if "questions.db" in argv:  # the question log's examples share one log, made here
+        monkeypatch.chdir(LOGS)
     assert main(argv) == 0
     printed = capsys.readouterr().out.splitlines()
     missing = appears_in_order(shown, printed)
