@@ -23,7 +23,7 @@ from bot import keyboards, messages, render
 from bot.conversation import context_from_reply
 from bot.questionlog import QuestionLog, entry
 from bot.quota import Quota, Verdict
-from bot.session import SHOWN, Answered, ListSections, Notice, Session, ShowSection
+from bot.session import SHOWN, Answered, ListSections, Notice, SectionDone, Session, ShowSection
 from bot.turns import FairTurns
 from index.search import Answer
 
@@ -147,12 +147,7 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
     reply = await _retrieve(
         update, context, partial(session.ask, question, chat.id, earlier, recall)
     )
-    ref = None
-    if (questions := context.bot_data.log) is not None:
-        kind = "private" if chat.type == chat.PRIVATE else "group"
-        user = update.effective_user
-        who = questions.user("telegram", user.id if user else chat.id)
-        ref = questions.record(entry(reply, question.strip(), kind, who))
+    ref = _record(update, context, reply, question)
     if isinstance(reply, Answered):
         answered = reply.answer.answered
         await _reply(
@@ -163,6 +158,18 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
         return
     markup = keyboards.next_section_keyboard(session.article, reply.number)
     await _reply(update, render.section_done_html(reply.number), markup)
+
+
+def _record(
+    update: Update, context: Context_, reply: Answered | SectionDone, question: str
+) -> str | None:
+    """Keep the question in the question log, if it is on; what a vote on the answer names."""
+    questions, chat, user = context.bot_data.log, update.effective_chat, update.effective_user
+    if questions is None or chat is None:
+        return None
+    kind = "private" if chat.type == chat.PRIVATE else "group"
+    who = questions.user("telegram", user.id if user else chat.id)
+    return questions.record(entry(reply, question.strip(), kind, who))
 
 
 async def section_command(update: Update, context: Context_) -> None:
