@@ -122,7 +122,7 @@ def build_application(
         browsing=Quota(settings.browse_limit, settings.question_window),
         inline=Quota(settings.inline_limit, settings.question_window),
         retrieval=FairTurns(),
-        log=question_log(settings, settings.token),
+        log=question_log(settings),
     )
 
     private = filters.ChatType.PRIVATE

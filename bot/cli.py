@@ -45,8 +45,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise UsageError(str(exc)) from None
 
 
-def _retriever(args: argparse.Namespace) -> Retriever:
-    settings = _settings(args)
+def _retriever(args: argparse.Namespace, settings: Settings | None = None) -> Retriever:
+    settings = settings or _settings(args)
     try:
         return load_retriever(args.article, settings.retrieval, settings.cache_dir)
     except ArticleError as exc:
@@ -68,8 +68,10 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     question = " ".join(args.question).strip()
     if not batch and not question:
         raise UsageError(messages.CLI_EMPTY_QUESTION)
-    index = _retriever(args)
-    questions_log = question_log(_settings(args))
+    settings = _settings(args)
+    index = _retriever(args, settings)
+    questions_log = question_log(settings)
+    console_user = questions_log.user("console", None) if questions_log else ""
     top = args.top or (10 if args.json else 3)
     questions: Iterable[str] = (
         (line.rstrip("\r\n") for line in sys.stdin) if batch else iter([question])
@@ -77,8 +79,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     for line in questions:
         answer = index.search(line.strip(), k=top)
         if questions_log is not None and line.strip():
-            user = questions_log.user("console", None)
-            questions_log.record(entry(Answered(answer, None), line.strip(), "console", user, top))
+            logged = entry(Answered(answer, None), line.strip(), "console", console_user, top)
+            questions_log.record(logged)
         if args.json:
             out.write(json.dumps(console.answer_json(answer), ensure_ascii=False) + "\n")
         elif batch:
@@ -101,9 +103,10 @@ def cmd_sections(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
-    retriever = _retriever(args)
+    settings = _settings(args)
+    retriever = _retriever(args, settings)
     session = Session(retriever, load_about(retriever.article, args.article))
-    chat = console.Chat(session, question_log(_settings(args)))
+    chat = console.Chat(session, question_log(settings))
     interactive = sys.stdin.isatty()
     read: Callable[[], str | None] = _prompt if interactive else _line
     if interactive:

@@ -76,6 +76,7 @@ class Chat:
         self.session = session
         self.article = session.article
         self.log = log  # the question log, when it is on
+        self.user = log.user("console", None) if log else ""
 
     def greeting(self) -> str:
         return f"{self.article.title}\n{help_text(self.article)}"
@@ -84,8 +85,7 @@ class Chat:
         """The reply to one line typed at the prompt: "" for a blank line, None to quit."""
         reply = self.session.line(line)
         if self.log is not None and isinstance(reply, Answered | SectionDone):
-            user = self.log.user("console", None)
-            self.log.record(entry(reply, line.strip(), "console", user))
+            self.log.record(entry(reply, line.strip(), "console", self.user))
         return self.render(reply)
 
     def render(self, reply: Reply | None) -> str | None:

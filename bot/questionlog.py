@@ -158,9 +158,9 @@ def entry(
     return Entry(text, chat, outcome, sections, passages, answer.probability, user)
 
 
-def question_log(settings: Settings, key: str = "") -> QuestionLog | None:
-    """The log the settings ask for (INTERVIEW_BOT_LOG), keyed by `key` (the bot's token, so
-    that the hashes cannot be recomputed from the file alone); None when it is off."""
+def question_log(settings: Settings) -> QuestionLog | None:
+    """The log the settings ask for (INTERVIEW_BOT_LOG), its hashes keyed by the bot's token
+    (so that they cannot be recomputed from the file alone); None when it is off."""
     if settings.log is None:
         return None
-    return QuestionLog(settings.log, settings.log_days, key)
+    return QuestionLog(settings.log, settings.log_days, settings.token)

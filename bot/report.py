@@ -36,7 +36,6 @@ class Row:
 @dataclass
 class Day:
     day: str
-    questions: int = 0
     users: set[str] = field(default_factory=set)
     outcomes: Counter[str] = field(default_factory=Counter)
 
@@ -85,7 +84,6 @@ def report(rows: list[Row], logs: int) -> Report:
     for row in rows:
         name = _day(row.at)
         day = days.setdefault(name, Day(name))
-        day.questions += 1
         day.users.add(row.user)
         day.outcomes[row.outcome] += 1
         sections.update(row.sections)
@@ -93,7 +91,7 @@ def report(rows: list[Row], logs: int) -> Report:
             declined[normalized(row.text)][row.text] += 1
         if row.vote == -1:
             disliked[normalized(row.text)][row.text] += 1
-    outcomes = Counter(row.outcome for row in rows)
+    outcomes = sum((d.outcomes for d in days.values()), Counter[str]())
     return Report(
         logs=logs,
         questions=len(rows),
@@ -104,7 +102,7 @@ def report(rows: list[Row], logs: int) -> Report:
         up=sum(row.vote == 1 for row in rows),
         down=sum(row.vote == -1 for row in rows),
         days=[
-            {"day": d.day, "questions": d.questions, "users": len(d.users)}
+            {"day": d.day, "questions": d.outcomes.total(), "users": len(d.users)}
             | {name: d.outcomes[name] for name in OUTCOMES}
             for d in sorted(days.values(), key=lambda d: d.day)
         ],

@@ -114,8 +114,7 @@ class Option:
         return self.parse(text, self)
 
     def help_line(self) -> str:
-        flag = f" ({self.flag})" if self.flag else ""
-        return f"  {self.variable}{flag}  {self.help}"
+        return f"  {self.name}  {self.help}"
 
 
 def _mode(text: str, option: Option) -> str:
