@@ -23,6 +23,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 DAY = 86_400.0
+LOCK_WAIT = 5.0  # seconds a write waits for another process's lock, then gives up
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
     id TEXT PRIMARY KEY,      -- what a vote button names
@@ -118,11 +119,9 @@ class QuestionLog:
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
+            connection = sqlite3.connect(self.path, timeout=LOCK_WAIT, check_same_thread=False)
             try:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=NORMAL")
-                connection.executescript(SCHEMA)
+                _set_up(connection)
             except sqlite3.Error:
                 connection.close()
                 raise
@@ -137,6 +136,24 @@ class QuestionLog:
     def close(self) -> None:
         with self._lock:
             self._close()
+
+
+def _set_up(connection: sqlite3.Connection) -> None:
+    """WAL mode and the schema. Processes opening a new log at once can find it locked without
+    SQLite waiting for them (switching the journal mode; a reader of the schema upgrading to
+    writer), so this tries again until LOCK_WAIT has passed."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.executescript(SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            busy = exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def entry(
