@@ -8,7 +8,7 @@ encoder's name and version. Only the most recently used entries are kept. A cach
 be read or written is ignored: no command ever fails because of it.
 
 An entry holds data, never code: a line of JSON naming its key and the SHA-256 of what
-follows, then the index as JSON or the vectors as a .npy array (read with allow_pickle=False).
+follows, then the index as JSON lines or the vectors as a .npy array (allow_pickle=False).
 Each is checked on load (the key, the checksum, the form, the shape and dtype, finite
 values, passages and sentences that are the article's); one that fails is rebuilt, with one
 line in the log.
@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,7 +116,7 @@ def load_retriever(
     index = HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
     buffer = io.BytesIO()
     np.save(buffer, index.vectors, allow_pickle=False)
-    _write_entry(file, key, buffer.getvalue())
+    _write_entry(file, key, [buffer.getvalue()])
     return index
 
 
@@ -164,7 +165,7 @@ def write_shipped_vectors(base: SearchIndex, encoder: Encoder, vectors: Vectors)
 
     buffer = io.BytesIO()
     np.save(buffer, vectors, allow_pickle=False)
-    _write_entry(SHIPPED_VECTORS, texts_key(base, encoder), buffer.getvalue(), keep=None)
+    _write_entry(SHIPPED_VECTORS, texts_key(base, encoder), [buffer.getvalue()], keep=None)
 
 
 def _read(path: str | Path | None) -> bytes | None:
@@ -197,13 +198,16 @@ def load_index(
     payload = _read_entry(file, key)
     if payload is not None:
         try:
-            return SearchIndex(article, tokenizer, params, json.loads(payload))
+            return SearchIndex(article, tokenizer, params, map(json.loads, io.BytesIO(payload)))
         except ValueError as exc:  # (a JSONDecodeError is one)
             _damaged(file, str(exc))
     index = SearchIndex(article, tokenizer, params)
-    data = json.dumps(index.to_data(), ensure_ascii=False, separators=(",", ":"))
-    _write_entry(file, key, data.encode())
+    _write_entry(file, key, map(_json_line, index.to_data()))
     return index
+
+
+def _json_line(part: object) -> bytes:
+    return json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
 def _read_entry(file: Path, key: str, quiet: bool = False) -> bytes | None:
@@ -234,32 +238,43 @@ def _read_entry(file: Path, key: str, quiet: bool = False) -> bytes | None:
     return payload
 
 
-def _write_entry(file: Path, key: str, payload: bytes, keep: int | None = KEEP_ENTRIES) -> None:
-    digest = hashlib.sha256(payload).hexdigest()
-    header = json.dumps({"format": FORMAT, "key": key, "sha256": digest}).encode()
-    _save(header + b"\n" + payload, file, keep)
+def _write_entry(
+    file: Path, key: str, chunks: Iterable[bytes], keep: int | None = KEEP_ENTRIES
+) -> None:
+    """Write the entry aside and rename it, so that a concurrent reader never sees half a
+    file; then remove the entries used least recently, beyond the newest `keep` (None: none).
+    The content is written as it comes (a large article's is large): its checksum, in the
+    header line before it, is filled in last."""
+    digest = hashlib.sha256()
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=file.parent, suffix=".tmp", delete=False) as tmp:
+            try:
+                tmp.write(_header(key, digest.hexdigest()))
+                for chunk in chunks:
+                    digest.update(chunk)
+                    tmp.write(chunk)
+                tmp.seek(0)
+                tmp.write(_header(key, digest.hexdigest()))  # of the same length
+            except BaseException:
+                os.unlink(tmp.name)
+                raise
+        os.replace(tmp.name, file)
+    except OSError:
+        return  # no cache this time: the next start builds the index again
+    if keep is not None:
+        _prune(file, keep)
+
+
+def _header(key: str, sha256: str) -> bytes:
+    return json.dumps({"format": FORMAT, "key": key, "sha256": sha256}).encode() + b"\n"
 
 
 def _damaged(file: Path, reason: str) -> None:
     log.warning("the cached index %s is damaged (%s): building it again", file.name, reason)
 
 
-def _save(data: bytes, file: Path, keep: int | None) -> None:
-    """Write aside and rename, so that a concurrent reader never sees half a file; then
-    remove the entries used least recently, beyond the newest `keep` (None: none)."""
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=file.parent, suffix=".tmp", delete=False) as tmp:
-            try:
-                tmp.write(data)
-            except OSError:
-                os.unlink(tmp.name)
-                raise
-        os.replace(tmp.name, file)
-    except OSError:
-        return  # no cache this time: the next start builds the index again
-    if keep is None:
-        return
+def _prune(file: Path, keep: int) -> None:
     entries = []
     # (.pickle: entries of earlier versions, never read.)
     for entry in (e for ext in ("json", "npy", "pickle") for e in file.parent.glob(f"*.{ext}")):

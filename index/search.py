@@ -7,9 +7,11 @@ import itertools
 import math
 import operator
 import re
+import sys
 import unicodedata
+from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -127,7 +129,6 @@ class Field:
 
     def __init__(self, docs: list[list[str]], k1: float, b: float, name: str = "texts") -> None:
         self.idf: dict[str, float] = {}
-        self.keys: list[frozenset[str]] = [frozenset(doc) for doc in docs]
         self.impacts: dict[str, dict[int, float]] = {}
         self._merged: dict[tuple[str, ...], dict[int, float]] = {}  # by a word's keys
         if not any(docs):
@@ -181,11 +182,10 @@ class Field:
         return best
 
     def to_data(self) -> dict[str, Any]:
-        """The field as plain data (JSON): IDF, each document's keys, each term's scores."""
+        """The field as plain data (JSON): IDF, and each term's documents and scores there."""
         return {
             "idf": self.idf,
-            "keys": [sorted(keys) for keys in self.keys],
-            "impacts": {t: [[d, s] for d, s in i.items()] for t, i in self.impacts.items()},
+            "impacts": {t: [list(i), list(i.values())] for t, i in self.impacts.items()},
         }
 
     @classmethod
@@ -193,21 +193,18 @@ class Field:
         """The field to_data wrote, checked: ValueError when it is not one of `documents`
         documents with finite scores."""
         field = cls([], 0.0, 0.0)
-        idf, keys, impacts = data["idf"], data["keys"], data["impacts"]
-        if not (isinstance(idf, dict) and isinstance(keys, list) and isinstance(impacts, dict)):
+        idf, impacts = data["idf"], data["impacts"]
+        if not (isinstance(idf, dict) and isinstance(impacts, dict)):
             raise ValueError("a field is not of the form written")
-        if len(keys) != documents or not all(isinstance(k, list) for k in keys):
-            raise ValueError("a field does not have one entry per document")
         field.idf = {str(t): _finite(v) for t, v in idf.items()}
-        field.keys = [frozenset(map(str, k)) for k in keys]
         shared: dict[tuple[tuple[int, float], ...], dict[int, float]] = {}
-        for term, pairs in impacts.items():
-            found = {_doc(d, documents): _finite(v) for d, v in pairs}
+        for term, (docs, scores) in impacts.items():
+            found = {_doc(d, documents): _finite(v) for d, v in zip(docs, scores, strict=True)}
             field.impacts[str(term)] = shared.setdefault(tuple(found.items()), found)
         return field
 
     def holds(self, doc_id: int, key: str) -> bool:
-        return key in self.keys[doc_id]
+        return doc_id in self.impacts.get(key, _NONE)
 
 
 class SearchIndex:
@@ -218,10 +215,10 @@ class SearchIndex:
         article: Article,
         tokenizer: Tokenizer | None = None,
         params: Params | None = None,
-        data: Any = None,
+        data: Iterable[Any] | None = None,
     ) -> None:
-        """The index of `article`; from `data` (what to_data wrote for it, checked: a
-        ValueError when it does not fit the article) instead of tokenizing it, if given."""
+        """The index of `article`; from `data` (the parts to_data wrote for it, checked: a
+        ValueError when they do not fit the article) instead of tokenizing it, if given."""
         self.article = article
         self.tokenizer = tokenizer or Tokenizer()
         self.params = p = params or Params()
@@ -240,25 +237,25 @@ class SearchIndex:
             self._from_data(data)
             return
         # The article is tokenized once, sentence by sentence; passages and sections are
-        # made of their sentences' words.
-        sentences = [
-            [(s.strip(), self.tokenizer.words(s)) for s in SENTENCE.findall(x.text)]
-            for x in steps(article.passages, "reading the article's passages")
-        ]
-        self._sentences = [
-            [(text, frozenset(k for w in words for k in w.keys)) for text, words in sents]
-            for sents in sentences
-        ]
-        passage_keys = [
-            [k for _, words in sents for w in words for k in w.keys] for sents in sentences
-        ]
+        # made of their sentences' words. A large article holds millions of words: each is
+        # kept once (interned), and a sentence's as an array of their vocabulary numbers.
+        self._vocabulary: dict[str, int] = {}
+        self._sentences: list[list[tuple[str, array[int]]]] = []
+        passage_keys: list[list[str]] = []
+        pair_keys: list[list[str]] = []
+        for x in steps(article.passages, "reading the article's passages"):
+            passage_keys.append([])
+            pair_keys.append([])
+            self._sentences.append([])
+            for text in SENTENCE.findall(x.text):
+                words = self.tokenizer.words(text)
+                keys = [sys.intern(k) for w in words for k in w.keys]
+                ids = {self._vocabulary.setdefault(k, len(self._vocabulary)) for k in keys}
+                self._sentences[-1].append((text.strip(), array("I", sorted(ids))))
+                passage_keys[-1] += keys
+                pair_keys[-1] += map(sys.intern, _pairs(words))
         self.passages = Field(passage_keys, p.k1, p.b, "passages")
-        self.pairs = Field(
-            [[k for _, ws in sents for k in _pairs(ws)] for sents in sentences],
-            p.k1,
-            p.b,
-            "passages' word pairs",
-        )
+        self.pairs = Field(pair_keys, p.k1, p.b, "passages' word pairs")
         titles = [self.tokenizer.terms(s.title) for s in article.sections]
         self.titles = Field(titles, p.k1, 0.0, "titles")
         section_keys = [list(title) for title in titles]
@@ -291,45 +288,48 @@ class SearchIndex:
         assert self._spellings is not None
         return self._spellings
 
-    def to_data(self) -> dict[str, Any]:
-        """What tokenizing and scoring the article made, as plain data (JSON)."""
-        data: dict[str, Any] = {
-            "sentences": [[[text, sorted(keys)] for text, keys in s] for s in self._sentences],
-            "fields": {
-                name: getattr(self, name).to_data()
-                for name in ("passages", "pairs", "titles", "sections")
-            },
-        }
-        if self._readings is not None and self._spellings is not None:
-            data["fields"]["readings"] = self._readings.to_data()
-            data["spellings"] = self._spellings
-        return data
+    def to_data(self) -> Iterator[Any]:
+        """What tokenizing and scoring the article made, as plain data (JSON), in parts that
+        a large article's cache writes one at a time: the vocabulary (and spellings), each
+        passage's sentences, then each field."""
+        yield {"vocabulary": list(self._vocabulary), "spellings": self._spellings}
+        for sents in self._sentences:
+            yield [[text, list(ids)] for text, ids in sents]
+        for name in ("passages", "pairs", "titles", "sections", "readings"):
+            if name != "readings" or self._readings is not None:
+                yield {"field": name, **getattr(self, name).to_data()}
 
-    def _from_data(self, data: Any) -> None:
-        passages, sections = len(self.article.passages), len(self.article.sections)
+    def _from_data(self, data: Iterable[Any]) -> None:
+        passages, sections = self.article.passages, len(self.article.sections)
         try:
-            sentences, fields = data["sentences"], data["fields"]
-            if len(sentences) != passages:
-                raise ValueError("not one entry per passage")
+            parts = iter(data)
+            head = next(parts)
+            terms, spellings = head["vocabulary"], head["spellings"]
+            if not all(isinstance(t, str) for t in terms):
+                raise ValueError("a vocabulary of other than words")
+            self._vocabulary = {t: i for i, t in enumerate(terms)}
             self._sentences = []
-            for passage, sents in zip(self.article.passages, sentences, strict=True):
+            for passage in passages:
+                sents = next(parts)
                 if not all(isinstance(t, str) and t in passage.text for t, _ in sents):
                     raise ValueError("a sentence that is not the passage's")
-                self._sentences.append([(t, frozenset(map(str, k))) for t, k in sents])
-            self.passages = Field.from_data(fields["passages"], passages)
-            self.pairs = Field.from_data(fields["pairs"], passages)
+                self._sentences.append([(t, array("I", ids)) for t, ids in sents])
+                if any(ids and max(ids) >= len(terms) for _, ids in self._sentences[-1]):
+                    raise ValueError("a word that is not in the vocabulary")
+            fields = {part["field"]: part for part in parts}
+            self.passages = Field.from_data(fields["passages"], len(passages))
+            self.pairs = Field.from_data(fields["pairs"], len(passages))
             self.titles = Field.from_data(fields["titles"], sections)
             self.sections = Field.from_data(fields["sections"], sections)
             if self.params.readings:
-                self._readings = Field.from_data(fields["readings"], passages)
-                spellings = data["spellings"]
+                self._readings = Field.from_data(fields["readings"], len(passages))
                 if not isinstance(spellings, dict) or not all(
                     isinstance(r, str) and isinstance(w, str) and w in self._text
                     for r, w in spellings.items()
                 ):
                     raise ValueError("spellings that are not the article's")
                 self._spellings = spellings
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError, StopIteration) as exc:
             raise ValueError(f"not an index of this article ({exc})") from None
 
     def search(self, question: str, k: int = 5) -> Answer:
@@ -446,19 +446,21 @@ class SearchIndex:
         """The passage's sentence that holds the most question weight (the first on ties),
         plus each sentence's `bonus` (0 to 1) where one is given."""
         best, best_score = self.article.passages[doc_id].text, -1.0
+        vocabulary = self._vocabulary
         words = [
-            (frozenset(w.keys), weight)
+            (frozenset(vocabulary[k] for k in w.keys if k in vocabulary), weight)
             for w, weight in zip(match.words, match.weights, strict=True)
         ]
         total = sum(weight for _, weight in words) or 1.0
-        for i, (sentence, keys) in enumerate(self._sentences[doc_id]):
-            score = sum(weight for word, weight in words if not keys.isdisjoint(word)) / total
+        for i, (sentence, ids) in enumerate(self._sentences[doc_id]):
+            score = sum(weight for word, weight in words if not word.isdisjoint(ids)) / total
             score += bonus[i] if bonus else 0.0
             if score > best_score:
                 best, best_score = sentence, score
         return best
 
 
+_NONE: dict[int, float] = {}
 _LATIN = re.compile(r"[a-z][a-z'-]*").fullmatch
 
 

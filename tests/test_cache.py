@@ -27,12 +27,15 @@ from index.tokenize import Tokenizer
 QUESTION = "ロボットが外科医を超えるのはいつ?"
 
 
-def test_a_cached_index_answers_as_the_built_one(tmp_path: Path, index: SearchIndex) -> None:
+def test_a_cached_index_answers_as_the_built_one(
+    tmp_path: Path, index: SearchIndex, caplog: pytest.LogCaptureFixture
+) -> None:
     first = load_index(cache_dir=tmp_path)
-    assert len(list(tmp_path.glob("*.json"))) == 1
+    assert [e.suffix for e in tmp_path.iterdir()] == [".json"]  # (nothing left aside)
     second = load_index(cache_dir=tmp_path)
     assert second is not first
     assert second.search(QUESTION) == first.search(QUESTION) == index.search(QUESTION)
+    assert "damaged" not in caplog.text  # read back, checksum and all, not built again
 
 
 def test_the_key_follows_the_article_the_tokenizer_and_the_parameters() -> None:

@@ -177,7 +177,7 @@ def test_coverage_is_measured_over_the_best_passages_section() -> None:
 
 def test_search_uses_the_given_tokenizer() -> None:
     index = SearchIndex(parse_article("見出し\n本文の仕事について。"), Tokenizer(synonyms=False))
-    assert not any(t.startswith("#") for t in index.passages.keys[0])
+    assert not any(t.startswith("#") for t in index.passages.idf)
 
 
 def test_a_field_scores_the_same_from_its_merged_words_and_from_its_data() -> None:
@@ -190,20 +190,26 @@ def test_a_field_scores_the_same_from_its_merged_words_and_from_its_data() -> No
     assert not copy._merged and dict(copy.scores(words)) == first
 
 
+def _field(parts: list[Any], name: str) -> Any:
+    return next(p for p in parts if isinstance(p, dict) and p.get("field") == name)
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda d: d["fields"]["passages"]["keys"].pop(),
-        lambda d: d["fields"]["passages"]["impacts"].update({"猫": [[99, 1.0]]}),
-        lambda d: d["fields"]["titles"]["idf"].update({"猫": float("nan")}),
-        lambda d: d["fields"]["pairs"].update({"impacts": []}),
-        lambda d: d["sentences"][0].append(["記事にない文。", []]),
-        lambda d: d.pop("fields"),
+        lambda d: d.pop(1),  # a passage's sentences
+        lambda d: _field(d, "passages")["impacts"].update({"猫": [[99], [1.0]]}),
+        lambda d: _field(d, "titles")["idf"].update({"猫": float("nan")}),
+        lambda d: _field(d, "pairs").update({"impacts": []}),
+        lambda d: d[1].append(["記事にない文。", []]),
+        lambda d: d[1][0][1].append(len(d[0]["vocabulary"])),
+        lambda d: d[1][0][1].append(-1),
+        lambda d: d.pop(),  # a field
     ],
 )
 def test_index_data_that_does_not_fit_the_article_is_refused(damage: Any) -> None:
     index = small("題一\n人工知能の研究。", "題二\nAIで太陽の観測。", "題三\n太陽の話。")
-    data = json.loads(json.dumps(index.to_data()))
+    data = [json.loads(json.dumps(part)) for part in index.to_data()]
     copy = SearchIndex(index.article, index.tokenizer, data=data)
     assert copy.search("AIと太陽") == index.search("AIと太陽")
     damage(data)
