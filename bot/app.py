@@ -174,30 +174,21 @@ def main(args: argparse.Namespace) -> int:
     """`interview-bot run`: long polling, or a webhook server with --webhook-url."""
     try:
         settings = Settings.load("run", args)
-    except SettingsError as exc:
-        print(f"interview-bot: error: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.token, verbose=args.verbose)
-    try:
+        configure_logging(settings.token, verbose=args.verbose)
         retriever = load_retriever(args.article, settings.retrieval, settings.cache_dir)
-    except ArticleError as exc:
-        print(f"interview-bot: error: {exc}", file=sys.stderr)
-        return 2
-    application = build_application(
-        settings, retriever, load_about(retriever.article, args.article)
-    )
-    log.info("answering questions on %s", application.bot_data.session.about.title)
-    webhook = None
-    if settings.webhook_url and settings.webhook_secret:
-        webhook = Webhook(
-            settings.webhook_url, settings.webhook_secret, settings.listen, settings.port
-        )
-    try:
+        about = load_about(retriever.article, args.article)
+        application = build_application(settings, retriever, about)
+        log.info("answering questions on %s", about.title)
+        webhook = None
+        if settings.webhook_url and settings.webhook_secret:
+            webhook = Webhook(
+                settings.webhook_url, settings.webhook_secret, settings.listen, settings.port
+            )
         asyncio.run(serve(application, webhook))
     except InvalidToken:  # its message holds the token
         print("interview-bot: error: Telegram rejected the bot token", file=sys.stderr)
         return 2
-    except StartupError as exc:
+    except (SettingsError, ArticleError, StartupError) as exc:
         print(f"interview-bot: error: {exc}", file=sys.stderr)
         return 2
     return 0

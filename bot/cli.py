@@ -13,13 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot import console, messages
+from bot import console, messages, report
 from bot.questionlog import entry, question_log
+from bot.report import ReportError
 from bot.session import Answered, Session
 from bot.settings import Settings, SettingsError, add_arguments, environment_help
+from index import evaluate
 from index.about import load_about
-from index.article import Article, ArticleError, load_article
+from index.article import ArticleError, load_article
 from index.cache import load_retriever
+from index.evaluate import QuestionFileError
 from index.search import Retriever
 
 EXIT_USAGE = 2
@@ -31,34 +34,13 @@ class UsageError(Exception):
     """Bad input from the user: reported as one line, exit code 2."""
 
 
-def _article(args: argparse.Namespace) -> Article:
-    try:
-        return load_article(args.article)
-    except ArticleError as exc:
-        raise UsageError(str(exc)) from None
+# What main() reports as bad input (one line, exit code 2): the CLI's own, and the errors of
+# an article, a setting, a question file or a log that cannot work.
+USAGE_ERRORS = (UsageError, ArticleError, SettingsError, QuestionFileError, ReportError)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    try:
-        return Settings.load("answer", args)
-    except SettingsError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _retriever(args: argparse.Namespace, settings: Settings | None = None) -> Retriever:
-    settings = settings or _settings(args)
-    try:
-        return load_retriever(args.article, settings.retrieval, settings.cache_dir)
-    except ArticleError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _section(article: Article, ref: str) -> str:
-    section = article.find(ref)
-    if section is None:
-        first, last = article.span
-        raise UsageError(messages.CLI_NO_SECTION.format(ref=ref, first=first, last=last))
-    return console.section_text(section)
+def _retriever(args: argparse.Namespace, settings: Settings) -> Retriever:
+    return load_retriever(args.article, settings.retrieval, settings.cache_dir)
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
@@ -68,7 +50,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     question = " ".join(args.question).strip()
     if not batch and not question:
         raise UsageError(messages.CLI_EMPTY_QUESTION)
-    settings = _settings(args)
+    settings = Settings.load("answer", args)
     index = _retriever(args, settings)
     questions_log = question_log(settings)
     console_user = questions_log.user("console", None) if questions_log else ""
@@ -93,17 +75,22 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_section(args: argparse.Namespace, out: TextIO) -> int:
-    out.write(_section(_article(args), args.number) + "\n")
+    article = load_article(args.article)
+    section = article.find(args.number)
+    if section is None:
+        first, last = article.span
+        raise UsageError(messages.CLI_NO_SECTION.format(ref=args.number, first=first, last=last))
+    out.write(console.section_text(section) + "\n")
     return 0
 
 
 def cmd_sections(args: argparse.Namespace, out: TextIO) -> int:
-    out.write(console.sections_text(_article(args)) + "\n")
+    out.write(console.sections_text(load_article(args.article)) + "\n")
     return 0
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
-    settings = _settings(args)
+    settings = Settings.load("answer", args)
     retriever = _retriever(args, settings)
     session = Session(retriever, load_about(retriever.article, args.article))
     chat = console.Chat(session, question_log(settings))
@@ -122,8 +109,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _line() -> str | None:
-    line = sys.stdin.readline()
-    return line if line else None
+    return sys.stdin.readline() or None
 
 
 def _prompt() -> str | None:
@@ -136,13 +122,8 @@ def _prompt() -> str | None:
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
-    from index import evaluate
-
-    try:
-        questions = evaluate.load_questions(args.file)
-    except evaluate.QuestionFileError as exc:
-        raise UsageError(str(exc)) from None
-    index = _retriever(args)
+    questions = evaluate.load_questions(args.file)
+    index = _retriever(args, Settings.load("answer", args))
     results = evaluate.run(questions, index)
     figures = evaluate.figures(results)
     if args.json:
@@ -167,9 +148,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    from bot import report
-
-    logs = [Path(p) for p in args.logs] or [p for p in [_settings(args).log] if p is not None]
+    logs = [Path(p) for p in args.logs] or [p for p in [Settings.load("answer", args).log] if p]
     if not logs:
         raise UsageError(messages.CLI_NO_LOG)
     try:
@@ -178,10 +157,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         )
     except ValueError:
         raise UsageError(messages.CLI_SINCE.format(since=args.since)) from None
-    try:
-        rows = report.read(logs, since.timestamp() if since else 0.0)
-    except report.ReportError as exc:
-        raise UsageError(str(exc)) from None
+    rows = report.read(logs, since.timestamp() if since else 0.0)
     if args.export:
         try:
             with open(args.export, "w", encoding="utf-8") as file:
@@ -283,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.func(args, sys.stdout))
-    except UsageError as exc:
+    except USAGE_ERRORS as exc:
         print(f"interview-bot: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
