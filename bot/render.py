@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot import messages
 from bot.messages import NO_ANSWER, SECTIONS_HINT, answer_lead, label, said
@@ -90,16 +90,22 @@ def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:
 def passages_html(passages: Sequence[Passage]) -> str:
     """Passages on their own, each once, as many as fit in one message (whatever a forged
     button asks for)."""
-    parts: list[str] = []
+    parts = [passage_html(passage) for passage in dict.fromkeys(passages)]
+    return "\n\n".join(_pages(parts, MAX_MESSAGE, lambda part: visible_len(part) + 2)[0])
+
+
+def _pages(parts: Sequence[str], budget: int, cost: Callable[[str], int]) -> list[list[str]]:
+    """`parts` in order, a new page whenever the next would take the page's cost past `budget`
+    (a part alone on its page may exceed it); one empty page when there are none."""
+    pages: list[list[str]] = [[]]
     size = 0
-    for passage in dict.fromkeys(passages):
-        part = passage_html(passage)
-        cost = visible_len(part) + 2
-        if parts and size + cost > MAX_MESSAGE:
-            break
-        parts.append(part)
-        size += cost
-    return "\n\n".join(parts)
+    for part in parts:
+        if pages[-1] and size + cost(part) > budget:
+            pages.append([])
+            size = 0
+        pages[-1].append(part)
+        size += cost(part)
+    return pages
 
 
 def visible_len(html_text: str) -> int:
@@ -114,15 +120,7 @@ def section_pages(section: Section, limit: int = MAX_MESSAGE) -> tuple[str, ...]
     header = label(section.number, section.title)
     budget = limit - utf16_len(header) - 16  # room for the header and a "(12/12)" counter
     pieces = [p for paragraph in section.paragraphs for p in _fit(paragraph, budget)]
-    pages: list[list[str]] = [[]]
-    size = 0
-    for piece in pieces:
-        cost = utf16_len(piece) + 2
-        if pages[-1] and size + cost > budget:
-            pages.append([])
-            size = 0
-        pages[-1].append(piece)
-        size += cost
+    pages = _pages(pieces, budget, lambda piece: utf16_len(piece) + 2)
     total = len(pages)
     out = []
     for number, page in enumerate(pages, start=1):
@@ -167,21 +165,21 @@ def help_html(about: About, article: Article, username: str, logged: bool = Fals
     if about.source:
         parts.append(escape(messages.HELP_SOURCE.format(source=about.source)))
     if about.examples:
-        examples = "\n".join(
-            escape(messages.HELP_EXAMPLE.format(question=q)) for q in about.examples
-        )
-        parts.append(f"<b>{escape(messages.HELP_EXAMPLES)}</b>\n{examples}")
+        examples = [messages.HELP_EXAMPLE.format(question=q) for q in about.examples]
+        parts.append(_listed(messages.HELP_EXAMPLES, examples))
     else:
-        titles = "\n".join(
-            escape(label(s.number, shorten(s.title, 40))) for s in article.sections[:12]
-        )
-        parts.append(f"<b>{escape(messages.HELP_SECTIONS)}</b>\n{titles}")
-    commands = "\n".join(
-        escape(line.format(username=username, first=first, last=last))
+        titles = [label(s.number, shorten(s.title, 40)) for s in article.sections[:12]]
+        parts.append(_listed(messages.HELP_SECTIONS, titles))
+    commands = [
+        line.format(username=username, first=first, last=last)
         for line in messages.HELP_COMMAND_LINES
-    )
-    parts.append(f"<b>{escape(messages.HELP_COMMANDS)}</b>\n{commands}")
-    parts.append(escape(messages.HELP_FOLLOW_UP))
+    ]
+    parts += [_listed(messages.HELP_COMMANDS, commands), escape(messages.HELP_FOLLOW_UP)]
     if logged:
         parts.append(escape(messages.HELP_LOGGED))
     return "\n\n".join(parts)
+
+
+def _listed(heading: str, lines: Sequence[str]) -> str:
+    """A bold heading over lines of plain text, escaped."""
+    return f"<b>{escape(heading)}</b>\n" + "\n".join(map(escape, lines))
