@@ -123,31 +123,21 @@ def section_keyboard(article: Article, number: int, page: int, pages: int) -> In
     if page > 0:
         row.append(InlineKeyboardButton("◀", callback_data=f"n:{number}:{page - 1}"))
     elif at > 0:
-        row.append(
-            InlineKeyboardButton(
-                f"◀ {label(numbers[at - 1])}", callback_data=f"n:{numbers[at - 1]}:0"
-            )
-        )
+        before = numbers[at - 1]
+        row.append(InlineKeyboardButton(f"◀ {label(before)}", callback_data=f"n:{before}:0"))
     row.append(InlineKeyboardButton(messages.SECTIONS, callback_data="l"))
     if page + 1 < pages:
         row.append(InlineKeyboardButton("▶", callback_data=f"n:{number}:{page + 1}"))
     elif at + 1 < len(numbers):
-        row.append(
-            InlineKeyboardButton(
-                f"{label(numbers[at + 1])} ▶", callback_data=f"n:{numbers[at + 1]}:0"
-            )
-        )
+        after = numbers[at + 1]
+        row.append(InlineKeyboardButton(f"{label(after)} ▶", callback_data=f"n:{after}:0"))
     return InlineKeyboardMarkup([row])
 
 
 def sections_keyboard(article: Article) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    shorten(label(s.number, s.title), 32), callback_data=f"s:{s.number}:0"
-                )
-            ]
-            for s in article.sections
-        ]
-    )
+    """A button for each section, one a row."""
+    rows = []
+    for section in article.sections:
+        text = shorten(label(section.number, section.title), 32)
+        rows.append([InlineKeyboardButton(text, callback_data=f"s:{section.number}:0")])
+    return InlineKeyboardMarkup(rows)
