@@ -113,9 +113,6 @@ class Option:
             text = env.get(self.variable, "").strip() or self.default
         return self.parse(text, self)
 
-    def help_line(self) -> str:
-        return f"  {self.name}  {self.help}"
-
 
 def _mode(text: str, option: Option) -> str:
     mode = text.lower()
@@ -263,20 +260,16 @@ def add_arguments(parser: argparse.ArgumentParser, scope: Scope, default: object
     for option in OPTIONS:
         if option.flag is None or option.scope != scope:
             continue
-        if option.switch:
-            parser.add_argument(
-                option.flag, dest=option.field, action="store_true", help=option.help
-            )
-        else:
-            metavar = "{hybrid,lexical}" if option.field == "retrieval" else option.field.upper()
-            parser.add_argument(
-                option.flag, dest=option.field, default=default, metavar=metavar, help=option.help
-            )
+        metavar = "{hybrid,lexical}" if option.field == "retrieval" else option.field.upper()
+        extra = (
+            dict(action="store_true") if option.switch else dict(default=default, metavar=metavar)
+        )
+        parser.add_argument(option.flag, dest=option.field, help=option.help, **extra)
 
 
 def environment_help(scope: Scope) -> str:
     """The --help lines of the variables a command of `scope` reads."""
-    lines = [o.help_line() for o in OPTIONS if o.scope == "answer" or scope == "run"]
+    lines = [f"  {o.name}  {o.help}" for o in OPTIONS if o.scope == "answer" or scope == "run"]
     return "environment (a flag wins over its variable):\n" + "\n".join(lines)
 
 
