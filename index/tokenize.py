@@ -176,6 +176,9 @@ def _dictionary() -> sudachipy.Dictionary:
     return sudachipy.Dictionary(dict="core")
 
 
+_SETTINGS = ("mode", "synonyms", "answer_types", "stop_terms")  # Tokenizer's, as it pickles
+
+
 class Tokenizer:
     """Turns text into matching words: Sudachi normalized forms of content words.
 
@@ -206,12 +209,7 @@ class Tokenizer:
 
     def __getstate__(self) -> dict[str, object]:
         # Only the settings: Sudachi objects don't pickle, and each thread makes its own.
-        return {
-            "mode": self.mode,
-            "synonyms": self.synonyms,
-            "answer_types": self.answer_types,
-            "stop_terms": self.stop_terms,
-        }
+        return {name: getattr(self, name) for name in _SETTINGS}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(**state)  # type: ignore[misc]
@@ -224,6 +222,12 @@ class Tokenizer:
             setattr(self._local, mode, tokenizer)
         return tokenizer
 
+    def _morphemes(self, text: str, mode: str | None = None) -> Iterator[sudachipy.Morpheme]:
+        """The Sudachi units of `text` (already normalized), read a chunk at a time."""
+        sudachi = self._sudachi(mode)
+        for chunk in split_for_sudachi(text):
+            yield from sudachi.tokenize(chunk)
+
     def terms(self, text: str) -> list[str]:
         """All keys of the words of `text`, in order (what BM25 indexes)."""
         return [key for word in self.words(text) for key in word.keys]
@@ -234,8 +238,7 @@ class Tokenizer:
         demonstratives stay: もっと, その)."""
         return [
             (m.surface(), m.dictionary_form(), pos)
-            for chunk in split_for_sudachi(_normalize(text))
-            for m in self._sudachi().tokenize(chunk)
+            for m in self._morphemes(_normalize(text))
             if (pos := m.part_of_speech()[0]) not in _FUNCTION_POS
         ]
 
@@ -246,16 +249,15 @@ class Tokenizer:
         reading (symbols, Latin words it does not know) cut the reading."""
         pieces: list[str] = []
         run: list[str] = []
-        for chunk in split_for_sudachi(_normalize(text)):
-            for morpheme in self._sudachi().tokenize(chunk):
-                reading = morpheme.reading_form()
-                if not _KATAKANA.fullmatch(reading):
-                    reading = _to_katakana(morpheme.surface())
-                if morpheme.part_of_speech()[0] in _SYMBOL_POS or not _KATAKANA.fullmatch(reading):
-                    pieces.append("".join(run))
-                    run = []
-                else:
-                    run.append(reading)
+        for morpheme in self._morphemes(_normalize(text)):
+            reading = morpheme.reading_form()
+            if not _KATAKANA.fullmatch(reading):
+                reading = _to_katakana(morpheme.surface())
+            if morpheme.part_of_speech()[0] in _SYMBOL_POS or not _KATAKANA.fullmatch(reading):
+                pieces.append("".join(run))
+                run = []
+            else:
+                run.append(reading)
         pieces.append("".join(run))
         return [p[i : i + SOUND_GRAM] for p in pieces for i in range(len(p) - SOUND_GRAM + 1)]
 
@@ -265,17 +267,16 @@ class Tokenizer:
         (long and short units both: 外科医 and 外科)."""
         found: dict[str, Counter[str]] = defaultdict(Counter)
         text = _normalize(text)
-        for sudachi in (self._sudachi(), self._sudachi("A")):
-            for chunk in split_for_sudachi(text):
-                for m in sudachi.tokenize(chunk):
-                    surface, reading = m.surface(), m.reading_form()
-                    if (
-                        m.part_of_speech()[0] in _RESPELL_POS
-                        and len(reading) >= RESPELL_KANA
-                        and _KATAKANA.fullmatch(reading)
-                        and not _HIRAGANA.fullmatch(surface)
-                    ):
-                        found[reading][surface] += 1
+        for mode in (self.mode, "A"):
+            for m in self._morphemes(text, mode):
+                surface, reading = m.surface(), m.reading_form()
+                if (
+                    m.part_of_speech()[0] in _RESPELL_POS
+                    and len(reading) >= RESPELL_KANA
+                    and _KATAKANA.fullmatch(reading)
+                    and not _HIRAGANA.fullmatch(surface)
+                ):
+                    found[reading][surface] += 1
         return {reading: c.most_common(1)[0][0] for reading, c in sorted(found.items())}
 
     def respell(self, text: str, spellings: dict[str, str], known: Callable[[str], bool]) -> str:
@@ -299,19 +300,12 @@ class Tokenizer:
         out: list[str] = []
         i = 0
         while i < len(text):
-            if i in starts and _KANA_CHAR.match(text[i]):
-                run = _to_katakana(_KANA_RUN.match(text, i).group())  # type: ignore[union-attr]
-                for size in range(min(longest, len(run)), RESPELL_KANA - 1, -1):
-                    if run[:size] in spellings:
-                        out.append(spellings[run[:size]])
-                        i += size
-                        break
-                else:
-                    out.append(text[i])
-                    i += 1
-            else:
-                out.append(text[i])
-                i += 1
+            found = _KANA_RUN.match(text, i) if i in starts and _KANA_CHAR.match(text[i]) else None
+            run = _to_katakana(found.group()) if found else ""
+            sizes = range(min(longest, len(run)), RESPELL_KANA - 1, -1)  # the longest word first
+            size = next((size for size in sizes if run[:size] in spellings), 0)
+            out.append(spellings[run[:size]] if size else text[i])
+            i += size or 1
         return "".join(self._respell_kanji("".join(out), spellings, known))
 
     def _respell_kanji(
@@ -320,7 +314,7 @@ class Tokenizer:
         """`text` with each stretch of kanji that is no word (受業+料, 学+暦: the dictionary
         knows them only in pieces, or not at all) and reads as a word of `spellings` (授業料,
         学歴) written that way."""
-        units = [m for chunk in split_for_sudachi(text) for m in self._sudachi().tokenize(chunk)]
+        units = list(self._morphemes(text))
         i = 0
         while i < len(units):
             end = i
@@ -343,12 +337,7 @@ class Tokenizer:
         """The kinds of fact a question asks for ("number", "person", "place"): from its
         question words (誰, いくら, 何年), in Japanese, English or Chinese."""
         text = _normalize(question)
-        units = [
-            unit
-            for chunk in split_for_sudachi(text)
-            for m in self._sudachi().tokenize(chunk)
-            for unit in self._analyse(m)[1]
-        ]
+        units = [unit for m in self._morphemes(text) for unit in self._analyse(m)[1]]
         kinds = {
             kind
             for i, unit in enumerate(units)
@@ -361,12 +350,10 @@ class Tokenizer:
         """Content words of `text`, plus answer-type words (#type:person for 誰 or a name)."""
         out: list[Word] = []
         units: list[_Unit] = []
-        sudachi = self._sudachi()
-        for chunk in split_for_sudachi(_normalize(text)):
-            for morpheme in sudachi.tokenize(chunk):
-                words, short_units = self._analyse(morpheme)
-                out.extend(words)
-                units.extend(short_units)
+        for morpheme in self._morphemes(_normalize(text)):
+            words, short_units = self._analyse(morpheme)
+            out.extend(words)
+            units.extend(short_units)
         for i, unit in enumerate(units if self.answer_types else []):
             kind = _answer_type(unit, units[i + 1] if i + 1 < len(units) else None)
             if kind:
