@@ -157,7 +157,7 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
         )
         return
     markup = keyboards.next_section_keyboard(session.article, reply.number)
-    await _reply(update, render.section_done_html(reply.number), markup)
+    await _reply(update, render.escape(messages.SECTION_DONE.format(number=reply.number)), markup)
 
 
 def _record(

@@ -81,14 +81,10 @@ def answer_keyboard(
     seen_ids = list(seen) if seen is not None else ids[:shown]
     more = said(MORE_CANDIDATES, answer.language)
     row.append(InlineKeyboardButton(more, callback_data=more_data(seen_ids, ids[shown:])))
-    return InlineKeyboardMarkup([row, *vote_rows(ref)])
-
-
-def vote_rows(ref: str | None) -> list[list[InlineKeyboardButton]]:
-    """👍 / 👎 for an answer the question log keeps as `ref` (none when it keeps nothing)."""
-    if ref is None:
-        return []
-    return [[InlineKeyboardButton(t, callback_data=f"v:{s}:{ref}") for t, s in messages.VOTES]]
+    if ref is None:  # the question log keeps nothing to vote on
+        return InlineKeyboardMarkup([row])
+    votes = [InlineKeyboardButton(t, callback_data=f"v:{s}:{ref}") for t, s in messages.VOTES]
+    return InlineKeyboardMarkup([row, votes])
 
 
 def more_data(shown: list[str], candidates: list[str]) -> str:

@@ -149,10 +149,6 @@ def sections_html(article: Article) -> str:
     return f"<b>{escape(messages.SECTIONS)}</b>\n" + "\n".join(lines)
 
 
-def section_done_html(number: int) -> str:
-    return escape(messages.SECTION_DONE.format(number=number))
-
-
 def help_html(about: About, article: Article, username: str, logged: bool = False) -> str:
     """/start and /help: what the bot answers about, from the article's own metadata."""
     first, last = article.span

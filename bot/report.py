@@ -82,7 +82,7 @@ def report(rows: list[Row], logs: int) -> Report:
     disliked: dict[str, Counter[str]] = defaultdict(Counter)
     sections: Counter[int] = Counter()
     for row in rows:
-        name = _day(row.at)
+        name = datetime.fromtimestamp(row.at, UTC).strftime("%Y-%m-%d")
         day = days.setdefault(name, Day(name))
         day.users.add(row.user)
         day.outcomes[row.outcome] += 1
@@ -123,10 +123,6 @@ def _most(groups: dict[str, Counter[str]]) -> list[tuple[str, int]]:
         (wordings.most_common(1)[0][0], sum(wordings.values())) for wordings in groups.values()
     ]
     return sorted(counted, key=lambda item: (-item[1], item[0]))[:TOP]
-
-
-def _day(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d")
 
 
 def write_text(r: Report, out: TextIO) -> None:
