@@ -19,13 +19,9 @@ def context_from_reply(message: Message, bot_id: int) -> Context | None:
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
         return None
-    markup = replied.reply_markup
-    shown: tuple[str, ...] = ()
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            press = keyboards.parse(str(button.callback_data or ""))
-            if press.kind == "m":
-                shown = press.shown
+    rows = replied.reply_markup.inline_keyboard if replied.reply_markup else ()
+    presses = [keyboards.parse(str(button.callback_data or "")) for row in rows for button in row]
+    shown = next((press.shown for press in reversed(presses) if press.kind == "m"), ())
     if not shown:
         return None
     quotes = list(replied.parse_entities([MessageEntity.BLOCKQUOTE]).items())
