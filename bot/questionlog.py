@@ -75,18 +75,12 @@ class QuestionLog:
     def record(self, entry: Entry) -> str | None:
         """Write `entry`; its id (what a vote names), or None when the log cannot be written."""
         ref = secrets.token_hex(6)
-        row = (
-            ref,
-            time.time(),
-            entry.text,
-            entry.chat,
-            entry.outcome,
-            json.dumps(list(entry.sections)),
-            json.dumps(list(entry.passages)),
-            entry.probability,
-            entry.user,
+        sections, passages = json.dumps(list(entry.sections)), json.dumps(list(entry.passages))
+        row = (ref, time.time(), entry.text, entry.chat, entry.outcome, sections, passages)
+        ok = self._write(
+            "INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (*row, entry.probability, entry.user),
         )
-        ok = self._write("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", row)
         return ref if ok else None
 
     def vote(self, ref: str, vote: int) -> bool:
