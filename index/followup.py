@@ -143,10 +143,9 @@ def _more(retriever: Retriever, text: str, context: Context, k: int, shown: int)
     excerpts = {h.passage.id: h.excerpt for h in ranked.hits} if ranked else {}
     rest.sort(key=lambda p: order.get(p.id, len(order)))
     hits = tuple(Hit(p, 0.0, excerpts.get(p.id, "")) for p in rest[:k])
+    answer = Answer(question=text, hits=hits, answered=bool(hits), language=language(text))
     if not hits:
-        answer = Answer(question=text, hits=(), answered=False, language=language(text))
         return Reply(answer, Kind.MORE, context, section_done=section)
-    answer = Answer(question=text, hits=hits, answered=True, language=language(text))
     more_shown = tuple(h.passage.id for h in hits[:shown])
     return Reply(answer, Kind.MORE, Context(context.question, context.shown + more_shown))
 
