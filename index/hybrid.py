@@ -7,6 +7,7 @@ encoder reorders the passages and helps decide whether the article answers at al
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -154,12 +155,9 @@ class HybridIndex:
         self.vectors = vectors  # passages, then sentences
         self._passages = vectors[: len(self.article.passages)]
         self._all_sentences = vectors[len(self.article.passages) :]
-        self._sentences: list[Vectors] = []
-        start = len(self.article.passages)
         counts = [len(sents) for sents in base.sentence_texts()]
-        for count in counts:
-            self._sentences.append(vectors[start : start + count])
-            start += count
+        bounds = itertools.pairwise([0, *itertools.accumulate(counts)])
+        self._sentences = [self._all_sentences[start:end] for start, end in bounds]  # by passage
         # Each sentence's passage, and each passage's closeness to the article as a whole.
         self._sentence_passage = np.repeat(np.arange(len(counts)), counts).astype(np.intp)
         self._hub = (
@@ -257,8 +255,7 @@ def encoded_texts(base: SearchIndex) -> list[str]:
 
 def _dense(scores: dict[int, float], size: int) -> Vectors:
     values = np.zeros(size, np.float32)
-    for d, score in scores.items():
-        values[d] = score
+    values[list(scores)] = list(scores.values())
     return values
 
 
