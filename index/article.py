@@ -135,13 +135,13 @@ def parse_article(text: str, min_passage_chars: int = MIN_PASSAGE_CHARS) -> Arti
         start = offset + (raw.find(stripped) if stripped else 0)
         lines.append(_Line(stripped, start, start + len(stripped)))
         offset += len(raw) + 1
-    content = [i for i, line in enumerate(lines) if line.text]
-    if not content:
+    if not any(line.text for line in lines):
         raise ArticleError("the article holds no text")
     # A text that is all footer (a lone link) is kept whole rather than left empty.
-    lines = _drop_footer(lines) if any(line.text for line in _drop_footer(lines)) else lines
-    content = [i for i, line in enumerate(lines) if line.text]
-    layout = _numbered_layout(lines, content[0]) or _block_layout(lines, content[0])
+    kept = _drop_footer(lines)
+    lines = kept if any(line.text for line in kept) else lines
+    first = next(i for i, line in enumerate(lines) if line.text)
+    layout = _numbered_layout(lines, first) or _block_layout(lines, first)
     sections = []
     passages: list[Passage] = []
     for number, title, title_at, body in layout:
@@ -154,7 +154,7 @@ def parse_article(text: str, min_passage_chars: int = MIN_PASSAGE_CHARS) -> Arti
             passages.append(
                 Passage(f"{number}-{k}", number, title, text[group[0].start : group[-1].end])
             )
-    headline = lines[content[0]].text if layout[0][0] == 0 else ""
+    headline = lines[first].text if layout[0][0] == 0 else ""
     return Article(headline, tuple(sections), tuple(passages))
 
 
@@ -179,11 +179,6 @@ def _drop_footer(lines: list[_Line]) -> list[_Line]:
     return lines[:end]
 
 
-def _section_number(line: str) -> int | None:
-    folded = unicodedata.normalize("NFKC", line)
-    return int(folded) if _NUMBER_LINE.fullmatch(folded) else None
-
-
 def _numbered_layout(lines: list[_Line], first: int) -> _Layout:
     """Sections from number lines 01, 02, … in order; empty when the text has none.
 
@@ -191,7 +186,8 @@ def _numbered_layout(lines: list[_Line], first: int) -> _Layout:
     text starts with 01 (then there is no section 0)."""
     starts: list[int] = []  # index of each number line; section k starts at starts[k - 1]
     for i in range(first, len(lines)):
-        if _section_number(lines[i].text) == len(starts) + 1:
+        folded = unicodedata.normalize("NFKC", lines[i].text)
+        if _NUMBER_LINE.fullmatch(folded) and int(folded) == len(starts) + 1:
             starts.append(i)
     if not starts:
         return []
@@ -241,11 +237,10 @@ def _group_paragraphs(paragraphs: list[_Line], min_chars: int) -> list[list[_Lin
         if sum(len(p.text) for p in current) >= min_chars:
             groups.append(current)
             current = []
-    if current:
-        if groups:
-            groups[-1].extend(current)
-        else:
-            groups.append(current)
+    if current and groups:  # a short tail joins the last group
+        groups[-1].extend(current)
+    elif current:
+        groups.append(current)
     return groups
 
 
