@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,18 +152,16 @@ def follow_up_figures(results: list[Result], retriever: Retriever) -> dict[str, 
       section has no more;
     - topic: hit@1 (the question borrowed its topic from the conversation);
     - switch: the best hit is the one the question gets without any context."""
+    judges: dict[str, Callable[[Result], bool]] = {
+        "more": _more_ok,
+        "topic": lambda r: r.correct,
+        "switch": lambda r: _first(r.answer) == _first(retriever.search(r.question.question)),
+    }
     out: dict[str, float] = {}
-    for kind in ("more", "topic", "switch"):
+    for kind, judge in judges.items():
         rows = [r for r in results if r.question.kind == kind]
-        if not rows:
-            continue
-        if kind == "more":
-            ok = [_more_ok(r) for r in rows]
-        elif kind == "topic":
-            ok = [r.correct for r in rows]
-        else:
-            ok = [_first(r.answer) == _first(retriever.search(r.question.question)) for r in rows]
-        out[kind] = sum(ok) / len(ok)
+        if rows:
+            out[kind] = sum(map(judge, rows)) / len(rows)
     return out
 
 
