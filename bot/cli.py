@@ -55,18 +55,15 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     questions_log = question_log(settings)
     console_user = questions_log.user("console", None) if questions_log else ""
     top = args.top or (10 if args.json else 3)
-    questions: Iterable[str] = (
-        (line.rstrip("\r\n") for line in sys.stdin) if batch else iter([question])
-    )
+    questions: Iterable[str] = map(str.strip, sys.stdin) if batch else [question]
     for line in questions:
-        answer = index.search(line.strip(), k=top)
-        if questions_log is not None and line.strip():
-            logged = entry(Answered(answer, None), line.strip(), "console", console_user, top)
-            questions_log.record(logged)
+        answer = index.search(line, k=top)
+        if questions_log is not None and line:
+            questions_log.record(entry(Answered(answer, None), line, "console", console_user, top))
         if args.json:
             out.write(json.dumps(console.answer_json(answer), ensure_ascii=False) + "\n")
         elif batch:
-            asked = messages.BATCH_QUESTION.format(question=line.strip())
+            asked = messages.BATCH_QUESTION.format(question=line)
             out.write(f"{asked}\n{console.answer_text(answer, top)}\n\n")
         else:
             out.write(console.answer_text(answer, top) + "\n")
