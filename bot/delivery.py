@@ -18,7 +18,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeGuard, TypeVar
 
 import tornado.httpserver
 import tornado.web
@@ -267,11 +267,7 @@ async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
             if fetched is None:  # stopping: what this poll would bring stays with Telegram
                 return
             result = fetched.result()
-            raw = [
-                u
-                for u in (result if isinstance(result, list) else [])
-                if isinstance(u, dict) and type(u.get("update_id")) is int
-            ]
+            raw = [u for u in (result if isinstance(result, list) else []) if _is_update(u)]
         except InvalidToken:
             raise
         except TelegramError as exc:
@@ -302,6 +298,11 @@ async def _next_poll(inbox: Inbox, started: float, fetched: list[int]) -> None:
             return
         wait = deadline if offset == head or full else started + REFETCH_MIN
         await inbox.progress(max(wait - now, REFETCH_MIN))
+
+
+def _is_update(data: object) -> TypeGuard[dict[str, Any]]:
+    """Whether JSON from Telegram (or a stranger) is shaped like an update: an update_id."""
+    return isinstance(data, dict) and type(data.get("update_id")) is int
 
 
 async def confirm(inbox: Inbox) -> None:
@@ -339,7 +340,7 @@ class WebhookHandler(tornado.web.RequestHandler):
     async def post(self) -> None:
         try:
             data = json.loads(b"".join(self.body))
-            if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            if not _is_update(data):
                 raise ValueError("not an update")
             update = Update.de_json(data, self.inbox.application.bot)
         except Exception as exc:  # anything a stranger with the secret could post
