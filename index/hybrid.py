@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 # correction: the lead-in, which sums up everything, is otherwise close to every question).
 # Each is scaled so that the best passage has 1 (the cosines standardized first).
 PASSAGE_FEATURES = ("bm25", "readings", "cosine", "sentence", "hub")
+# The decline model's features, fields of Signals in the order of its coefficients: for a
+# Japanese question, and for another (no words of the article to find: the encoder alone).
+DECLINE_FEATURES = ("coverage", "cosine", "sentence", "peak", "names", "unseen", "asked")
+FOREIGN_DECLINE_FEATURES = ("cosine", "spread")
 
 
 @dataclass(frozen=True)
@@ -91,17 +95,8 @@ class Signals:
     language: str  # the question's (index.text.language): each has a decline model
 
     def features(self) -> tuple[float, ...]:
-        if self.language != "ja":  # no words of the article to find: the encoder alone
-            return (self.cosine, self.spread)
-        return (
-            self.coverage,
-            self.cosine,
-            self.sentence,
-            self.peak,
-            self.names,
-            self.unseen,
-            self.asked,
-        )
+        names = DECLINE_FEATURES if self.language == "ja" else FOREIGN_DECLINE_FEATURES
+        return tuple(getattr(self, name) for name in names)
 
 
 @dataclass(frozen=True)
