@@ -148,13 +148,9 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
         update, context, partial(session.ask, question, chat.id, earlier, recall)
     )
     ref = _record(update, context, reply, question)
-    if isinstance(reply, Answered):
-        answered = reply.answer.answered
-        await _reply(
-            update,
-            render.answer_html(reply.answer, SHOWN),
-            keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen, ref if answered else None),
-        )
+    if isinstance(reply, Answered):  # (an answer that declines gets no keyboard, no votes)
+        markup = keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen, ref)
+        await _reply(update, render.answer_html(reply.answer, SHOWN), markup)
         return
     markup = keyboards.next_section_keyboard(session.article, reply.number)
     await _reply(update, render.escape(messages.SECTION_DONE.format(number=reply.number)), markup)
