@@ -62,11 +62,7 @@ class Settings:
         """The settings of `scope`, each from its flag in `args` if given, else from its
         variable in `environ` (os.environ by default), else its default."""
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for option in OPTIONS:
-            if option.scope == "answer" or scope == "run":
-                values[option.field] = option.read(args, env)
-        settings = cls(**values)
+        settings = cls(**{option.field: option.read(args, env) for option in _options(scope)})
         if settings.webhook_url and not settings.webhook_secret:
             raise SettingsError("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
         return settings
@@ -255,6 +251,11 @@ OPTIONS = (
 )  # fmt: skip
 
 
+def _options(scope: Scope) -> list[Option]:
+    """The options a command of `scope` reads ("run" reads those of "answer" too)."""
+    return [option for option in OPTIONS if option.scope == "answer" or scope == "run"]
+
+
 def add_arguments(parser: argparse.ArgumentParser, scope: Scope, default: object = None) -> None:
     """The flags of the options of `scope` (alone: "answer" is also read by "run")."""
     for option in OPTIONS:
@@ -269,7 +270,7 @@ def add_arguments(parser: argparse.ArgumentParser, scope: Scope, default: object
 
 def environment_help(scope: Scope) -> str:
     """The --help lines of the variables a command of `scope` reads."""
-    lines = [f"  {o.name}  {o.help}" for o in OPTIONS if o.scope == "answer" or scope == "run"]
+    lines = [f"  {option.name}  {option.help}" for option in _options(scope)]
     return "environment (a flag wins over its variable):\n" + "\n".join(lines)
 
 
