@@ -143,17 +143,14 @@ def split_for_sudachi(text: str, limit: int = MAX_CHUNK_BYTES) -> Iterator[str]:
         if not sentence:
             continue
         encoded = len(sentence.encode("utf-8"))
-        if encoded > limit:  # one endless sentence: cut it at character boundaries
-            if piece:
-                yield "".join(piece)
-                piece, size = [], 0
-            yield from _hard_split(sentence, limit)
-            continue
-        if size + encoded > limit:
+        if piece and size + encoded > limit:
             yield "".join(piece)
             piece, size = [], 0
-        piece.append(sentence)
-        size += encoded
+        if encoded > limit:  # one endless sentence: cut it at character boundaries
+            yield from _hard_split(sentence, limit)
+        else:
+            piece.append(sentence)
+            size += encoded
     if piece:
         yield "".join(piece)
 
