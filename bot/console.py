@@ -50,9 +50,8 @@ def answer_text(answer: Answer, limit: int = 3, hint: dict[str, str] = ASK_HINT)
     for hit in answer.hits[: answer.shown(limit)]:
         lines = [line for line in hit.passage.text.splitlines() if line.strip()]
         quoted = "\n".join(f"  > {line}" for line in lines)
-        blocks.append(
-            f"{label(hit.passage.section, hit.passage.title)}  [{hit.passage.id}]\n{quoted}"
-        )
+        head = f"{label(hit.passage.section, hit.passage.title)}  [{hit.passage.id}]"
+        blocks.append(f"{head}\n{quoted}")
     return "\n\n".join(blocks)
 
 
