@@ -44,11 +44,7 @@ def parse(data: str | None) -> Press:
     kind, _, rest = (data or "").partition(":")
     if kind in ("s", "n"):
         number, _, page = rest.partition(":")
-        return Press(
-            kind,
-            section=int(number) if number.isdigit() else None,
-            page=int(page) if page.isdigit() else None,
-        )
+        return Press(kind, section=_number(number), page=_number(page))
     if kind == "l":
         return Press(kind)
     if kind == "m":
@@ -58,6 +54,10 @@ def parse(data: str | None) -> Press:
     if kind == "v" and sign in ("+", "-") and ref.isalnum():
         return Press(kind, vote=1 if sign == "+" else -1, ref=ref)
     return Press("")
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
 
 
 def _ids(text: str) -> tuple[str, ...]:
