@@ -44,6 +44,8 @@ def _retriever(args: argparse.Namespace, settings: Settings) -> Retriever:
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
+    if args.top is not None and args.top < 1:
+        raise UsageError(messages.CLI_TOP)
     batch = "-" in args.question
     if batch and len(args.question) > 1:
         raise UsageError(messages.CLI_BATCH_ALONE)
@@ -251,9 +253,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     args = build_parser().parse_args(argv)
-    if getattr(args, "top", None) is not None and args.top < 1:
-        print(f"interview-bot: error: {messages.CLI_TOP}", file=sys.stderr)
-        return EXIT_USAGE
     try:
         return int(args.func(args, sys.stdout))
     except USAGE_ERRORS as exc:
