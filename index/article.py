@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -218,13 +219,8 @@ def _body(lines: list[_Line], start: int, end: int) -> list[int]:
 
 def _block_layout(lines: list[_Line], first: int) -> _Layout:
     """Fallback for unnumbered text: one section per blank-line-separated block."""
-    blocks: list[list[int]] = [[]]
-    for i in range(first, len(lines)):
-        if lines[i].text:
-            blocks[-1].append(i)
-        elif blocks[-1]:
-            blocks.append([])
-    blocks = [b for b in blocks if b]
+    runs = itertools.groupby(range(first, len(lines)), key=lambda i: bool(lines[i].text))
+    blocks = [list(block) for filled, block in runs if filled]
     return [(n, shorten(lines[b[0]].text, 40), None, b) for n, b in enumerate(blocks)]
 
 
