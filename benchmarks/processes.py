@@ -107,8 +107,13 @@ def run(mode: str, repeats: int, batches: int, warm: Path, workdir: Path) -> lis
 
 BUSY_BATCH = 300
 # The thread settings of numpy's OpenBLAS and the encoder's OpenMP without the project's
-# defaults (index/__init__.py): a thread per core, and libgomp's spin before sleeping.
-LIBRARY_THREADS = {"OPENBLAS_NUM_THREADS": str(os.cpu_count() or 1), "GOMP_SPINCOUNT": "300000"}
+# defaults (index/__init__.py, index/embed.py): a thread per core whatever the load, and
+# libgomp's spin before sleeping.
+LIBRARY_THREADS = {
+    "OPENBLAS_NUM_THREADS": str(os.cpu_count() or 1),
+    "OMP_NUM_THREADS": str(os.cpu_count() or 1),
+    "GOMP_SPINCOUNT": "300000",
+}
 
 
 def busy(mode: str, warm: Path, batches: int) -> list[Row]:

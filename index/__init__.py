@@ -5,7 +5,8 @@ import os
 # Thread pools for a small shared machine, set before numpy's OpenBLAS and the encoder's
 # OpenMP (libgomp) load, unless the environment says otherwise. With every core busy with
 # other work, their default threads spin against it and each other: `ask --json -` took 5 to
-# 25 times its idle time; with BLAS on one thread and OpenMP's idle threads going to sleep
-# after a short spin, 2 to 5 times, and no slower idle (docs/performance.md).
+# 25 times its idle time. BLAS runs on one thread, OpenMP's idle threads sleep after a short
+# spin (a shorter one doubles the idle time), and the encoder takes only the cores other work
+# leaves free (index/embed.py): 2.4 to 2.6 times (docs/performance.md).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("GOMP_SPINCOUNT", "10000")

