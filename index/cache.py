@@ -105,8 +105,6 @@ def load_retriever(
     key = cache_key(raw, base.tokenizer, base.params, hybrid.passage_chars)
     key = f"{key}.{encoder.name}"
     file = cache_dir / f"{key}.npy"
-    import numpy as np
-
     payload = _read_entry(file, key)
     if payload is not None:
         try:
@@ -114,10 +112,16 @@ def load_retriever(
         except ValueError as exc:
             _damaged(file, str(exc))
     index = HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
-    buffer = io.BytesIO()
-    np.save(buffer, index.vectors, allow_pickle=False)
-    _write_entry(file, key, [buffer.getvalue()])
+    _write_entry(file, key, [_npy(index.vectors)])
     return index
+
+
+def _npy(vectors: Vectors) -> bytes:
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, vectors, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def _vectors(payload: bytes, base: SearchIndex, encoder: Encoder) -> Vectors:
@@ -161,11 +165,7 @@ def shipped_vectors(base: SearchIndex, encoder: Encoder) -> Vectors | None:
 
 
 def write_shipped_vectors(base: SearchIndex, encoder: Encoder, vectors: Vectors) -> None:
-    import numpy as np
-
-    buffer = io.BytesIO()
-    np.save(buffer, vectors, allow_pickle=False)
-    _write_entry(SHIPPED_VECTORS, texts_key(base, encoder), [buffer.getvalue()], keep=None)
+    _write_entry(SHIPPED_VECTORS, texts_key(base, encoder), [_npy(vectors)], keep=None)
 
 
 def _read(path: str | Path | None) -> bytes | None:

