@@ -91,7 +91,7 @@ def report(rows: list[Row], logs: int) -> Report:
             declined[normalized(row.text)][row.text] += 1
         if row.vote == -1:
             disliked[normalized(row.text)][row.text] += 1
-    outcomes = sum((d.outcomes for d in days.values()), Counter[str]())
+    outcomes = Counter(row.outcome for row in rows)
     return Report(
         logs=logs,
         questions=len(rows),

