@@ -14,8 +14,11 @@ from index.search import SearchIndex
 DATA = Path(__file__).parent / "data"
 
 # The figures measured when the floors were set; hit@1 and hit@3 may move by one question at
-# most before this fails. (phone.jsonl and final.jsonl are kept out: they are the final checks
-# nothing is tuned on; the hybrid models are fitted on the others, scripts/calibrate.py.)
+# most before this fails. In hybrid mode every figure may fall one question below the lower
+# of those measured on two CPUs (an Intel Xeon, an AMD EPYC): the encoder's last bits differ
+# from one CPU to another, and a question on the edge of a decision goes either way.
+# (phone.jsonl and final.jsonl are kept out: they are the final checks nothing is tuned on;
+# the hybrid models are fitted on the others, scripts/calibrate.py.)
 FIGURES = ("hit1", "hit3", "evidence1", "coverage", "rejection")
 SETS = ("dev", "own", "fresh", "para", "hira", "mix", "slang", "keigo", "doubt", "en", "zh")
 SETS += ("offtopic",)
@@ -35,18 +38,18 @@ FLOORS = {
         "offtopic": (0.0, 0.0, 0.0, 0.0, 0.886),
     },
     "hybrid": {
-        "dev": (0.915, 0.915, 0.916, 0.957, 0.999),
-        "own": (0.91, 0.969, 0.764, 0.999, 0.999),
-        "fresh": (0.798, 0.874, 0.724, 0.899, 0.799),
-        "para": (0.824, 0.874, 0.724, 0.924, 0.699),
-        "hira": (0.794, 0.819, 0.666, 0.871, 0.447),
-        "mix": (0.714, 0.776, 0.629, 0.789, 0.678),
-        "slang": (0.913, 0.925, 0.804, 0.938, 0.386),
-        "keigo": (0.845, 0.909, 0.691, 0.948, 0.309),
-        "doubt": (0.814, 0.906, 0.683, 0.92, 0.483),
-        "en": (0.67, 0.783, 0.556, 0.822, 0.428),
-        "zh": (0.627, 0.742, 0.525, 0.82, 0.499),
-        "offtopic": (0.0, 0.0, 0.0, 0.0, 0.859),
+        "dev": (0.915, 0.915, 0.874, 0.915, 0.749),
+        "own": (0.91, 0.969, 0.734, 0.969, 0.899),
+        "fresh": (0.798, 0.874, 0.699, 0.874, 0.699),
+        "para": (0.824, 0.874, 0.699, 0.899, 0.599),
+        "hira": (0.782, 0.807, 0.641, 0.846, 0.412),
+        "mix": (0.714, 0.776, 0.616, 0.776, 0.642),
+        "slang": (0.913, 0.925, 0.791, 0.925, 0.353),
+        "keigo": (0.845, 0.909, 0.678, 0.935, 0.274),
+        "doubt": (0.814, 0.906, 0.669, 0.906, 0.45),
+        "en": (0.67, 0.783, 0.531, 0.809, 0.392),
+        "zh": (0.615, 0.73, 0.499, 0.794, 0.463),
+        "offtopic": (0.0, 0.0, 0.0, 0.0, 0.852),
     },
 }
 # The follow-up set (tests/data/followup.jsonl), by kind (evaluate.follow_up_figures).
