@@ -24,9 +24,9 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import sudachidict_core
 import sudachipy
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FORMAT = 1  # of the entries' header line
 MODES = ("hybrid", "lexical")
@@ -102,15 +103,13 @@ def load_retriever(
     raw = _read(path)
     if cache_dir is None or raw is None:
         return HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
-    key = cache_key(raw, base.tokenizer, base.params, hybrid.passage_chars)
-    key = f"{key}.{encoder.name}"
+    key = f"{cache_key(raw, base.tokenizer, base.params, hybrid.passage_chars)}.{encoder.name}"
     file = cache_dir / f"{key}.npy"
-    payload = _read_entry(file, key)
-    if payload is not None:
-        try:
-            return HybridIndex(base, encoder, hybrid, _vectors(payload, base, encoder))
-        except ValueError as exc:
-            _damaged(file, str(exc))
+    cached = _read_entry(
+        file, key, lambda data: HybridIndex(base, encoder, hybrid, _vectors(data, base, encoder))
+    )
+    if cached is not None:
+        return cached
     index = HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
     _write_entry(file, key, [_npy(index.vectors)])
     return index
@@ -124,13 +123,13 @@ def _npy(vectors: Vectors) -> bytes:
     return buffer.getvalue()
 
 
-def _vectors(payload: bytes, base: SearchIndex, encoder: Encoder) -> Vectors:
+def _vectors(data: BinaryIO, base: SearchIndex, encoder: Encoder) -> Vectors:
     """The vectors an entry holds, checked against the index and encoder they are for."""
     import numpy as np
 
     from index.hybrid import encoded_texts
 
-    vectors: Vectors = np.load(io.BytesIO(payload), allow_pickle=False)
+    vectors: Vectors = np.load(data, allow_pickle=False)
     expected = (len(encoded_texts(base)),)
     if vectors.dtype != np.float32 or vectors.shape[:1] != expected or vectors.ndim != 2:
         raise ValueError(f"vectors of shape {vectors.shape} and type {vectors.dtype}")
@@ -154,14 +153,7 @@ def shipped_vectors(base: SearchIndex, encoder: Encoder) -> Vectors | None:
     them), when they are of these texts and this encoder: the first answer after installing
     then needs no encoding (about 10 s). None for any other article."""
     key = texts_key(base, encoder)
-    payload = _read_entry(SHIPPED_VECTORS, key, quiet=True)
-    if payload is None:
-        return None
-    try:
-        return _vectors(payload, base, encoder)
-    except ValueError as exc:
-        _damaged(SHIPPED_VECTORS, str(exc))
-        return None
+    return _read_entry(SHIPPED_VECTORS, key, lambda data: _vectors(data, base, encoder), quiet=True)
 
 
 def write_shipped_vectors(base: SearchIndex, encoder: Encoder, vectors: Vectors) -> None:
@@ -190,17 +182,16 @@ def load_index(
     raw = _read(source)
     if raw is None:
         return SearchIndex(load_article(source, passage_chars), tokenizer, params)  # reports it
+    article = decode_article(raw, source, passage_chars)
     if cache_dir is None:
-        return SearchIndex(decode_article(raw, source, passage_chars), tokenizer, params)
+        return SearchIndex(article, tokenizer, params)
     key = cache_key(raw, tokenizer, params, passage_chars)
     file = cache_dir / f"{key}.json"
-    article = decode_article(raw, source, passage_chars)
-    payload = _read_entry(file, key)
-    if payload is not None:
-        try:
-            return SearchIndex(article, tokenizer, params, map(json.loads, io.BytesIO(payload)))
-        except ValueError as exc:  # (a JSONDecodeError is one)
-            _damaged(file, str(exc))
+    cached = _read_entry(  # (a JSONDecodeError is a ValueError: damaged)
+        file, key, lambda lines: SearchIndex(article, tokenizer, params, map(json.loads, lines))
+    )
+    if cached is not None:
+        return cached
     index = SearchIndex(article, tokenizer, params)
     _write_entry(file, key, map(_json_line, index.to_data()))
     return index
@@ -210,10 +201,12 @@ def _json_line(part: object) -> bytes:
     return json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
-def _read_entry(file: Path, key: str, quiet: bool = False) -> bytes | None:
-    """What the entry at `file` holds, once its header line names `key` and the checksum of
-    the rest; None when there is none (or it cannot be read), or it fails a check (logged;
-    `quiet`: a key of other texts is not logged)."""
+def _read_entry(
+    file: Path, key: str, load: Callable[[BinaryIO], T], quiet: bool = False
+) -> T | None:
+    """What `load` reads from the entry at `file`, once its header line names `key` and
+    the checksum of the rest; None when there is none (or it cannot be read), or it fails a
+    check or `load` raises a ValueError (logged; `quiet`: a key of other texts is not logged)."""
     try:
         with file.open("rb") as handle:
             header, payload = handle.readline(4096), handle.read()
@@ -229,13 +222,13 @@ def _read_entry(file: Path, key: str, quiet: bool = False) -> bytes | None:
             raise ValueError("not an entry of this key")
         if head.get("sha256") != hashlib.sha256(payload).hexdigest():
             raise ValueError("its content does not match its checksum")
+        if not quiet:
+            with contextlib.suppress(OSError):
+                os.utime(file)  # used last: kept longest
+        return load(io.BytesIO(payload))
     except ValueError as exc:
         _damaged(file, str(exc))
         return None
-    if not quiet:
-        with contextlib.suppress(OSError):
-            os.utime(file)  # used last: kept longest
-    return payload
 
 
 def _write_entry(
