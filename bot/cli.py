@@ -75,8 +75,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_section(args: argparse.Namespace, out: TextIO) -> int:
     article = load_article(args.article)
-    section = article.find(args.number)
-    if section is None:
+    if (section := article.find(args.number)) is None:
         first, last = article.span
         raise UsageError(messages.CLI_NO_SECTION.format(ref=args.number, first=first, last=last))
     out.write(console.section_text(section) + "\n")
@@ -122,8 +121,7 @@ def _prompt() -> str | None:
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     questions = evaluate.load_questions(args.file)
-    index = _retriever(args, Settings.load("answer", args))
-    results = evaluate.run(questions, index)
+    results = evaluate.run(questions, _retriever(args, Settings.load("answer", args)))
     figures = evaluate.figures(results)
     if args.json:
         out.write(json.dumps(asdict(figures)) + "\n")
@@ -247,11 +245,10 @@ PACKAGE = "interview-bot"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
+    # UTF-8: output strict (what reconfigure(encoding=...) alone sets), input lenient.
+    for stream, errors in ((sys.stdout, "strict"), (sys.stderr, "strict"), (sys.stdin, "replace")):
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
-    if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+            stream.reconfigure(encoding="utf-8", errors=errors)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, sys.stdout))
