@@ -156,8 +156,7 @@ def split_for_sudachi(text: str, limit: int = MAX_CHUNK_BYTES) -> Iterator[str]:
 
 
 def _hard_split(text: str, limit: int) -> Iterator[str]:
-    start = 0
-    size = 0
+    start = size = 0
     for i, char in enumerate(text):
         width = len(char.encode("utf-8"))
         if size + width > limit:
@@ -244,18 +243,14 @@ class Tokenizer:
         matching what a question writes in kana, or with the wrong kanji, to the article's
         words as they sound: ろぼっと to ロボット, 外科医 to げかい. Pieces that have no kana
         reading (symbols, Latin words it does not know) cut the reading."""
-        pieces: list[str] = []
-        run: list[str] = []
+        readings: list[str] = []
         for morpheme in self._morphemes(_normalize(text)):
             reading = morpheme.reading_form()
             if not _KATAKANA.fullmatch(reading):
                 reading = _to_katakana(morpheme.surface())
-            if morpheme.part_of_speech()[0] in _SYMBOL_POS or not _KATAKANA.fullmatch(reading):
-                pieces.append("".join(run))
-                run = []
-            else:
-                run.append(reading)
-        pieces.append("".join(run))
+            cut = morpheme.part_of_speech()[0] in _SYMBOL_POS or not _KATAKANA.fullmatch(reading)
+            readings.append(" " if cut else reading)
+        pieces = "".join(readings).split(" ")
         return [p[i : i + SOUND_GRAM] for p in pieces for i in range(len(p) - SOUND_GRAM + 1)]
 
     def spellings(self, text: str) -> dict[str, str]:
@@ -352,8 +347,7 @@ class Tokenizer:
             out.extend(words)
             units.extend(short_units)
         for i, unit in enumerate(units if self.answer_types else []):
-            kind = _answer_type(unit, units[i + 1] if i + 1 < len(units) else None)
-            if kind:
+            if kind := _answer_type(unit, units[i + 1] if i + 1 < len(units) else None):
                 out.append(Word((f"{TYPE_PREFIX}{kind}",), noun=False))
         return out
 
@@ -387,7 +381,7 @@ class Tokenizer:
         return (whole._replace(parts=keys if len(keys) > 1 else ()),), units
 
     def _word(self, morpheme: sudachipy.Morpheme) -> Word | None:
-        pos, kind = morpheme.part_of_speech()[:2]
+        pos, kind, pos3 = morpheme.part_of_speech()[:3]
         if pos in _SKIP_POS or kind == "助動詞語幹":  # 形状詞 みたい, よう, そう: auxiliary stems
             return None
         term = morpheme.normalized_form().lower()
@@ -399,7 +393,6 @@ class Tokenizer:
         if self.synonyms:
             keys += tuple(f"{SYNONYM_PREFIX}{g}" for g in morpheme.synonym_group_ids())
         # Not people's names: Sudachi takes many common words for surnames (見方, 中山).
-        pos3 = morpheme.part_of_speech()[2]
         name = (kind == "固有名詞" and pos3 != "人名") or (morpheme.is_oov() and kind != "数詞")
         return Word(keys, noun=pos == "名詞", name=name and pos == "名詞")
 
