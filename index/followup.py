@@ -75,9 +75,8 @@ def kind_of(text: str, tokenizer: Tokenizer) -> Kind:
     """How a message relates to the answer before it, from its words alone."""
     units = tokenizer.units(text)
     forms = [form for _, form, _ in units]
-    if forms and all(form in MORE or form in ALONG for form in forms) and MORE & set(forms):
-        return Kind.MORE
-    if forms in (["それ"], ["其れ"]):  # それで?, それから?
+    # Only words that ask for more (もっと詳しく, 他には?), or それ alone (それで?, それから?).
+    if (MORE & set(forms) and set(forms) <= MORE | ALONG) or forms in (["それ"], ["其れ"]):
         return Kind.MORE
     if any(form in POINTING or surface in POINTING for surface, form, _ in units):
         return Kind.TOPIC
@@ -97,8 +96,7 @@ def follow_up(
     if context is not None and kind is Kind.TOPIC:
         answer = _with_topic(retriever, text, context, k)
         if answer.answered:
-            question = f"{context.question} {text}"
-            return _reply(answer, Kind.TOPIC, question, shown, context.shown)
+            return _reply(answer, Kind.TOPIC, f"{context.question} {text}", shown, context.shown)
     return _reply(retriever.search(text, k=k), Kind.STANDALONE, text, shown)
 
 
@@ -134,8 +132,7 @@ def _more(retriever: Retriever, text: str, context: Context, k: int, shown: int)
     (reading order where the question is not known)."""
     article = retriever.article
     section = section_of(context.shown[0]) if context.shown else None
-    seen = set(context.shown)
-    rest = [p for p in article.passages if p.section == section and p.id not in seen]
+    rest = [p for p in article.passages if p.section == section and p.id not in context.shown]
     ranked = (
         retriever.search(context.question, k=len(article.passages)) if context.question else None
     )
