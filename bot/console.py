@@ -48,8 +48,7 @@ def answer_text(answer: Answer, limit: int = 3, hint: dict[str, str] = ASK_HINT)
     lead = answer_lead(answer)
     blocks = [lead] if lead else []
     for hit in answer.hits[: answer.shown(limit)]:
-        lines = [line for line in hit.passage.text.splitlines() if line.strip()]
-        quoted = "\n".join(f"  > {line}" for line in lines)
+        quoted = "\n".join(f"  > {line}" for line in hit.passage.text.splitlines() if line.strip())
         head = f"{label(hit.passage.section, hit.passage.title)}  [{hit.passage.id}]"
         blocks.append(f"{head}\n{quoted}")
     return "\n\n".join(blocks)

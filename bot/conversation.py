@@ -28,9 +28,7 @@ def context_from_reply(message: Message, bot_id: int) -> Context | None:
     bold = replied.parse_entities([MessageEntity.BOLD]).items()
     topic = (replied.text or "")[:TOPIC_CHARS]  # without formatting: the answer's own words
     if quotes:
-        first = quotes[0][0]
-        inside = [
-            text for e, text in bold if first.offset <= e.offset < first.offset + first.length
-        ]
-        topic = inside[0] if inside else quotes[0][1]
+        first, quoted = quotes[0]
+        end = first.offset + first.length
+        topic = next((text for e, text in bold if first.offset <= e.offset < end), quoted)
     return Context(topic.strip(), shown)

@@ -194,10 +194,8 @@ class Inbox:
         if not self.unseen(uid):
             log.debug("update %d was answered already", uid)
             return None
-        if self._newest is None or uid > self._newest:
-            self._newest = uid
-        task = asyncio.create_task(self._handle(update), name=f"update {uid}")
-        self.pending[uid] = task
+        self._newest = uid if self._newest is None else max(self._newest, uid)
+        task = self.pending[uid] = asyncio.create_task(self._handle(update), name=f"update {uid}")
         return task
 
     async def _handle(self, update: Update) -> None:
@@ -346,8 +344,7 @@ class WebhookHandler(tornado.web.RequestHandler):
         except Exception as exc:  # anything a stranger with the secret could post
             log.warning("webhook: not an update (%s)", type(exc).__name__)
             raise tornado.web.HTTPError(400) from None
-        task = self.inbox.receive(update)
-        if task is not None:
+        if (task := self.inbox.receive(update)) is not None:
             await asyncio.wait([task], timeout=WEBHOOK_WAIT)
             if task.cancelled():  # stopping: Telegram sends it again after the restart
                 raise tornado.web.HTTPError(503)

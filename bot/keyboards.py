@@ -107,8 +107,7 @@ def next_section_keyboard(article: Article, number: int) -> InlineKeyboardMarkup
     if after is None:
         return None
     text = messages.READ_NEXT.format(label=label(after.number))
-    button = InlineKeyboardButton(text, callback_data=f"s:{after.number}:0")
-    return InlineKeyboardMarkup([[button]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=f"s:{after.number}:0")]])
 
 
 def section_keyboard(article: Article, number: int, page: int, pages: int) -> InlineKeyboardMarkup:

@@ -69,8 +69,7 @@ class QuestionLog:
 
     def user(self, kind: str, user_id: int | None) -> str:
         """The keyed hash that stands for a user (no id can be read back from it)."""
-        digest = hmac.new(self._key, f"{kind}:{user_id}".encode(), hashlib.sha256)
-        return digest.hexdigest()[:16]
+        return hmac.new(self._key, f"{kind}:{user_id}".encode(), hashlib.sha256).hexdigest()[:16]
 
     def record(self, entry: Entry) -> str | None:
         """Write `entry`; its id (what a vote names), or None when the log cannot be written."""
@@ -172,6 +171,4 @@ def entry(
 def question_log(settings: Settings) -> QuestionLog | None:
     """The log the settings ask for (INTERVIEW_BOT_LOG), its hashes keyed by the bot's token
     (so that they cannot be recomputed from the file alone); None when it is off."""
-    if settings.log is None:
-        return None
-    return QuestionLog(settings.log, settings.log_days, settings.token)
+    return QuestionLog(settings.log, settings.log_days, settings.token) if settings.log else None

@@ -119,9 +119,7 @@ def normalized(text: str) -> str:
 
 
 def _most(groups: dict[str, Counter[str]]) -> list[tuple[str, int]]:
-    counted = [
-        (wordings.most_common(1)[0][0], sum(wordings.values())) for wordings in groups.values()
-    ]
+    counted = [(wordings.most_common(1)[0][0], wordings.total()) for wordings in groups.values()]
     return sorted(counted, key=lambda item: (-item[1], item[0]))[:TOP]
 
 

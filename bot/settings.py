@@ -122,8 +122,7 @@ def _cache_dir(text: str, option: Option) -> Path | None:
         return None
     if text:
         return Path(text).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "interview-bot"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "interview-bot"
 
 
 def _log(text: str, option: Option) -> Path | None:
