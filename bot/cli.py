@@ -96,10 +96,8 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     read: Callable[[], str | None] = _prompt if interactive else _line
     if interactive:
         out.write(chat.greeting() + "\n")
-    while (line := read()) is not None:
-        reply = chat.reply(line)
-        if reply is None:
-            return 0
+    # Until the input ends or the user quits (a reply of None).
+    while (line := read()) is not None and (reply := chat.reply(line)) is not None:
         if reply:
             out.write(reply + "\n\n")
             out.flush()

@@ -121,10 +121,9 @@ def section_pages(section: Section, limit: int = MAX_MESSAGE) -> tuple[str, ...]
     budget = limit - utf16_len(header) - 16  # room for the header and a "(12/12)" counter
     pieces = [p for paragraph in section.paragraphs for p in _fit(paragraph, budget)]
     pages = _pages(pieces, budget, lambda piece: utf16_len(piece) + 2)
-    total = len(pages)
     out = []
     for number, page in enumerate(pages, start=1):
-        counter = f" ({number}/{total})" if total > 1 else ""
+        counter = f" ({number}/{len(pages)})" if len(pages) > 1 else ""
         body = "\n\n".join(escape(p) for p in page) or escape(messages.EMPTY_SECTION)
         out.append(f"<b>{escape(header)}</b>{counter}\n\n{body}")
     return tuple(out)

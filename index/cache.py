@@ -70,8 +70,7 @@ def cache_key(
     # The packages that shape the index, read without importing metadata (slow) or
     # rank-bm25 (which imports numpy): Sudachi's version, its dictionary file, rank-bm25's code.
     digest.update(sudachipy.__version__.encode())
-    dictionary = Path(sudachidict_core.__file__).parent / "resources" / "system.dic"
-    stat = dictionary.stat()
+    stat = (Path(sudachidict_core.__file__).parent / "resources" / "system.dic").stat()
     digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
     spec = importlib.util.find_spec("rank_bm25")
     if spec and spec.origin:

@@ -121,8 +121,7 @@ def figures(results: list[Result]) -> Figures:
         if not r.answer.answered:
             continue
         covered += 1
-        gold = r.question.sections
-        ranks = [i for i, s in enumerate(r.sections) if s in gold]
+        ranks = [i for i, s in enumerate(r.sections) if s in r.question.sections]
         if ranks:
             reciprocal += 1 / (ranks[0] + 1)
             hit1 += ranks[0] == 0

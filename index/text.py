@@ -47,8 +47,7 @@ def language(text: str) -> str:
     Japanese."""
     if _KANA.search(text):
         return "ja"
-    han = HAN.findall(text)
-    if han:
+    if han := HAN.findall(text):
         return "zh" if _CHINESE.search(text) or not all(map(_japanese, han)) else "ja"
     return "en" if _LATIN.search(text) else "ja"
 

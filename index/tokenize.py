@@ -415,6 +415,5 @@ def _asked_type(unit: _Unit, following: _Unit | None) -> str | None:
         )
         return "number" if counter else None
     # Sudachi splits どのくらい, どれだけ and the like into a demonstrative and a particle.
-    if following is not None and surface + following.surface in _QUESTION_TYPES:
-        return _QUESTION_TYPES[surface + following.surface]
-    return _QUESTION_TYPES.get(surface)
+    joined = _QUESTION_TYPES.get(surface + following.surface) if following is not None else None
+    return joined or _QUESTION_TYPES.get(surface)
