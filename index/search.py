@@ -59,6 +59,10 @@ class Retriever(Protocol):
 
     def search(self, question: str, k: int = 5) -> Answer: ...
 
+    def prepare(self, questions: Sequence[str]) -> None:
+        """Do ahead, for several questions at once, what their searches share (if anything)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Match:
@@ -331,6 +335,9 @@ class SearchIndex:
                 self._spellings = spellings
         except (KeyError, TypeError, ValueError, OverflowError, StopIteration) as exc:
             raise ValueError(f"not an index of this article ({exc})") from None
+
+    def prepare(self, questions: Sequence[str]) -> None:
+        """Nothing: BM25 gains nothing from questions read together."""
 
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when none covers it well enough."""

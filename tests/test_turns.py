@@ -54,3 +54,21 @@ async def test_a_cancelled_wait_gives_up_its_turn_and_errors_reach_the_caller() 
         await turns.run("c", fail)
     assert await turns.run("c", lambda: 42) == 42  # the turn was given back
     turns.shutdown()
+
+
+async def test_questions_waiting_are_prepared_together_in_the_order_they_are_served() -> None:
+    prepared: list[list[str]] = []
+    turns = FairTurns(prepared.append)
+    held = threading.Event()
+    calls = [asyncio.create_task(turns.run("a", lambda: held.wait(5), "a1"))]
+    await asyncio.sleep(0.05)  # a1 is running, prepared alone: nobody was waiting
+    for name in ("a2", "b1", "c1", "b2", "d1"):
+        calls.append(asyncio.create_task(turns.run(name[0], lambda n=name: n, name)))  # type: ignore[misc]
+        await asyncio.sleep(0)
+    calls.append(asyncio.create_task(turns.run("e", lambda: "e1")))  # names no question
+    await asyncio.sleep(0)
+    held.set()
+    assert await asyncio.gather(*calls) == [True, "a2", "b1", "c1", "b2", "d1", "e1"]
+    # b1's turn came first: it was read with the others, in the order they came after it.
+    assert prepared == [["b1", "c1", "d1", "a2", "b2"]]
+    turns.shutdown()

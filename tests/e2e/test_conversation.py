@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 import pytest_asyncio
@@ -140,6 +140,9 @@ class Held:
     def search(self, question: str, k: int = 5) -> Answer:
         self.release.wait(timeout=10)
         return self.index.search(question, k)
+
+    def prepare(self, questions: Sequence[str]) -> None:
+        self.index.prepare(questions)
 
 
 async def test_a_slow_answer_does_not_hold_up_other_chats(
