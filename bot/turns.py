@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 SERVED = 10_000  # keys whose last turn is remembered
 AHEAD = 8  # questions prepared together: the one whose turn it is and those next in line,
 AHEAD_CHARS = 400  # of this many characters in all (long ones alone: see _prepared)
@@ -78,7 +80,10 @@ class FairTurns:
         prepare = self._prepare
 
         def run() -> T:
-            prepare(questions)
+            try:
+                prepare(questions)
+            except Exception:  # a question must not fail for another's sake: each is read again
+                log.exception("could not prepare %d questions together", len(questions))
             return call()
 
         return run

@@ -72,3 +72,22 @@ async def test_questions_waiting_are_prepared_together_in_the_order_they_are_ser
     # b1's turn came first: it was read with the others, in the order they came after it.
     assert prepared == [["b1", "c1", "d1", "a2", "b2"]]
     turns.shutdown()
+
+
+async def test_a_question_is_answered_when_reading_it_with_others_fails(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def prepare(questions: list[str]) -> None:
+        raise RuntimeError("the encoder refused one of them")
+
+    turns = FairTurns(prepare)
+    held = threading.Event()
+    calls = [asyncio.create_task(turns.run("a", lambda: held.wait(5), "a1"))]
+    await asyncio.sleep(0.05)
+    for name in ("b1", "c1"):
+        calls.append(asyncio.create_task(turns.run(name[0], lambda n=name: n, name)))  # type: ignore[misc]
+        await asyncio.sleep(0)
+    held.set()
+    assert await asyncio.gather(*calls) == [True, "b1", "c1"]
+    assert "could not prepare 2 questions together" in caplog.text
+    turns.shutdown()
