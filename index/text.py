@@ -35,26 +35,34 @@ _KANA = re.compile(r"[ぁ-ゖァ-ヺー]")
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")
 HAN = re.compile(r"[㐀-䶿一-鿿豈-﫿]")  # a Han character (kanji, hanzi)
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
-# Chinese words that Japanese does not write alone (的, 了, 吗 …): with Han and no kana, they
-# tell Chinese from a Japanese question in kanji alone (「今何時?」).
-_CHINESE = re.compile("[的了吗呢么们这那哪谁怎啥吧没]")
+# Chinese words that Japanese does not write alone (的, 了, 吗, 嗎 …), in either script: with
+# Han and no kana, they tell Chinese from a Japanese question in kanji alone (「今何時?」).
+_CHINESE = re.compile("[的了吗呢么们这那哪谁怎啥吧没嗎麼們這誰沒還什看]|謝謝|谢谢")
+# The languages a message is read in (and the bot speaks): Japanese, English, and Chinese in
+# simplified and in traditional characters.
+LANGUAGES = ("ja", "en", "zh-hans", "zh-hant")
 
 
 def language(text: str) -> str:
-    """The question's language, "ja", "en" or "zh", from its script: any kana is Japanese; Han
+    """The message's language, one of LANGUAGES, from its script: any kana is Japanese; Han
     without kana is Chinese when it holds a character Japanese does not write (outside JIS X
-    0208: 发, 钱) or a Chinese function word; Latin letters alone are English; the rest
-    Japanese."""
+    0208: 发, 钱, 嗎) or a Chinese function word; Latin letters alone are English; the rest
+    Japanese. Chinese is traditional when more of its characters belong to traditional
+    Chinese's character set (Big5) alone than to simplified's (GB 2312) alone."""
     if _KANA.search(text):
         return "ja"
     if han := HAN.findall(text):
-        return "zh" if _CHINESE.search(text) or not all(map(_japanese, han)) else "ja"
+        if not (_CHINESE.search(text) or not all(_encodes(c, "cp932") for c in han)):
+            return "ja"
+        traditional = sum(_encodes(c, "big5") and not _encodes(c, "gb2312") for c in han)
+        simplified = sum(_encodes(c, "gb2312") and not _encodes(c, "big5") for c in han)
+        return "zh-hant" if traditional > simplified else "zh-hans"
     return "en" if _LATIN.search(text) else "ja"
 
 
-def _japanese(char: str) -> bool:
+def _encodes(char: str, codec: str) -> bool:
     try:
-        char.encode("cp932")
+        char.encode(codec)
     except UnicodeEncodeError:
         return False
     return True

@@ -1,0 +1,200 @@
+"""What a message wants, by rules that hold for any article, in Japanese, English and Chinese:
+to see a section (by number or position in everyday words), to chat (greetings, thanks, about
+the bot), something other than an answer from the article (a request: translate, write,
+search, the news), or else an answer from the article. The one place where this is decided
+from a message's words (index.hybrid adds what the memory of labelled messages says)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ANSWER, CHAT, REQUEST, SECTION = "answer", "chat", "request", "section"
+
+_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2, "兩": 2}
+_WORDS = {
+    w: i
+    for i, words in enumerate(
+        [
+            "zero",
+            "one first 1st",
+            "two second 2nd",
+            "three third 3rd",
+            "four fourth 4th",
+            "five fifth 5th",
+            "six sixth 6th",
+            "seven seventh 7th",
+            "eight eighth 8th",
+            "nine ninth 9th",
+            "ten tenth 10th",
+            "eleven eleventh 11th",
+            "twelve twelfth 12th",
+        ]
+    )
+    for w in words.split()
+}
+_NUMBER = (
+    r"(\d{1,3}|[〇零一二两兩三四五六七八九十]{1,3}|" + "|".join(sorted(_WORDS, key=len)[::-1]) + ")"
+)
+# A section named by number: 第5章, 5章, 五章目, 第5節, 第5节, chapter 5, section five, part 3,
+# the 5th chapter, 2つ目の章, 二番目の章.
+_BY_NUMBER = re.compile(
+    rf"第?\s*{_NUMBER}\s*(?:つ目の|番目の|个|個)?\s*(?:章|節|节|セクション|部分|部)目?"
+    rf"|(?:chapter|section|part|chap\.?|sec\.?|ch\.?)\s*(?:no\.?\s*)?{_NUMBER}\b"
+    rf"|(?:the\s+)?{_NUMBER}\s+(?:chapter|section|part)\b"
+)
+_LAST = re.compile(
+    r"最後の(?:章|節|セクション|部分)|最終章|最后一?(?:章|节|部分)|最後一?(?:章|節|部分)"
+    r"|(?:the\s+)?(?:last|final|closing)\s+(?:chapter|section|part)|conclusion"
+)
+_FIRST = re.compile(
+    r"最初の(?:章|節|セクション)|(?:the\s+)?first\s+(?:chapter|section|part)"
+    r"|第一(?:章|节|節)"
+)
+_INTRO = re.compile(
+    r"前置き|前書き|導入部?|冒頭|リード(?:文)?|はじめに|前言|引言|导语|導語|开头|開頭|序言?"
+    r"|(?:the\s+)?(?:intro(?:duction)?|lead-?in|opening)(?:\s+(?:part|section))?"
+)
+# What may stand around a section named, in a message that only asks to see it.
+_AROUND_SECTION = re.compile(
+    r"\s|[、。,.!?！？:：~〜「」\"'()（）@/]|bot|ボット|please|pls|plz|can|could|would|you|"
+    r"i|me|us|to|the|a|an|of|in|see|show|open|read|display|go|jump|want|wanna|let|'s|"
+    r"only|just|whole|full|text|again|give|send|post|paste|"
+    r"を|は|が|の|も|だけ|全文|全部|本文|見せて|みせて|見せる|見たい|みたい|読みたい|よみたい|"
+    r"読ませて|読んで|よんで|読む|開いて|ひらいて|表示|出して|だして|貼って|はって|送って|"
+    r"ください|下さい|くれ|ちょうだい|お願い|おねがい|します|して|です|ます|教えて|よろしく|"
+    r"看看|看一下|看|打开|打開|显示|顯示|给我|給我|发|發|贴|貼|我要|我想|想|读|讀|阅读|閱讀|"
+    r"一下|帮我|幫我|请|請|能|吗|嗎|吧|呢|内容|內容|全文|一章|那|下"
+)
+_CHAT = re.compile(
+    r"こんにちは|こんばんは|おはよう(?:ございます)?|はじめまして|よろしく(?:お願い(?:します)?)?|"
+    r"ありがとう(?:ございます|ございました)?|ありがと|サンキュー?|助かりました|助かった|"
+    r"さようなら|またね|おやすみ(?:なさい)?|了解(?:です)?|わかりました|わかった|分かった|なるほど|"
+    r"すごい|すごいね|いいね|ナイス|おつかれ(?:さま)?|お疲れ(?:様)?(?:です)?|笑|ｗ+|w{2,}|"
+    r"\b(?:hello|hi|hey|hiya|yo|good\s+(?:morning|evening|night|afternoon)|thanks?(?:\s+you)?|"
+    r"thx|ty|cheers|bye|goodbye|see\s+you|ok(?:ay)?|cool|great|nice|awesome|wow|lol|haha|"
+    r"got\s+it|i\s+see|how\s+are\s+you|gn|gm)\b|"
+    r"你好|您好|嗨|哈囉|哈喽|早安|早上好|晚安|晚上好|谢谢|謝謝|多谢|多謝|感谢|感謝|再见|再見|"
+    r"拜拜|好的|明白了|知道了|厉害|厲害|哈哈+|辛苦了"
+)
+# The bot asked about itself: what it can do, how to use it, who made it, what it is.
+_ABOUT_BOT = re.compile(
+    r"何ができる|なにができる|何が出来る|使い方|どうやって使|あなたは(?:誰|だれ|何|なに)|"
+    r"(?:誰|だれ)が作った|ボット(?:です|なの)|ロボットですか|chatgptですか|"
+    r"what\s+can\s+you\s+do|what\s+do\s+you\s+do|how\s+(?:do|can)\s+i\s+use|who\s+are\s+you|"
+    r"who\s+(?:made|built|created)\s+you|are\s+you\s+(?:a\s+)?(?:bot|robot|human|ai|real|chatgpt)|"
+    r"what\s+are\s+you|help\s+me\s+use|what\s+languages|"
+    r"你能做什么|你会什么|你可以做什么|你可以做什麼|你能做什麼|你會什麼|你是谁|你是誰|"
+    r"谁做的|誰做的|怎么用|怎麼用|你是机器人|你是機器人"
+)
+# Asks the bot to do something other than answer from the article: Japanese and Chinese verbs
+# of doing in a form that asks (訳して, 書いてください, 帮我写), English ones opening the message
+# (as a command or after "can you"), and things only a search can tell (news, weather).
+_REQUEST = re.compile(
+    r"(?:翻訳|ほんやく|訳|要約|まとめ|書い|かい|作っ|つくっ|作成|検索|調べ|しらべ|ググ|予約|"
+    r"送っ|リマインド|計算し|解い|詠ん)(?:て|して)(?:ください|くれ|ほしい|欲しい|もらえ|いただけ|よ|$|[。!?！？\s])|"
+    r"(?:英語|中国語|日本語|韓国語)(?:に|で)(?:して|訳|直して|書いて)|"
+    r"ニュース|天気|株価|レシピ|おすすめ|オススメ|遊ぼう|しよう[!！]?$|"
+    r"^(?:@\S+\s+)?(?:please\s+|pls\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|"
+    r"help\s+me\s+|i\s+(?:want|need)\s+you\s+to\s+|let'?s\s+)?(?:translate|summari[sz]e|rewrite|"
+    r"paraphrase|write|compose|draft|generate|create|search|google|look\s+up|book|remind|order|"
+    r"recommend|code|calculate|solve|play|give\s+me\s+(?:a|an|\d))\b|"
+    r"\b(?:news|weather|stock\s+price|forecast)\b|"
+    r"翻译|翻譯|总结|總結|概括|摘要|帮我写|幫我寫|给我写|給我寫|写一|寫一|写个|寫個|写篇|寫篇|"
+    r"朋友圈|推文|脸书|臉書|搜索|搜尋|查一下|查查|帮我查|幫我查|新闻|新聞|天气|天氣|股价|股價|"
+    r"提醒我|订票|訂票|订一|訂一|帮我订|幫我訂|推荐|推薦|玩|解这|解這|解一下|翻成|翻做|譯做|"
+    r"译成|譯成|用.{1,6}(?:怎么说|怎麼說)|会下雨|會下雨|代码|程式|程序"
+)
+# What Musk or the article said: a message that asks about it asks the article, even in words
+# that would otherwise ask for something else (「テスラの株価どうなるって言ってた?」).
+_REPORTED = re.compile(
+    r"マスク|イーロン|記事|文章|彼は|言って|言った|話して|語って|述べ|"
+    r"\b(?:musk|elon|said|say|says|mention(?:ed|s)?|talk(?:ed|s)?|article|interview)\b|"
+    r"马斯克|馬斯克|说|說|提到|讲|講|认为|認為|文章"
+)
+# Filler that stands around chat (and words that ask nothing of the article).
+_AROUND_CHAT = re.compile(
+    r"\s|[、。,.!?！？~〜♪☆★…・:;()（）「」\"'@/]|bot|ボット|君|きみ|さん|ちゃん|"
+    r"\b(?:very|so|much|a\s+lot|again|everyone|there|all|man|bro|friend|you|that|helps|"
+    r"really|was|useful|helpful|it|is|for|the|this|doing|today)\b|"
+    r"本当に|ほんとに|とても|どうも|みなさん|皆さん|です|ね|よ|な|ございます|"
+    r"非常|真的|大家|你|呀|啊|哦|喔|啦|了|的"
+)
+_EMOJI_OR_MARKS = re.compile(r"[\W_\d]+")
+# What makes a message a question: a question mark, a question word, a question ending.
+_ASKS = re.compile(
+    r"[?？]|\b(?:what|why|how|when|where|who|which|does|did|is|are|can|will|should)\b|"
+    r"何|なに|なん|なぜ|どう|いつ|どこ|誰|だれ|どれ|どの|か$|の$|"
+    r"什么|什麼|为什么|為什麼|怎么|怎麼|吗|嗎|呢|哪|谁|誰|几|幾|多少|是否"
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a message wants: ANSWER (from the article), CHAT, REQUEST or SECTION (`section`:
+    the number asked for; `last` when it asks for the last one, whose number is the article's)."""
+
+    kind: str
+    section: int | None = None
+    last: bool = False
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().strip()
+
+
+def kind_of(text: str) -> Kind:
+    """What `text` wants, from its words alone."""
+    folded = fold(text)
+    if not folded:
+        return Kind(CHAT)
+    section = _section_asked(folded)
+    if section is not None:
+        return section
+    if _REQUEST.search(folded) and not (_REPORTED.search(folded) and _ASKS.search(folded)):
+        return Kind(REQUEST)
+    if _ABOUT_BOT.search(folded):
+        return Kind(CHAT)
+    rest = _AROUND_CHAT.sub("", _CHAT.sub("", folded))
+    if not rest:
+        return Kind(CHAT)
+    # Thanks, a greeting or praise with a remark but no question (「ありがとう、よくわかった」).
+    if _CHAT.search(folded) and not _ASKS.search(folded):
+        return Kind(CHAT)
+    if not _EMOJI_OR_MARKS.sub("", folded):  # emoji, marks and digits alone
+        return Kind(CHAT)
+    return Kind(ANSWER)
+
+
+def _section_asked(folded: str) -> Kind | None:
+    """A SECTION kind when the message only asks to see a section."""
+    for pattern, found in ((_LAST, "last"), (_FIRST, 1), (_INTRO, 0), (_BY_NUMBER, None)):
+        match = pattern.search(folded)
+        if match is None:
+            continue
+        rest = folded[: match.start()] + " " + folded[match.end() :]
+        if _AROUND_SECTION.sub("", rest):
+            return None  # it asks something about the section, not to see it
+        if found == "last":
+            return Kind(SECTION, None, last=True)
+        if found is not None:
+            return Kind(SECTION, int(found))
+        number = next(g for g in match.groups() if g is not None)
+        return Kind(SECTION, _number(number))
+    return None
+
+
+def _number(text: str) -> int:
+    """A number written in digits, kanji (五, 十二, 二十) or English words (five, fifth)."""
+    if text.isdigit():
+        return int(text)
+    if text in _WORDS:
+        return _WORDS[text]
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
+    value = 0
+    for char in text:
+        value = value * 10 + _DIGITS.get(char, 0)
+    return value
