@@ -58,17 +58,18 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     console_user = questions_log.user("console", None) if questions_log else ""
     top = args.top or (10 if args.json else 3)
     questions: Iterable[str] = map(str.strip, sys.stdin) if batch else [question]
+    session = Session(index, load_about(index.article, args.article))
     for line in questions:
         answer = index.search(line, k=top)
         if questions_log is not None and line:
             questions_log.record(entry(Answered(answer, None), line, "console", console_user, top))
+        said = "" if args.json else console.reply_text(session, answer, top)
         if args.json:
             out.write(json.dumps(console.answer_json(answer), ensure_ascii=False) + "\n")
         elif batch:
-            asked = messages.BATCH_QUESTION.format(question=line)
-            out.write(f"{asked}\n{console.answer_text(answer, top)}\n\n")
+            out.write(f"{messages.BATCH_QUESTION.format(question=line)}\n{said}\n\n")
         else:
-            out.write(console.answer_text(answer, top) + "\n")
+            out.write(said + "\n")
         out.flush()
     return 0
 
@@ -119,7 +120,8 @@ def _prompt() -> str | None:
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     questions = evaluate.load_questions(args.file)
-    results = evaluate.run(questions, _retriever(args, Settings.load("answer", args)))
+    retriever = _retriever(args, Settings.load("answer", args))
+    results = evaluate.run(questions, retriever, Path(args.file).stem)
     figures = evaluate.figures(results)
     if args.json:
         out.write(json.dumps(asdict(figures)) + "\n")
@@ -127,7 +129,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     if args.misses:
         for r in results:
             if not r.correct:
-                verdict = f"top={r.sections[:3]}" if r.answer.answered else "declined"
+                verdict = f"top={r.sections[:3]}" if r.answer.answered else r.answer.kind
                 out.write(
                     f"miss {r.question.id}: {verdict} gold={list(r.question.sections)}"
                     f"  {r.question.question}\n"
@@ -138,7 +140,12 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
         f"hit@1 {figures.hit1:.3f}  hit@3 {figures.hit3:.3f}  mrr {figures.mrr:.3f}  "
         f"evidence@1 {figures.evidence1:.3f}  coverage {figures.coverage:.3f}  "
         f"rejection {figures.rejection:.3f}\n"
+        f"lead@1 {figures.lead1:.3f}  sure-right {figures.sure_right:.3f}  "
+        f"unanswerable-sure {figures.high:.3f}  other-kind {figures.other_kind:.3f}\n"
     )
+    if figures.kinds:
+        out.write("kinds right: " + "  ".join(f"{k} {v:.3f}" for k, v in figures.kinds.items()))
+        out.write("\n")
     return 0
 
 

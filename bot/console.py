@@ -27,6 +27,10 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "question": answer.question,
         "answered": answer.answered,
         **({"confidence": answer.confidence} if answer.answered else {}),
+        "kind": answer.kind,
+        **({"section": answer.section} if answer.kind == "section" else {}),
+        "language": answer.language,
+        **({"lead": answer.lead} if answer.answered else {}),
         "hits": [
             {
                 "section": hit.passage.section,
@@ -47,11 +51,21 @@ def answer_text(answer: Answer, limit: int = 3, hint: dict[str, str] = ASK_HINT)
         return f"{said(NO_ANSWER, answer.language)}\n{said(hint, answer.language)}"
     lead = answer_lead(answer)
     blocks = [lead] if lead else []
+    if answer.lead:
+        blocks.append(f"» {answer.lead}")
     for hit in answer.hits[: answer.shown(limit)]:
         quoted = "\n".join(f"  > {line}" for line in hit.passage.text.splitlines() if line.strip())
         head = f"{label(hit.passage.section, hit.passage.title)}  [{hit.passage.id}]"
         blocks.append(f"{head}\n{quoted}")
     return "\n\n".join(blocks)
+
+
+def reply_text(session: Session, answer: Answer, limit: int = 3) -> str:
+    """An answer of `ask` as text: quotes, or what another kind of message gets."""
+    if answer.kind in ("answer", "declined"):
+        return answer_text(answer, limit)
+    reply = session.other(answer)
+    return section_text(reply.section) if isinstance(reply, ShowSection) else reply.text
 
 
 def section_text(section: Section) -> str:

@@ -25,6 +25,7 @@ from bot.questionlog import QuestionLog, entry
 from bot.quota import Quota, Verdict
 from bot.session import SHOWN, Answered, ListSections, Notice, SectionDone, Session, ShowSection
 from bot.turns import FairTurns
+from index.article import Section
 from index.search import Answer
 
 log = logging.getLogger(__name__)
@@ -146,13 +147,19 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
     recall = chat.type == chat.PRIVATE and update.message is not None
     ask = partial(session.ask, question, chat.id, earlier, recall)
     reply = await _retrieve(update, context, ask, question)
-    ref = _record(update, context, reply, question)
-    if isinstance(reply, Answered):  # (an answer that declines gets no keyboard, no votes)
-        markup = keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen, ref)
-        await _reply(update, render.answer_html(reply.answer, SHOWN), markup)
-        return
-    markup = keyboards.next_section_keyboard(session.article, reply.number)
-    await _reply(update, render.escape(messages.SECTION_DONE.format(number=reply.number)), markup)
+    match reply:
+        case Answered():  # (an answer that declines gets no keyboard, no votes)
+            ref = _record(update, context, reply, question)
+            markup = keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen, ref)
+            await _reply(update, render.answer_html(reply.answer, SHOWN), markup)
+        case SectionDone(number=number):
+            _record(update, context, reply, question)
+            markup = keyboards.next_section_keyboard(session.article, number)
+            await _reply(update, render.escape(messages.SECTION_DONE.format(number=number)), markup)
+        case ShowSection(section=section):
+            await _show_section(update, session, section)
+        case Notice(text=text):
+            await _reply(update, render.escape(text))
 
 
 def _record(
@@ -183,13 +190,17 @@ async def _send_section(update: Update, context: Context_, ref: str) -> None:
     session = _session(context)
     match session.section(ref):
         case ShowSection(section=section):
-            pages = render.section_pages(section)
-            markup = keyboards.section_keyboard(session.article, section.number, 0, len(pages))
-            await _reply(update, pages[0], markup)
+            await _show_section(update, session, section)
         case ListSections():
             await sections_command(update, context)
         case Notice(text=text):
             await _reply(update, render.escape(text))
+
+
+async def _show_section(update: Update, session: Session, section: Section) -> None:
+    pages = render.section_pages(section)
+    markup = keyboards.section_keyboard(session.article, section.number, 0, len(pages))
+    await _reply(update, pages[0], markup)
 
 
 async def sections_command(update: Update, context: Context_) -> None:

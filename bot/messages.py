@@ -71,29 +71,83 @@ HELP_FOLLOW_UP = (
 NO_ANSWER = {
     "ja": "この記事には、その質問に答える箇所が見つかりませんでした。",
     "en": "The article has no passage that answers this question.",
-    "zh": "这篇文章里没有回答这个问题的段落。",
+    "zh-hans": "这篇文章里没有回答这个问题的段落。",
+    "zh-hant": "這篇文章裡沒有回答這個問題的段落。",
 }
 UNSURE = {
     "ja": "確かではありませんが、いちばん近いのはこの箇所です。",
     "en": "I am not sure, but these passages of the (Japanese) article come closest.",
-    "zh": "不太确定，以下是文章（日文）中最接近的段落。",
+    "zh-hans": "不太确定，以下是文章（日文）中最接近的段落。",
+    "zh-hant": "不太確定，以下是文章（日文）中最接近的段落。",
 }
 FOREIGN_LEAD = {
     "en": "From the (Japanese) article:",
-    "zh": "文章（日文）中的相关段落：",
+    "zh-hans": "文章（日文）中的相关段落：",
+    "zh-hant": "文章（日文）中的相關段落：",
 }
 SECTIONS_HINT = {
     "ja": "/sections で章の一覧を見られます。",
     "en": "/sections lists the article's sections.",
-    "zh": "/sections 可以查看章节列表。",
+    "zh-hans": "/sections 可以查看章节列表。",
+    "zh-hant": "/sections 可以查看章節列表。",
 }
 ASK_HINT = {  # how to see the sections from `interview-bot ask`
     "ja": "interview-bot sections で章の一覧を見られます。",
     "en": "interview-bot sections lists the article's sections.",
-    "zh": "interview-bot sections 可以查看章节列表。",
+    "zh-hans": "interview-bot sections 可以查看章节列表。",
+    "zh-hant": "interview-bot sections 可以查看章節列表。",
 }
-READ_SECTION = {"ja": "§{number} を全文で読む", "en": "Read §{number}", "zh": "阅读 §{number} 全文"}
-MORE_CANDIDATES = {"ja": "ほかの候補", "en": "Other passages", "zh": "其他段落"}
+READ_SECTION = {
+    "ja": "§{number} を全文で読む",
+    "en": "Read §{number}",
+    "zh-hans": "阅读 §{number} 全文",
+    "zh-hant": "閱讀 §{number} 全文",
+}
+MORE_CANDIDATES = {
+    "ja": "ほかの候補",
+    "en": "Other passages",
+    "zh-hans": "其他段落",
+    "zh-hant": "其他段落",
+}
+# What chat gets (greetings, questions about the bot; thanks), and a request for something
+# other than an answer from the article: what the bot does, and questions to try.
+CHAT_HELLO = {
+    "ja": "こんにちは。記事「{title}」について、質問に記事の該当箇所を引用して答えるボットです。",
+    "en": "Hello! I answer questions about the article “{title}” by quoting the passages that "
+    "answer them.",
+    "zh-hans": "你好！我会引用文章《{title}》中的相关段落来回答关于它的问题。",
+    "zh-hant": "你好！我會引用文章《{title}》中的相關段落來回答關於它的問題。",
+}
+CHAT_THANKS = {
+    "ja": "どういたしまして。ほかにも記事について気になることがあれば、どうぞ。",
+    "en": "You're welcome! Ask me anything else about the article.",
+    "zh-hans": "不客气！关于这篇文章还有什么想问的，尽管问。",
+    "zh-hant": "不客氣！關於這篇文章還有什麼想問的，儘管問。",
+}
+REQUEST = {
+    "ja": "それはできません。このボットは記事「{title}」についての質問に、"
+    "記事の該当箇所を引用して答えます。",
+    "en": "I can't do that: I only answer questions about the article “{title}”, by quoting "
+    "the passages that answer them.",
+    "zh-hans": "这个我做不到：我只回答关于文章《{title}》的问题，并引用文章中的相关段落。",
+    "zh-hant": "這個我做不到：我只回答關於文章《{title}》的問題，並引用文章中的相關段落。",
+}
+TRY_ASKING = {
+    "ja": "たとえば:",
+    "en": "For example:",
+    "zh-hans": "比如：",
+    "zh-hant": "比如：",
+}
+# Example questions for readers of other languages (the article's own are Japanese).
+EXAMPLES = {
+    "en": (
+        "When will robots beat the best surgeons?",
+        "Should I still save for retirement?",
+        "Whose jobs will AI take first?",
+    ),
+    "zh-hans": ("机器人什么时候会超过外科医生？", "还需要存养老钱吗？", "AI 最先取代谁的工作？"),
+    "zh-hant": ("機器人什麼時候會超過外科醫生？", "還需要存退休金嗎？", "AI 最先取代誰的工作？"),
+}
 
 # The command line's errors (one line each, exit code 2).
 CLI_NO_SECTION = "no section {ref!r}: sections are numbered {first}–{last}"
@@ -108,6 +162,19 @@ CLI_EXPORTED = "wrote {count} questions to {path}"
 def said(words: dict[str, str], language: str) -> str:
     """`words` in `language`, or in Japanese where there are none in it."""
     return words.get(language, words["ja"])
+
+
+def other_reply(
+    kind: str, language: str, title: str, examples: tuple[str, ...], thanks: bool
+) -> str:
+    """What chat (`thanks`: a thank-you) and a request get: a line on what the bot does, and
+    example questions to try (in the message's language where there are some)."""
+    if kind == "chat" and thanks:
+        return said(CHAT_THANKS, language)
+    opening = said(REQUEST if kind == "request" else CHAT_HELLO, language).format(title=title)
+    tries = EXAMPLES.get(language, examples)[:3]
+    lines = [opening, said(TRY_ASKING, language), *(f"・{q}" for q in tries)]
+    return "\n".join(lines)
 
 
 def label(number: int, title: str = "") -> str:

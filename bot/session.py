@@ -13,6 +13,7 @@ from bot import messages
 from index.about import About, load_about
 from index.article import Section
 from index.followup import Context, Kind, RecentAnswers, follow_up
+from index.kinds import ANSWER, SECTION, thanks
 from index.search import Answer, Retriever
 
 SHOWN = 3  # passages an answer quotes
@@ -88,9 +89,11 @@ class Session:
         conversation: int | None = None,
         earlier: Context | None = None,
         recall: bool = True,
-    ) -> Answered | SectionDone:
+    ) -> Answered | SectionDone | ShowSection | Notice:
         """The answer to `question`, read as a follow-up of `earlier`, or (with `recall`) of
-        the conversation's last answer; the answer is remembered for the next message."""
+        the conversation's last answer; the answer is remembered for the next message. A
+        message that asks for a section gets it; chat and requests get a line on what the bot
+        does (Notice)."""
         if earlier is None and recall and conversation is not None:
             earlier = self.recent.recall(conversation)
         reply = follow_up(self.retriever, question, earlier, CANDIDATES, SHOWN)
@@ -98,8 +101,23 @@ class Session:
             self.recent.remember(conversation, reply.context)
         if reply.section_done is not None:
             return SectionDone(reply.section_done)
+        if reply.answer.asks != ANSWER:
+            return self.other(reply.answer)
         seen = reply.context.shown if reply.context else None
         return Answered(reply.answer, seen, reply.kind is not Kind.STANDALONE)
+
+    def other(self, answer: Answer) -> ShowSection | Notice:
+        """The reply to a message that asks for a section, chats or requests something else."""
+        if answer.asks == SECTION:
+            section = self.article.section(answer.section or 0)
+            if section is None:
+                return Notice(messages.no_section(str(answer.section), self.article))
+            return ShowSection(section)
+        examples = self.about.examples
+        said = messages.other_reply(
+            answer.asks, answer.language, self.article.title, examples, thanks(answer.question)
+        )
+        return Notice(said)
 
     def section(self, ref: str) -> ShowSection | ListSections | Notice:
         """The section `ref` names (the list when it names none)."""

@@ -17,6 +17,7 @@ line in the log.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import io
@@ -24,7 +25,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
@@ -44,7 +45,8 @@ from index.tokenize import Tokenizer
 
 if TYPE_CHECKING:
     from index.embed import Encoder, Vectors
-    from index.hybrid import HybridParams
+    from index.hybrid import HybridIndex, HybridParams
+    from index.memory import Memory
 
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,9 @@ MODES = ("hybrid", "lexical")
 # has one of each per retrieval mode), older ones are removed when a new one is written.
 KEEP_ENTRIES = 8
 SHIPPED_VECTORS = Path(__file__).parent / "data" / "musk-interview.ja.vectors"
+# The bundled article's memory of labelled messages, and its vectors (scripts/ship_vectors.py).
+SHIPPED_MEMORY = Path(__file__).parent / "data" / "musk-interview.ja.memory.jsonl"
+SHIPPED_MEMORY_VECTORS = Path(__file__).parent / "data" / "musk-interview.ja.memory.vectors"
 
 
 def cache_key(
@@ -84,6 +89,7 @@ def load_retriever(
     mode: str = "hybrid",
     cache_dir: Path | None = None,
     hybrid: HybridParams | None = None,
+    memory: Sequence[Path] = (),
 ) -> Retriever:
     """The article's index for `mode` ("hybrid" or "lexical"), cached in `cache_dir` (None:
     not cached). Where no sentence encoder is installed, hybrid falls back to lexical and says
@@ -100,18 +106,108 @@ def load_retriever(
     params = Params(readings=True)
     base = load_index(path, cache_dir, params=params, passage_chars=hybrid.passage_chars)
     raw = _read(path)
-    if cache_dir is None or raw is None:
-        return HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
-    key = f"{cache_key(raw, base.tokenizer, base.params, hybrid.passage_chars)}.{encoder.name}"
-    file = cache_dir / f"{key}.npy"
-    cached = _read_entry(
-        file, key, lambda data: HybridIndex(base, encoder, hybrid, _vectors(data, base, encoder))
-    )
-    if cached is not None:
-        return cached
-    index = HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
-    _write_entry(file, key, [_npy(index.vectors)])
+    index = None
+    if cache_dir is not None and raw is not None:
+        key = f"{cache_key(raw, base.tokenizer, base.params, hybrid.passage_chars)}.{encoder.name}"
+        file = cache_dir / f"{key}.npy"
+        index = _read_entry(
+            file,
+            key,
+            lambda data: HybridIndex(base, encoder, hybrid, _vectors(data, base, encoder)),
+        )
+        if index is None:
+            index = HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
+            _write_entry(file, key, [_npy(index.vectors)])
+    if index is None:
+        index = HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
+    bundled = path is None or _same_file(Path(path), bundled_article_path())
+    index.memory = load_memory(index, memory, bundled, cache_dir)
     return index
+
+
+def load_memory(
+    index: HybridIndex, files: Sequence[Path], bundled: bool, cache_dir: Path | None
+) -> Memory | None:
+    """The memory of labelled messages: the bundled article's (when it is the one asked) and
+    the operator's `files`, each with its vectors (the shipped ones, cached ones, or encoded
+    now); None when there is none. Raises MemoryFileError for a file that is not one."""
+    from index.memory import Memory, load_examples
+
+    parts: list[tuple[Path, Path | None]] = []
+    if bundled and SHIPPED_MEMORY.is_file():
+        parts.append((SHIPPED_MEMORY, SHIPPED_MEMORY_VECTORS))
+    parts += [(Path(f), None) for f in files]
+    examples, vectors = [], []
+    for file, shipped in parts:
+        found = load_examples(file)
+        if not found:
+            continue
+        texts = [index.read(e.question) for e in found]
+        key = memory_key(texts, index.encoder)
+        load = functools.partial(_memory_vectors, rows=len(texts), encoder=index.encoder)
+        kept = _read_entry(shipped, key, load, quiet=True) if shipped else None
+        entry = cache_dir / f"{key}.npy" if cache_dir is not None else None
+        if kept is None and entry is not None:
+            kept = _read_entry(entry, key, load)
+        if kept is None:
+            kept = encode_questions(index.encoder, texts)
+            if entry is not None:
+                _write_entry(entry, key, [_npy(kept)])
+        examples += found
+        vectors.append(kept)
+    if not examples:
+        return None
+    import numpy as np
+
+    return Memory(tuple(examples), np.concatenate(vectors))
+
+
+def encode_questions(encoder: Encoder, texts: Sequence[str]) -> Vectors:
+    """The question vectors of `texts`, encoded a batch at a time."""
+    import numpy as np
+
+    rows = []
+    for start in range(0, len(texts), 8):
+        batch = texts[start : start + 8]
+        encoder.questions(batch)
+        rows += [encoder.question(t) for t in batch]
+    return np.stack(rows).astype(np.float32)
+
+
+def memory_key(texts: Sequence[str], encoder: Encoder) -> str:
+    """What a memory's vectors depend on: the texts read of its questions, and the encoder."""
+    digest = hashlib.sha256(f"memory:{encoder.name}".encode())
+    for text in texts:
+        digest.update(b"\0" + text.encode())
+    return digest.hexdigest()[:32]
+
+
+def _memory_vectors(data: BinaryIO, rows: int, encoder: Encoder) -> Vectors:
+    import numpy as np
+
+    vectors: Vectors = np.load(data, allow_pickle=False)
+    if vectors.dtype != np.float32 or vectors.shape != (rows, encoder.dimensions):
+        raise ValueError(f"memory vectors of shape {vectors.shape} and type {vectors.dtype}")
+    if not np.isfinite(vectors).all():
+        raise ValueError("memory vectors not finite")
+    return vectors
+
+
+def write_shipped_memory_vectors(index: HybridIndex) -> int:
+    """Encode the bundled memory's questions and write their vectors beside it."""
+    from index.memory import load_examples
+
+    texts = [index.read(e.question) for e in load_examples(SHIPPED_MEMORY)]
+    key = memory_key(texts, index.encoder)
+    _write_entry(SHIPPED_MEMORY_VECTORS, key, [_npy(encode_questions(index.encoder, texts))], None)
+    return len(texts)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return False
 
 
 def _npy(vectors: Vectors) -> bytes:

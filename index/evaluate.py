@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.followup import Context, follow_up
@@ -26,7 +26,9 @@ class Question:
     sections: tuple[int, ...]
     evidence: tuple[str, ...]
     context: tuple[str, ...] = ()
-    kind: str = ""  # a follow-up set's label of what the question is: more, topic or switch
+    follow: str = ""  # a follow-up set's label of what the question is: more, topic or switch
+    kind: str = ""  # what the message wants when it is not a question: chat, request, section
+    section: int | None = None  # the section a "section" message asks for
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,15 @@ class Result:
         return [hit.passage.section for hit in self.answer.hits[:10]]
 
     @property
+    def kind_right(self) -> bool:
+        """For a message labelled with a kind: the answer's kind (and section) are those."""
+        q, a = self.question, self.answer
+        return a.kind == q.kind and (q.kind != "section" or a.section == q.section)
+
+    @property
     def correct(self) -> bool:
+        if self.question.kind:
+            return self.kind_right
         if not self.question.sections:
             return not self.answer.answered
         top = self.sections[:1]
@@ -63,6 +73,11 @@ class Figures:
     # Best hit in a gold section and not shown earlier in the conversation (for "more" follow-
     # ups: the next passages; without context, the same as hit1).
     unseen1: float
+    lead1: float = 0.0  # an evidence phrase in the answer's lead (answerable questions)
+    high: float = 0.0  # unanswerable questions answered with confidence high
+    sure_right: float = 1.0  # of the answers given with confidence high, first section right
+    other_kind: float = 0.0  # questions about the article taken for another kind of message
+    kinds: dict[str, float] = field(default_factory=dict)  # kind → share right (labelled lines)
 
 
 def load_questions(path: str | Path) -> list[Question]:
@@ -84,7 +99,9 @@ def load_questions(path: str | Path) -> list[Question]:
                     sections=tuple(int(s) for s in row.get("sections", ())),
                     evidence=tuple(str(e) for e in row.get("evidence", ())),
                     context=tuple(str(c) for c in row.get("context", ())),
-                    kind=str(row.get("kind", "")),
+                    follow=str(row.get("follow", "")),
+                    kind=str(row.get("kind") or ""),
+                    section=int(row["section"]) if row.get("section") is not None else None,
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -98,9 +115,13 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def run(questions: Iterable[Question], retriever: Retriever) -> list[Result]:
+def run(questions: Iterable[Question], retriever: Retriever, source: str = "") -> list[Result]:
     """Each question answered as the CLI answers it (10 hits, for mrr); one with a context
-    after its earlier questions, as the bot answers follow-ups."""
+    after its earlier questions, as the bot answers follow-ups. The memory of labelled messages
+    is read without the set `source` (the file's name, its writer) and without these very
+    questions, so that no figure matches a question to itself."""
+    questions = list(questions)
+    retriever = retriever.leave_out({source}, [q.question for q in questions])
     results = []
     for q in questions:
         context: Context | None = None
@@ -113,14 +134,17 @@ def run(questions: Iterable[Question], retriever: Retriever) -> list[Result]:
 
 
 def figures(results: list[Result]) -> Figures:
-    answerable = [r for r in results if r.question.sections]
-    unanswerable = [r for r in results if not r.question.sections]
-    hit1 = hit3 = evidence = covered = unseen = 0
+    labelled = [r for r in results if r.question.kind]
+    questions = [r for r in results if not r.question.kind]
+    answerable = [r for r in questions if r.question.sections]
+    unanswerable = [r for r in questions if not r.question.sections]
+    hit1 = hit3 = evidence = covered = unseen = lead = 0
     reciprocal = 0.0
     for r in answerable:
         if not r.answer.answered:
             continue
         covered += 1
+        lead += any(_nfkc(e) in _nfkc(r.answer.lead) for e in r.question.evidence)
         ranks = [i for i, s in enumerate(r.sections) if s in r.question.sections]
         if ranks:
             reciprocal += 1 / (ranks[0] + 1)
@@ -131,6 +155,12 @@ def figures(results: list[Result]) -> Figures:
         evidence += any(_nfkc(e) in _nfkc(best) for e in r.question.evidence)
     rejected = sum(not r.answer.answered for r in unanswerable)
     n = len(answerable) or 1
+    sure = [r for r in questions if r.answer.answered and r.answer.confidence == "high"]
+    kinds: dict[str, list[int]] = {}
+    for r in labelled:
+        right = kinds.setdefault(r.question.kind, [0, 0])
+        right[0] += r.kind_right
+        right[1] += 1
     return Figures(
         questions=len(results),
         answerable=len(answerable),
@@ -142,6 +172,20 @@ def figures(results: list[Result]) -> Figures:
         coverage=covered / n,
         rejection=rejected / len(unanswerable) if unanswerable else 1.0,
         unseen1=unseen / n,
+        lead1=lead / n,
+        high=(
+            sum(r.answer.answered and r.answer.confidence == "high" for r in unanswerable)
+            / len(unanswerable)
+            if unanswerable
+            else 0.0
+        ),
+        sure_right=sum(r.correct for r in sure) / len(sure) if sure else 1.0,
+        other_kind=(
+            sum(r.answer.kind not in ("answer", "declined") for r in questions) / len(questions)
+            if questions
+            else 0.0
+        ),
+        kinds={kind: right / total for kind, (right, total) in sorted(kinds.items())},
     )
 
 
@@ -158,7 +202,7 @@ def follow_up_figures(results: list[Result], retriever: Retriever) -> dict[str, 
     }
     out: dict[str, float] = {}
     for kind, judge in judges.items():
-        rows = [r for r in results if r.question.kind == kind]
+        rows = [r for r in results if r.question.follow == kind]
         if rows:
             out[kind] = sum(map(judge, rows)) / len(rows)
     return out

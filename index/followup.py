@@ -14,13 +14,17 @@ for a chat. What a follow-up does depends on its kind, told apart with generic J
 
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 
 from index.article import section_of
+from index.kinds import ANSWER
+from index.kinds import kind_of as message_kind
 from index.search import Answer, Hit, Retriever
 from index.text import language
 from index.tokenize import Tokenizer
@@ -71,8 +75,27 @@ class Reply:
     section_done: int | None = None
 
 
+# In English and Chinese, a whole message that asks for more, or only asks why, how or when.
+_END = r"[\s?!.,？！。，~…]*$"
+_MORE_FOREIGN = re.compile(
+    r"^(?:more|tell\s+me\s+more|go\s+on|continue|what\s+else|anything\s+else|"
+    r"more\s+details?|and\s+then|更多|还有呢|還有呢|还有吗|還有嗎|继续|繼續|然后呢|然後呢|"
+    r"详细一点|詳細一點|多说一点|多說一點|再多一点|再多一點)" + _END
+)
+_TOPIC_FOREIGN = re.compile(
+    r"^(?:why|why\s+so|how\s+so|how|when|really|what\s+does\s+that\s+mean|"
+    r"为什么|為什麼|为啥|為啥|怎么说|怎麼說|什么意思|什麼意思|真的吗|真的嗎|什么时候|什麼時候|"
+    r"怎么会|怎麼會)" + _END
+)
+
+
 def kind_of(text: str, tokenizer: Tokenizer) -> Kind:
     """How a message relates to the answer before it, from its words alone."""
+    folded = unicodedata.normalize("NFKC", text).lower().strip()
+    if _MORE_FOREIGN.match(folded):
+        return Kind.MORE
+    if _TOPIC_FOREIGN.match(folded):
+        return Kind.TOPIC
     units = tokenizer.units(text)
     forms = [form for _, form, _ in units]
     # Only words that ask for more (もっと詳しく, 他には?), or それ alone (それで?, それから?).
@@ -90,7 +113,9 @@ def follow_up(
 ) -> Reply:
     """The answer to `text` after an answer that left `context` (None: a first question).
     `shown` is how many of the hits the reply shows (they count as seen by the next "more")."""
-    kind = kind_of(text, retriever.tokenizer) if context is not None else Kind.STANDALONE
+    # Chat (thanks after an answer), a request or a section asked for is never a follow-up.
+    asks = context is not None and message_kind(text).kind == ANSWER
+    kind = kind_of(text, retriever.tokenizer) if asks else Kind.STANDALONE
     if context is not None and kind is Kind.MORE:
         return _more(retriever, text, context, k, shown)
     if context is not None and kind is Kind.TOPIC:

@@ -7,6 +7,7 @@ encoder reorders the passages and helps decide whether the article answers at al
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 from dataclasses import dataclass
@@ -14,11 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.kinds import CHAT, REQUEST
+from index.memory import Memory, Recall, fold
 from index.search import Answer, Hit, Match, SearchIndex
-from index.text import language, question_part
+from index.text import SENTENCE, language, question_part
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from index.embed import Encoder, Vectors
 
@@ -66,12 +69,30 @@ class HybridParams:
     # every casual set loses more answers than it declines traps (docs/quality.md).
     min_probability: float = 0.5
     sure_probability: float = 0.75
+    # With a memory of labelled messages (index.memory): the nearest labelled questions'
+    # section vote is added to each passage's score, scaled to the best and times these (a
+    # Japanese question, then another); and a logistic model per language group ("ja", and
+    # "foreign" for the rest) over (the decline model's logit, the neighbours' answerable
+    # share, the highest cosine to an answerable and to an unanswerable example) decides,
+    # answering from memory_probabilities[0] and sure from memory_probabilities[1].
+    vote_weights: tuple[float, float] = (5.0, 3.0)
+    memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
+        ("foreign", (2.436, 0.6707, 3.159, 22.0, -26.49)),
+        ("ja", (-8.829, 0.5673, 3.169, 40.38, -33.36)),
+    )
+    memory_probabilities: tuple[float, float] = (0.5, 0.85)
+    # A message whose neighbours are at least this share chat (or requests), and that the
+    # article does not answer, is taken for chat (or a request).
+    kind_share: float = 0.6
 
     def decline_model(self, language: str) -> tuple[float, ...]:
-        """The decline model for questions in `language` (for a language without one, that
-        of Japanese or English, whose features it has)."""
+        """The decline model for questions in `language` (Chinese in either script has one;
+        for a language without one, that of Japanese or English, whose features it has)."""
         models = dict(self.decline_models)
-        return models.get(language) or models["ja" if language == "ja" else "en"]
+        return models.get(language.split("-")[0]) or models["ja" if language == "ja" else "en"]
+
+    def memory_model(self, language: str) -> tuple[float, ...]:
+        return dict(self.memory_models)["ja" if language == "ja" else "foreign"]
 
     def rank_weights(self, foreign: bool) -> Vectors:
         """The weight of each of PASSAGE_FEATURES for a question in Japanese, or not."""
@@ -111,6 +132,7 @@ class Features:
     cosines: Vectors  # of each passage
     sentences: Vectors  # the cosine of each sentence (of all passages, in order)
     language: str
+    vector: Vectors  # the question's
 
     @property
     def foreign(self) -> bool:
@@ -128,6 +150,7 @@ class Ranking:
     cosines: Vectors
     signals: Signals
     probability: float  # that the article answers the question
+    recall: Recall | None = None  # what the memory's nearest labelled messages say
 
 
 class HybridIndex:
@@ -140,8 +163,10 @@ class HybridIndex:
         encoder: Encoder,
         params: HybridParams | None = None,
         vectors: Vectors | None = None,
+        memory: Memory | None = None,
     ) -> None:
         self.base = base
+        self.memory = memory
         self.article = base.article
         self.tokenizer = base.tokenizer
         self.encoder = encoder
@@ -157,6 +182,7 @@ class HybridIndex:
         self._sentences = [self._all_sentences[start:end] for start, end in bounds]  # by passage
         # Each sentence's passage, and each passage's closeness to the article as a whole.
         self._sentence_passage = np.repeat(np.arange(len(counts)), counts).astype(np.intp)
+        self._passage_section = [p.section for p in self.article.passages]
         self._hub = (
             (self._passages @ self._all_sentences.T).mean(axis=1)
             if len(self._all_sentences)
@@ -189,7 +215,7 @@ class HybridIndex:
             _scaled(_standard(cosines - self.params.hub_share * self._hub)),
         ]
         matrix = np.stack(columns, axis=1)
-        return Features(read, match, matrix, cosines, sentences, language(read))
+        return Features(read, match, matrix, cosines, sentences, language(read), vector)
 
     def rank(self, question: str) -> Ranking | None:
         """Every passage ranked, and how likely the article answers; None when the question
@@ -198,7 +224,14 @@ class HybridIndex:
         if f is None:
             return None
         scores = f.matrix @ self.params.rank_weights(f.foreign)
-        order = sorted(range(len(scores)), key=lambda d: -scores[d])
+        recall = self.memory.recall(f.vector) if self.memory is not None else None
+        if recall is not None and recall.sections:
+            best = max(recall.sections.values())
+            votes = np.array([recall.sections.get(p.section, 0.0) for p in self.article.passages])
+            scores = scores + self.params.vote_weights[f.foreign] * votes / best
+        order = _distinct_first(
+            sorted(range(len(scores)), key=lambda d: -scores[d]), self._passage_section, SHOWN
+        )
         sentences = f.sentences if len(f.sentences) else np.zeros(1, np.float32)
         signals = Signals(
             coverage=f.match.coverage(self.article.passages[order[0]].section),
@@ -213,22 +246,53 @@ class HybridIndex:
         )
         model = self.params.decline_model(f.language)
         logit = model[0] + sum(c * x for c, x in zip(model[1:], signals.features(), strict=True))
-        probability = 1 / (1 + math.exp(-max(min(logit, 50.0), -50.0)))
-        return Ranking(f.read, f.match, order, scores.tolist(), f.cosines, signals, probability)
+        if recall is not None:
+            remembered = (
+                logit,
+                recall.answerable,
+                recall.nearest_answerable,
+                recall.nearest_unanswerable,
+            )
+            model = self.params.memory_model(f.language)
+            logit = model[0] + sum(c * x for c, x in zip(model[1:], remembered, strict=True))
+        probability = _sigmoid(logit)
+        return Ranking(
+            f.read, f.match, order, scores.tolist(), f.cosines, signals, probability, recall
+        )
+
+    def leave_out(self, sources: Collection[str], questions: Collection[str]) -> HybridIndex:
+        if self.memory is None:
+            return self
+        narrowed = copy.copy(self)
+        narrowed.memory = self.memory.without(sources, questions)
+        return narrowed
 
     def prepare(self, questions: Sequence[str]) -> None:
         """Encode the questions together, for their searches to come."""
         self.encoder.questions([self.read(q) for q in questions])
 
+    def thresholds(self) -> tuple[float, float]:
+        """From how likely it answers, and from how likely it is sure."""
+        if self.memory is not None:
+            return self.params.memory_probabilities
+        return self.params.min_probability, self.params.sure_probability
+
     def search(self, question: str, k: int = 5) -> Answer:
         """Rank passages for `question`; `answered` is False when the article likely does not
-        answer it."""
+        answer it, or when the message asks for something else (a section, chat, a request:
+        by index.kinds' rules, or as the nearest labelled messages are)."""
+        spoken = language(question)
+        if (other := self.base.other_kind(question, spoken)) is not None:
+            return other
         ranking = self.rank(question)
-        spoken = ranking.signals.language if ranking else language(question)
         if ranking is None:
             return Answer(question=question, hits=(), answered=False, language=spoken)
-        if ranking.probability < self.params.min_probability:
-            return Answer(question, (), False, language=spoken, probability=ranking.probability)
+        answer_from, sure_from = self.thresholds()
+        if ranking.probability < answer_from:
+            asks = _remembered_kind(ranking.recall, self.params.kind_share)
+            return Answer(
+                question, (), False, language=spoken, probability=ranking.probability, asks=asks
+            )
         hits = tuple(
             Hit(
                 passage=self.article.passages[d],
@@ -237,8 +301,28 @@ class HybridIndex:
             )
             for d in ranking.order[: max(k, 1)]
         )
-        sure = ranking.probability >= self.params.sure_probability
-        return Answer(question, hits, True, "high" if sure else "low", spoken, ranking.probability)
+        sure = ranking.probability >= sure_from
+        lead = self.lead(hits, ranking.recall)
+        confidence = "high" if sure else "low"
+        return Answer(question, hits, True, confidence, spoken, ranking.probability, lead=lead)
+
+    def lead(self, hits: Sequence[Hit], recall: Recall | None) -> str:
+        """The sentence of the first SHOWN hits that holds the evidence phrases of the nearest
+        labelled questions (by their weight; the best hit's excerpt where none does), with the
+        next one when it is short and they fit in LEAD_CHARS together."""
+        scored: list[tuple[float, int, str, str]] = []  # weight, -rank, sentence, passage text
+        if recall is not None and recall.evidence:
+            phrases = [(fold(p), w) for p, w in recall.evidence.items()]
+            for rank, hit in enumerate(hits[:SHOWN]):
+                for sentence in _sentences(hit.passage.text):
+                    folded = fold(sentence)
+                    weight = sum(w for p, w in phrases if p and p in folded)
+                    if weight > 0:
+                        scored.append((weight, -rank, sentence, hit.passage.text))
+        if not scored:
+            return _with_next(hits[0].excerpt, hits[0].passage.text) if hits else ""
+        _, _, sentence, text = max(scored, key=lambda s: (s[0], s[1]))
+        return _with_next(sentence, text)
 
     def excerpt(self, doc_id: int, question: str, match: Match) -> str:
         """The passage's sentence that best answers: question weight plus closeness in meaning."""
@@ -246,6 +330,51 @@ class HybridIndex:
         if not len(cosines):  # a passage of punctuation alone has no sentence
             return self.base.excerpt(doc_id, match)
         return self.base.excerpt(doc_id, match, _scaled(cosines - cosines.min()).tolist())
+
+
+SHOWN = 3  # the first hits, from distinct sections where more than one section scores
+LEAD_CHARS = 120
+_SHORT_LEAD = 30  # a lead this short ("なぜか?") brings the sentence after it
+
+
+def _distinct_first(order: list[int], section: Sequence[int], count: int) -> list[int]:
+    """`order` with its first `count` from distinct sections where it has them."""
+    first: list[int] = []
+    for d in order:
+        if len(first) < count and all(section[d] != section[f] for f in first):
+            first.append(d)
+    chosen = set(first)
+    return first + [d for d in order if d not in chosen]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for line in text.split("\n") for s in SENTENCE.findall(line) if s.strip()]
+
+
+def _with_next(sentence: str, text: str) -> str:
+    """`sentence`, with the one after it in `text` when it is short, within LEAD_CHARS."""
+    sentences = _sentences(text)
+    if sentence in sentences and len(sentence) < _SHORT_LEAD:
+        at = sentences.index(sentence)
+        if at + 1 < len(sentences):
+            joined = sentence + sentences[at + 1]
+            if len(joined) <= LEAD_CHARS and joined in text:
+                return joined
+    return sentence if len(sentence) <= LEAD_CHARS else sentence[: LEAD_CHARS - 1] + "…"
+
+
+def _remembered_kind(recall: Recall | None, share: float) -> str:
+    """What a message the article does not answer asks, as its nearest labelled messages
+    were labelled (chat or a request; else a question, declined)."""
+    if recall is not None:
+        for kind in (CHAT, REQUEST):
+            if recall.kinds.get(kind, 0.0) >= share:
+                return kind
+    return "answer"
+
+
+def _sigmoid(logit: float) -> float:
+    return 1 / (1 + math.exp(-max(min(logit, 50.0), -50.0)))
 
 
 def encoded_texts(base: SearchIndex) -> list[str]:

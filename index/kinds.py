@@ -121,6 +121,10 @@ _AROUND_CHAT = re.compile(
     r"本当に|ほんとに|とても|どうも|みなさん|皆さん|です|ね|よ|な|ございます|"
     r"非常|真的|大家|你|呀|啊|哦|喔|啦|了|的"
 )
+_THANKS = re.compile(
+    r"ありがと|サンキュ|さんきゅ|感謝|助かり|助かった|\b(?:thanks?|thx|ty|cheers)\b|"
+    r"谢谢|謝謝|多谢|多謝|感谢|唔該|唔该"
+)
 _EMOJI_OR_MARKS = re.compile(r"[\W_\d]+")
 # What makes a message a question: a question mark, a question word, a question ending.
 _ASKS = re.compile(
@@ -165,6 +169,11 @@ def kind_of(text: str) -> Kind:
     if not _EMOJI_OR_MARKS.sub("", folded):  # emoji, marks and digits alone
         return Kind(CHAT)
     return Kind(ANSWER)
+
+
+def thanks(text: str) -> bool:
+    """Whether a message thanks (for the reply chat gets)."""
+    return bool(_THANKS.search(fold(text)))
 
 
 def _section_asked(folded: str) -> Kind | None:

@@ -11,11 +11,12 @@ import sys
 import unicodedata
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from index.article import Article, Passage
+from index.kinds import ANSWER, kind_of
 from index.progress import steps
 from index.text import SENTENCE, language, question_part
 from index.tokenize import Tokenizer, Word
@@ -41,6 +42,17 @@ class Answer:
     confidence: str = "high"
     language: str = "ja"  # the question's (index.text.language), for the words around it
     probability: float | None = None  # that the article answers it (hybrid's decline model)
+    asks: str = ANSWER  # what the message wants (index.kinds): ANSWER, CHAT, REQUEST, SECTION
+    section: int | None = None  # the section a SECTION message asks for
+    lead: str = ""  # the sentence or two of the article that answer in short (verbatim)
+
+    @property
+    def kind(self) -> str:
+        """What the message wanted and what was done: "answer" (quoted), "declined" (the
+        article does not answer), "chat", "request" or "section"."""
+        if self.asks != ANSWER:
+            return self.asks
+        return "answer" if self.answered else "declined"
 
     def shown(self, limit: int) -> int:
         """How many hits a reply shows, at most `limit`: an unsure answer, its closest
@@ -61,6 +73,11 @@ class Retriever(Protocol):
 
     def prepare(self, questions: Sequence[str]) -> None:
         """Do ahead, for several questions at once, what their searches share (if anything)."""
+        ...
+
+    def leave_out(self, sources: Collection[str], questions: Collection[str]) -> Retriever:
+        """This retriever with the memory of labelled messages (if it has one) read without
+        the sets `sources` and the messages `questions`."""
         ...
 
 
@@ -339,11 +356,18 @@ class SearchIndex:
     def prepare(self, questions: Sequence[str]) -> None:
         """Nothing: BM25 gains nothing from questions read together."""
 
+    def leave_out(self, sources: Collection[str], questions: Collection[str]) -> SearchIndex:
+        """Itself: lexical retrieval reads no memory of labelled messages."""
+        return self
+
     def search(self, question: str, k: int = 5) -> Answer:
-        """Rank passages for `question`; `answered` is False when none covers it well enough."""
+        """Rank passages for `question`; `answered` is False when none covers it well enough,
+        or when the message asks for something else (a section, chat, a request)."""
+        spoken = language(question)
+        if (other := self.other_kind(question, spoken)) is not None:
+            return other
         match = self.match(question_part(question))
         scores = match.scores
-        spoken = language(question)
         if not scores:
             return Answer(question=question, hits=(), answered=False, language=spoken)
         # The best k in O(n log k) rather than sorting them all; ties keep a fixed order.
@@ -354,7 +378,16 @@ class SearchIndex:
             Hit(passage=self.article.passages[d], score=s, excerpt=self.excerpt(d, match))
             for d, s in ranked
         )
-        return Answer(question=question, hits=hits, answered=True, language=spoken)
+        return Answer(question, hits, True, language=spoken, lead=hits[0].excerpt)
+
+    def other_kind(self, message: str, spoken: str) -> Answer | None:
+        """The reply to a message that asks for a section, chats or requests something else
+        (by index.kinds' rules); None for a question about the article."""
+        kind = kind_of(message)
+        if kind.kind == ANSWER:
+            return None
+        section = self.article.span[1] if kind.last else kind.section
+        return Answer(message, (), False, language=spoken, asks=kind.kind, section=section)
 
     def match(self, question: str) -> Match:
         """The question's words, their weights, and the BM25 score of every passage holding one."""

@@ -155,6 +155,10 @@ def folds(data: dict[str, list[Question]]) -> list[tuple[str, list[Question], li
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="leave one set out and report")
+    parser.add_argument(
+        "--memory", action="store_true", help="fit the memory's vote and decline model instead"
+    )
+    parser.add_argument("--sure", type=float, default=0.75, help="sure from (with --memory)")
     parser.add_argument("--l2", type=float, default=3.0)
     parser.add_argument("--rank-l2", type=float, default=1.0)
     parser.add_argument(
@@ -167,6 +171,9 @@ def main() -> int:
     encoder: Any = index.encoder
     encoder.question = functools.lru_cache(maxsize=None)(encoder.question)
     shipped = index.params
+    if args.memory:
+        memory_check(index, args)
+        return 0
     data = {name: load(index, name) for name in FIT}
     if args.check:
         thresholds = [float(t) for t in args.thresholds.split(",")]
@@ -208,6 +215,174 @@ def score(
     figures = [hit / answerable, answered / answerable] if answerable else [0.0, 0.0]
     figures.append(declined / unanswerable if unanswerable else 1.0)
     return "/".join(f"{x:.2f}" for x in figures) + " " * 9
+
+
+# The sets whose lines the memory of labelled messages holds, each left out in turn (dev is
+# scored too, never remembered).
+MEMORY = (
+    *("own", "fresh", "para", "hira", "mix", "slang", "keigo", "doubt", "en", "zh", "offtopic"),
+    *("senior", "learner", "hant", "group", "kinds", "traps"),
+)
+VOTE_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0)
+
+
+@dataclass
+class Remembered:
+    """One question as the memory models see it, its own set left out of the memory."""
+
+    source: str
+    foreign: bool
+    sections: tuple[int, ...]
+    kind: str
+    base: np.ndarray  # each passage's score without the vote
+    votes: np.ndarray  # each passage's section vote, scaled to the best (zeros: none)
+    features: tuple[float, ...]  # of HybridParams.memory_models
+    other: str  # the kind its neighbours say, if not a question ("answer")
+
+
+def remember(index: HybridIndex, name: str) -> list[Remembered]:
+    from index.hybrid import _remembered_kind
+    from index.memory import fold
+
+    assert index.memory is not None
+    memory = index.memory
+    sections = np.array([p.section for p in index.article.passages])
+    out = []
+    for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("context"):
+            continue
+        index.memory = memory.without({name}, {fold(row["question"])})
+        f = index.features(row["question"])
+        ranking = index.rank(row["question"]) if f is not None else None
+        index.memory = memory
+        if f is None or ranking is None or ranking.recall is None:
+            continue
+        recall = ranking.recall
+        base = f.matrix @ index.params.rank_weights(f.foreign)
+        votes = np.array([recall.sections.get(int(s), 0.0) for s in sections])
+        votes = votes / votes.max() if votes.max() > 0 else votes
+        model = index.params.decline_model(f.language)
+        logit = model[0] + sum(
+            c * x for c, x in zip(model[1:], ranking.signals.features(), strict=True)
+        )
+        features = (
+            logit,
+            recall.answerable,
+            recall.nearest_answerable,
+            recall.nearest_unanswerable,
+        )
+        other = _remembered_kind(recall, index.params.kind_share)
+        out.append(
+            Remembered(
+                name,
+                f.foreign,
+                tuple(row.get("sections", ())),
+                row.get("kind") or "",
+                base,
+                votes,
+                features,
+                other,
+            )
+        )
+    return out
+
+
+def _probability(model: np.ndarray, features: tuple[float, ...]) -> float:
+    return float(1 / (1 + np.exp(-(model[0] + np.dot(model[1:], features)))))
+
+
+def spec_figures(
+    rows: list[Remembered],
+    models: dict[bool, np.ndarray],
+    answer_from: float,
+    sure_from: float,
+    top: Any,
+) -> tuple[float, float, float, float, float]:
+    """hit@1 (answered, first section right), coverage, rejection, traps answered sure, and of
+    the sure answers the share whose first section is right."""
+    answerable = [r for r in rows if r.sections]
+    traps = [r for r in rows if not r.sections]
+    p = {
+        id(r): float(
+            1 / (1 + np.exp(-(models[r.foreign][0] + np.dot(models[r.foreign][1:], r.features))))
+        )
+        for r in rows
+    }
+    hit = sum(p[id(r)] >= answer_from and top(r) in r.sections for r in answerable)
+    cov = sum(p[id(r)] >= answer_from for r in answerable)
+    rej = sum(p[id(r)] < answer_from for r in traps)
+    sure = [r for r in rows if p[id(r)] >= max(sure_from, answer_from)]
+    high = sum(not r.sections for r in sure)
+    right = sum(bool(r.sections) and top(r) in r.sections for r in sure)
+    n, m = max(len(answerable), 1), max(len(traps), 1)
+    return (
+        hit / n,
+        cov / n,
+        rej / m if traps else 1.0,
+        high / m if traps else 0.0,
+        right / len(sure) if sure else 1.0,
+    )
+
+
+def memory_check(index: HybridIndex, args: argparse.Namespace) -> None:
+    """Leave one writer out: the vote weight and the memory decline model fitted on the other
+    sets, scored on the one left out; then the fit on all of them."""
+    sections = np.array([p.section for p in index.article.passages])
+    data = {name: remember(index, name) for name in (*MEMORY, "dev")}
+    questions = [r for rows in data.values() for r in rows if not r.kind]
+
+    def top(r: Remembered, weight: float) -> int:
+        return int(sections[int(np.argmax(r.base + weight * r.votes))])
+
+    def hit(rows: list[Remembered], weight: float) -> float:
+        answerable = [r for r in rows if r.sections]
+        return sum(top(r, weight) in r.sections for r in answerable) / max(len(answerable), 1)
+
+    def fit_group(rows: list[Remembered]) -> np.ndarray:
+        x = np.array([r.features for r in rows])
+        y = np.array([1.0 if r.sections else 0.0 for r in rows])
+        return fit(x, y, args.l2)
+
+    def probability(model: np.ndarray, r: Remembered) -> float:
+        return float(1 / (1 + np.exp(-(model[0] + np.dot(model[1:], r.features)))))
+
+    thresholds = [float(t) for t in args.thresholds.split(",")]
+    print(f"answering from t, sure from {args.sure}: hit@1/cov/rej/high/sure-right")
+    print("set       hit@1 base→vote  " + "  ".join(f"at {t:.2f}".ljust(26) for t in thresholds))
+    pooled: dict[tuple[str, float], list[list[float]]] = {}
+    for held in (*MEMORY, "dev"):
+        rest = [r for r in questions if r.source != held]
+        rows = [r for r in data[held] if not r.kind]
+        weights = []
+        for foreign in (False, True):
+            group = [r for r in rest if r.foreign == foreign]
+            weights.append(max(VOTE_WEIGHTS, key=lambda w, g=group: hit(g, w)))
+        models = {f: fit_group([r for r in rest if r.foreign == f]) for f in (False, True)}
+        voted = hit(rows, weights[0]) if rows else 0.0
+        cells = []
+        for t in thresholds:
+            voting = functools.partial(lambda r, w: top(r, w[r.foreign]), w=weights)
+            figures = spec_figures(rows, models, t, args.sure, voting)
+            cells.append("/".join(f"{x:.2f}" for x in figures).ljust(26))
+            group_name = "ja" if held not in ("en", "zh", "hant") else "foreign"
+            pooled.setdefault((group_name, t), []).append(list(figures))
+        print(f"{held:9s} {hit(rows, 0.0):.2f}→{voted:.2f} w={weights}  " + "  ".join(cells))
+    for (group_name, t), rows_ in sorted(pooled.items()):
+        mean = np.mean(np.array(rows_), axis=0)
+        print(f"mean {group_name:7s} at {t:.2f}: " + "/".join(f"{x:.3f}" for x in mean))
+    weights = [
+        max(VOTE_WEIGHTS, key=lambda w, f=foreign: hit([r for r in questions if r.foreign == f], w))
+        for foreign in (False, True)
+    ]
+    print(f"vote_weights = ({weights[0]}, {weights[1]})")
+    print("memory_models = (")
+    for name, foreign in (("foreign", True), ("ja", False)):
+        model = fit_group([r for r in questions if r.foreign == foreign])
+        print(f'    ("{name}", (' + ", ".join(f"{c:.4g}" for c in model) + ")),")
+    print(")")
 
 
 if __name__ == "__main__":
