@@ -35,6 +35,7 @@ from bot.turns import FairTurns
 from index.about import About, load_about
 from index.article import ArticleError
 from index.cache import load_retriever
+from index.memory import MemoryFileError
 from index.search import Retriever
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,9 @@ def main(args: argparse.Namespace) -> int:
     try:
         settings = Settings.load("run", args)
         configure_logging(settings.token, verbose=args.verbose)
-        retriever = load_retriever(args.article, settings.retrieval, settings.cache_dir)
+        retriever = load_retriever(
+            args.article, settings.retrieval, settings.cache_dir, memory=settings.memory
+        )
         about = load_about(retriever.article, args.article)
         application = build_application(settings, retriever, about)
         log.info("answering questions on %s", about.title)
@@ -188,7 +191,7 @@ def main(args: argparse.Namespace) -> int:
     except InvalidToken:  # its message holds the token
         print("interview-bot: error: Telegram rejected the bot token", file=sys.stderr)
         return 2
-    except (SettingsError, ArticleError, StartupError) as exc:
+    except (SettingsError, ArticleError, MemoryFileError, StartupError) as exc:
         print(f"interview-bot: error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -23,6 +23,7 @@ from index.about import load_about
 from index.article import ArticleError, load_article
 from index.cache import load_retriever
 from index.evaluate import QuestionFileError
+from index.memory import MemoryFileError
 from index.search import Retriever
 
 EXIT_USAGE = 2
@@ -36,11 +37,20 @@ class UsageError(Exception):
 
 # What main() reports as bad input (one line, exit code 2): the CLI's own, and the errors of
 # an article, a setting, a question file or a log that cannot work.
-USAGE_ERRORS = (UsageError, ArticleError, SettingsError, QuestionFileError, ReportError)
+USAGE_ERRORS = (
+    UsageError,
+    ArticleError,
+    SettingsError,
+    QuestionFileError,
+    ReportError,
+    MemoryFileError,
+)
 
 
 def _retriever(args: argparse.Namespace, settings: Settings) -> Retriever:
-    return load_retriever(args.article, settings.retrieval, settings.cache_dir)
+    return load_retriever(
+        args.article, settings.retrieval, settings.cache_dir, memory=settings.memory
+    )
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:

@@ -34,6 +34,7 @@ class Settings:
     cache_dir: Path | None = None  # None: no cache
     log: Path | None = None  # the question log (bot.questionlog); None: off
     log_days: float = 30.0  # how long the log keeps a question
+    memory: tuple[Path, ...] = ()  # the operator's labelled messages (index.memory)
     token: str = field(default="", repr=False)
     base_url: str = DEFAULT_BASE_URL
     test_environment: bool = False
@@ -131,6 +132,13 @@ def _log(text: str, option: Option) -> Path | None:
     return Path(text).expanduser() if text else None
 
 
+def _paths(text: str, option: Option) -> tuple[Path, ...]:
+    paths = tuple(Path(p).expanduser() for p in text.split(os.pathsep) if p.strip())
+    if missing := [str(p) for p in paths if not p.is_file()]:
+        raise SettingsError(f"{option.name}: no such file: {missing[0]!r}")
+    return paths
+
+
 def _days(text: str, option: Option) -> float:
     days = _number(text, option)
     if days <= 0:
@@ -221,6 +229,8 @@ OPTIONS = (
            "an SQLite file to log questions and votes in (off by default)", scope="answer"),
     Option("log_days", "INTERVIEW_BOT_LOG_DAYS", None, "30", _days,
            "days the question log keeps a question (30)", scope="answer"),
+    Option("memory", "INTERVIEW_BOT_MEMORY", "--memory", "", _paths,
+           "labelled messages to learn from (JSON Lines files, separated by :)", scope="answer"),
     Option("token", "TELEGRAM_BOT_TOKEN", None, "", _token,
            "the bot's token from @BotFather (required; never logged)"),
     Option("base_url", "TELEGRAM_BASE_URL", "--base-url", DEFAULT_BASE_URL, _base_url,

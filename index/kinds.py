@@ -45,7 +45,8 @@ _BY_NUMBER = re.compile(
     rf"|(?:the\s+)?{_NUMBER}\s+(?:chapter|section|part)\b"
 )
 _LAST = re.compile(
-    r"最後の(?:章|節|セクション|部分)|最終章|最后一?(?:章|节|部分)|最後一?(?:章|節|部分)"
+    r"最後の(?:章|節|セクション|部分)|最終章|最后一?(?:章|节|部分)|最後一?(?:章|節|部分)|"
+    r"「?最後に」?の(?:ところ|部分|章)|结尾|結尾|结语|結語|締めくくり"
     r"|(?:the\s+)?(?:last|final|closing)\s+(?:chapter|section|part)|conclusion"
 )
 _FIRST = re.compile(
@@ -53,7 +54,7 @@ _FIRST = re.compile(
     r"|第一(?:章|节|節)"
 )
 _INTRO = re.compile(
-    r"前置き|前書き|導入部?|冒頭|リード(?:文)?|はじめに|前言|引言|导语|導語|开头|開頭|序言?"
+    r"前置き|前書き|導入部?分?|冒頭|リード(?:文)?|はじめに|前言|引言|导语|導語|开头|開頭|序言?"
     r"|(?:the\s+)?(?:intro(?:duction)?|lead-?in|opening)(?:\s+(?:part|section))?"
 )
 # What may stand around a section named, in a message that only asks to see it.
@@ -65,7 +66,7 @@ _AROUND_SECTION = re.compile(
     r"読ませて|読んで|よんで|読む|開いて|ひらいて|表示|出して|だして|貼って|はって|送って|"
     r"ください|下さい|くれ|ちょうだい|お願い|おねがい|します|して|です|ます|教えて|よろしく|"
     r"看看|看一下|看|打开|打開|显示|顯示|给我|給我|发|發|贴|貼|我要|我想|想|读|讀|阅读|閱讀|"
-    r"一下|帮我|幫我|请|請|能|吗|嗎|吧|呢|内容|內容|全文|一章|那|下"
+    r"一下|帮我|幫我|请|請|能|吗|嗎|吧|呢|内容|內容|全文|一章|那|下|段|部分|的|这|這|睇|ところ|とこ|部分"
 )
 _CHAT = re.compile(
     r"こんにちは|こんばんは|おはよう(?:ございます)?|はじめまして|よろしく(?:お願い(?:します)?)?|"
@@ -76,7 +77,8 @@ _CHAT = re.compile(
     r"thx|ty|cheers|bye|goodbye|see\s+you|ok(?:ay)?|cool|great|nice|awesome|wow|lol|haha|"
     r"got\s+it|i\s+see|how\s+are\s+you|gn|gm)\b|"
     r"你好|您好|嗨|哈囉|哈喽|早安|早上好|晚安|晚上好|谢谢|謝謝|多谢|多謝|感谢|感謝|再见|再見|"
-    r"拜拜|好的|明白了|知道了|厉害|厲害|哈哈+|辛苦了"
+    r"拜拜|掰掰|好的|明白了|知道了|厉害|厲害|哈哈+|辛苦了|笑死|午安|你好[吗嗎]|最近好[吗嗎]?|"
+    r"元気|げんき|^/(?:start|help)\b"
 )
 # The bot asked about itself: what it can do, how to use it, who made it, what it is.
 _ABOUT_BOT = re.compile(
@@ -86,15 +88,23 @@ _ABOUT_BOT = re.compile(
     r"who\s+(?:made|built|created)\s+you|are\s+you\s+(?:a\s+)?(?:bot|robot|human|ai|real|chatgpt)|"
     r"what\s+are\s+you|help\s+me\s+use|what\s+languages|"
     r"你能做什么|你会什么|你可以做什么|你可以做什麼|你能做什麼|你會什麼|你是谁|你是誰|"
-    r"谁做的|誰做的|怎么用|怎麼用|你是机器人|你是機器人"
+    r"谁做的|誰做的|怎么用|怎麼用|你是机器人|你是機器人|"
+    # The bot's memory, price and languages, asked of it.
+    r"覚えて(?:る|い|ます)|(?:これ|このボット|このbot)(?:って|は)?(?:無料|タダ|有料)|料金|"
+    r"(?:英語|中国語|日本語)(?:で|も|を)?(?:話せ|使え)|"
+    r"\b(?:remember\s+me|is\s+(?:this|it)\s+free|do\s+you\s+speak|how\s+much\s+does\s+"
+    r"(?:this|it)\s+cost)\b|记得我|記得我|收费|收費|要钱|要錢|讲广东话|講廣東話|"
+    r"你(?:係咪|是不是|是)(?:一個|一个)?(?:機械人|机械人|机器人|機器人|ai|chatgpt|真人)|"
+    r"使用这个|使用這個"
 )
 # Asks the bot to do something other than answer from the article: Japanese and Chinese verbs
 # of doing in a form that asks (訳して, 書いてください, 帮我写), English ones opening the message
 # (as a command or after "can you"), and things only a search can tell (news, weather).
 _REQUEST = re.compile(
     r"(?:翻訳|ほんやく|訳|要約|まとめ|書い|かい|作っ|つくっ|作成|検索|調べ|しらべ|ググ|予約|"
-    r"送っ|リマインド|計算し|解い|詠ん)(?:て|して)(?:ください|くれ|ほしい|欲しい|もらえ|いただけ|よ|$|[。!?！？\s])|"
-    r"(?:英語|中国語|日本語|韓国語)(?:に|で)(?:して|訳|直して|書いて)|"
+    r"送っ|リマインド|計算し|解い|詠ん|考え|設定し|かけ)(?:て|して)"
+    r"(?:ください|くれ|ほしい|欲しい|もらえ|いただけ|よ|$|[。!?！？\s「\"])|"
+    r"(?:英語|中国語|日本語|韓国語)(?:に|で)(?:して|訳して|直して|書いて)|"
     r"ニュース|天気|株価|レシピ|おすすめ|オススメ|遊ぼう|しよう[!！]?$|"
     r"^(?:@\S+\s+)?(?:please\s+|pls\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|"
     r"help\s+me\s+|i\s+(?:want|need)\s+you\s+to\s+|let'?s\s+)?(?:translate|summari[sz]e|rewrite|"
@@ -119,7 +129,7 @@ _AROUND_CHAT = re.compile(
     r"\b(?:very|so|much|a\s+lot|again|everyone|there|all|man|bro|friend|you|that|helps|"
     r"really|was|useful|helpful|it|is|for|the|this|doing|today)\b|"
     r"本当に|ほんとに|とても|どうも|みなさん|皆さん|です|ね|よ|な|ございます|"
-    r"非常|真的|大家|你|呀|啊|哦|喔|啦|了|的"
+    r"非常|真的|大家|你|呀|啊|哦|喔|啦|了|的|太|好|超|很"
 )
 _THANKS = re.compile(
     r"ありがと|サンキュ|さんきゅ|感謝|助かり|助かった|\b(?:thanks?|thx|ty|cheers)\b|"

@@ -1,7 +1,9 @@
 """Write the bundled article's passage and sentence vectors into the package
-(index/data/musk-interview.ja.vectors), and those of its memory of labelled messages
-(musk-interview.ja.memory.vectors), so that the first answer after installing needs no
-encoding. Run it after a change to how the article is cut into passages or sentences, or to
+(index/data/musk-interview.ja.vectors), and its memory of labelled messages: the lines of the
+question sets in tests/data that it learns from (musk-interview.ja.memory.jsonl; never dev or
+the final checks, never a follow-up) with their vectors (musk-interview.ja.memory.vectors), so
+that the first answer after installing needs no encoding. Run it after a change to how the
+article is cut into passages or sentences, to the question sets it learns from, or to
 the encoder; tests/test_cache.py checks that the shipped vectors are what the encoder computes.
 
     python scripts/ship_vectors.py
@@ -9,9 +11,12 @@ the encoder; tests/test_cache.py checks that the shipped vectors are what the en
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 from index.cache import (
+    SHIPPED_MEMORY,
     SHIPPED_MEMORY_VECTORS,
     SHIPPED_VECTORS,
     load_index,
@@ -21,8 +26,31 @@ from index.cache import (
 from index.embed import default_encoder
 from index.hybrid import HybridIndex, HybridParams
 
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+# The sets the memory learns from (each a writer's), as scripts/calibrate.py leaves them out.
+MEMORY = (
+    *("own", "fresh", "para", "hira", "mix", "slang", "keigo", "doubt", "en", "zh", "offtopic"),
+    *("senior", "learner", "hant", "group", "kinds", "traps"),
+)
+
+
+def write_memory() -> int:
+    """The memory's lines, from the sets in MEMORY: their labels and the set they come from."""
+    rows = []
+    for name in MEMORY:
+        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            if not line.strip() or (q := json.loads(line)).get("context"):
+                continue
+            row = {
+                k: q[k] for k in ("question", "sections", "evidence", "kind", "section") if k in q
+            }
+            rows.append(json.dumps(row | {"source": name}, ensure_ascii=False))
+    SHIPPED_MEMORY.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return len(rows)
+
 
 def main() -> int:
+    print(f"wrote {SHIPPED_MEMORY} ({write_memory()} labelled messages)")
     encoder = default_encoder()
     if encoder is None:
         print("no sentence encoder installed", file=sys.stderr)
