@@ -72,13 +72,12 @@ class HybridParams:
     # With a memory of labelled messages (index.memory): the nearest labelled questions'
     # section vote is added to each passage's score, scaled to the best and times these (a
     # Japanese question, then another); and a logistic model per language group ("ja", and
-    # "foreign" for the rest) over (the decline model's logit, the neighbours' answerable
-    # share, the highest cosine to an answerable and to an unanswerable example) decides,
-    # answering from memory_probabilities[0] and sure from memory_probabilities[1].
+    # "foreign" for the rest) over the decline model's logit and the neighbours' answerable
+    # share decides, answering from memory_probabilities[0] and sure from [1].
     vote_weights: tuple[float, float] = (5.0, 3.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("foreign", (2.436, 0.6707, 3.159, 22.0, -26.49)),
-        ("ja", (-8.829, 0.5673, 3.169, 40.38, -33.36)),
+        ("foreign", (-2.313, 0.6041, 4.867)),
+        ("ja", (-3.974, 0.6682, 5.978)),
     )
     memory_probabilities: tuple[float, float] = (0.5, 0.85)
     # A message whose neighbours are at least this share chat (or requests), and that the
@@ -247,12 +246,7 @@ class HybridIndex:
         model = self.params.decline_model(f.language)
         logit = model[0] + sum(c * x for c, x in zip(model[1:], signals.features(), strict=True))
         if recall is not None:
-            remembered = (
-                logit,
-                recall.answerable,
-                recall.nearest_answerable,
-                recall.nearest_unanswerable,
-            )
+            remembered = (logit, recall.answerable)
             model = self.params.memory_model(f.language)
             logit = model[0] + sum(c * x for c, x in zip(model[1:], remembered, strict=True))
         probability = _sigmoid(logit)
@@ -293,13 +287,15 @@ class HybridIndex:
             return Answer(
                 question, (), False, language=spoken, probability=ranking.probability, asks=asks
             )
+        # A passage moved down for another section's sake scores as the one above it.
+        scores = itertools.accumulate((ranking.scores[d] for d in ranking.order), min)
         hits = tuple(
             Hit(
                 passage=self.article.passages[d],
-                score=ranking.scores[d],
+                score=score,
                 excerpt=self.excerpt(d, ranking.read, ranking.match),
             )
-            for d in ranking.order[: max(k, 1)]
+            for d, score in zip(ranking.order[: max(k, 1)], scores, strict=False)
         )
         sure = ranking.probability >= sure_from
         lead = self.lead(hits, ranking.recall)

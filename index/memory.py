@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
+
     from index.embed import Vectors
 
 # The kinds of message a line may be labelled with ("" is a question about the article).
@@ -53,8 +53,6 @@ class Recall:
 
     sections: dict[int, float]  # section → the weight of the neighbours it answers
     answerable: float  # the weighted share of neighbours that the article answers
-    nearest_answerable: float  # the highest cosine to an answerable example
-    nearest_unanswerable: float  # … and to one that is not (a trap, chat, a request)
     kinds: dict[str, float]  # kind ("" a question) → weighted share of the neighbours
     section_asked: int | None  # the section the neighbours labelled "section" ask for, if one
     evidence: dict[str, float] = field(default_factory=dict)  # phrase → weight (for the lead)
@@ -65,38 +63,52 @@ class Recall:
 class Memory:
     examples: tuple[Example, ...]
     vectors: Vectors  # one unit row per example, of what retrieval reads of its question
-    active: np.ndarray = field(default_factory=lambda: np.ones(0, bool))  # rows that vote
+    active: np.ndarray | None = None  # the rows that vote (None: all of them)
 
     def __post_init__(self) -> None:
-        if len(self.active) != len(self.examples):  # all of them, unless told otherwise
+        import numpy as np  # (numpy is not imported to read a memory file's lines)
+
+        if self.active is None:
             object.__setattr__(self, "active", np.ones(len(self.examples), bool))
+
+    @property
+    def rows(self) -> np.ndarray:
+        assert self.active is not None
+        return self.active
 
     @functools.cached_property
     def answerable(self) -> np.ndarray:
+        import numpy as np
+
         return np.array([bool(e.sections) for e in self.examples], bool)
 
     def __len__(self) -> int:
-        return int(self.active.sum())
+        return int(self.rows.sum())
 
     def without(self, sources: Collection[str] = (), questions: Collection[str] = ()) -> Memory:
         """The memory with the examples of `sources` (sets) and of `questions` (their text,
         folded) left out: a set is scored against what the others taught, never itself."""
+        import numpy as np
+
         folded = {fold(q) for q in questions}
         keep = np.array(
             [e.source not in sources and fold(e.question) not in folded for e in self.examples],
             bool,
         )
-        return Memory(self.examples, self.vectors, self.active & keep)
+        return Memory(self.examples, self.vectors, self.rows & keep)
 
     def recall(self, vector: Vectors) -> Recall | None:
         """What the nearest examples say about the message whose vector is `vector`; None when
         the memory holds none."""
-        if not self.active.any():
+        import numpy as np
+
+        active = self.rows
+        if not active.any():
             return None
-        cosines = np.where(self.active, self.vectors @ vector, -2.0)
+        cosines = np.where(active, self.vectors @ vector, -2.0)
         answerable = self.answerable
         order = np.argsort(-cosines)
-        top = [int(i) for i in order[:NEIGHBOURS] if self.active[i]]
+        top = [int(i) for i in order[:NEIGHBOURS] if active[i]]
         weights = _softmax(cosines[top], TEMPERATURE)
         sections: dict[int, float] = {}
         kinds: dict[str, float] = {}
@@ -108,17 +120,14 @@ class Memory:
                 sections[s] = sections.get(s, 0.0) + w
             if example.section is not None:
                 asked[example.section] = asked.get(example.section, 0.0) + w
-        lead = [int(i) for i in order[:LEAD_NEIGHBOURS] if self.active[i]]
+        lead = [int(i) for i in order[:LEAD_NEIGHBOURS] if active[i]]
         evidence: dict[str, float] = {}
         for i, w in zip(lead, _softmax(cosines[lead], LEAD_TEMPERATURE), strict=True):
             for phrase in self.examples[i].evidence:
                 evidence[phrase] = evidence.get(phrase, 0.0) + w
-        pos, neg = cosines[answerable & self.active], cosines[~answerable & self.active]
         return Recall(
             sections=sections,
             answerable=float(sum(w for i, w in zip(top, weights, strict=True) if answerable[i])),
-            nearest_answerable=float(pos.max()) if len(pos) else 0.0,
-            nearest_unanswerable=float(neg.max()) if len(neg) else 0.0,
             kinds=kinds,
             section_asked=max(asked, key=asked.__getitem__) if asked else None,
             evidence=evidence,
@@ -127,6 +136,8 @@ class Memory:
 
 
 def _softmax(values: np.ndarray, temperature: float) -> list[float]:
+    import numpy as np
+
     scaled = (np.asarray(values, np.float64) - float(np.max(values))) / temperature
     weights = np.exp(scaled)
     return [float(w) for w in weights / weights.sum()]

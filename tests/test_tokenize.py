@@ -201,9 +201,12 @@ def test_respelling_writes_kana_and_unknown_kanji_as_the_document_does(
         ("今何時?", "ja"),  # kanji alone, but none Japanese does not write
         ("太陽光発電", "ja"),
         ("When will robots beat surgeons?", "en"),
-        ("未来的货币是什么", "zh"),
-        ("星舰发射一次要多少钱", "zh"),  # 发, 钱: not Japanese characters
-        ("梅西今年多大了", "zh"),  # 了: a Chinese function word
+        ("未来的货币是什么", "zh-hans"),
+        ("星舰发射一次要多少钱", "zh-hans"),  # 发, 钱: not Japanese characters
+        ("梅西今年多大了", "zh-hans"),  # 了: a Chinese function word
+        ("退休後還需要存錢嗎?", "zh-hant"),  # 還, 錢, 嗎: traditional characters
+        ("馬斯克認為白領工作會怎樣?", "zh-hant"),
+        ("謝謝", "zh-hant"),
         ("123?", "ja"),
     ],
 )

@@ -158,7 +158,7 @@ async def test_every_button_works(bot: Emulator) -> None:
 
 @pytest.mark.parametrize("data", ["s:99:0", "n:5:42", "m:77-7", "zzz", "s:x:y"])
 async def test_stale_or_forged_buttons_get_a_notice(bot: Emulator, data: str) -> None:
-    answer = await ask(bot, "大学の授業料は?")
+    answer = await ask(bot, "学歴の価値は?")
     query = await bot.press_button(answer, data, validate=False)
     answers = await bot.wait_for(lambda: bot.callback_answers(query), what="callback answer")
     assert answers[0]["show_alert"] is True and "古く" in answers[0]["text"]
@@ -168,7 +168,7 @@ async def test_stale_or_forged_buttons_get_a_notice(bot: Emulator, data: str) ->
 async def test_a_forged_more_button_gets_one_message_within_telegrams_limits(
     bot: Emulator,
 ) -> None:
-    answer = await ask(bot, "大学の授業料は?")
+    answer = await ask(bot, "学歴の価値は?")
     for data in ("m:|" + ",".join(["5-1"] * 15), "m:|" + ",".join(f"{n}-1" for n in range(12))):
         assert len(data.encode()) <= 64
         query = await bot.press_button(answer, data, validate=False)
@@ -211,7 +211,7 @@ async def test_groups_answer_mentions_replies_and_commands_only(bot: Emulator) -
     await bot.reply(replies[0], "太陽は地球からどのくらい離れていますか", user=BOB)
     assert sections_of((await bot.wait_for_messages(GROUP.id, 2))[-1])[0] == 6
 
-    await bot.send_command("ask", "大学の授業料は?", chat=GROUP, user=BOB, address_bot=True)
+    await bot.send_command("ask", "学歴の価値は?", chat=GROUP, user=BOB, address_bot=True)
     assert sections_of((await bot.wait_for_messages(GROUP.id, 3))[-1])[0] == 3
     await bot.send_command("ask", chat=GROUP, user=BOB)
     assert "/ask のあと" in html((await bot.wait_for_messages(GROUP.id, 4))[-1])
@@ -244,7 +244,7 @@ async def test_hostile_input_then_a_normal_question(bot: Emulator) -> None:
 
 async def test_edited_question_is_answered_again(bot: Emulator) -> None:
     chat = DEFAULT_USER.id
-    original = await bot.send_text("大学の授業料は?")
+    original = await bot.send_text("学歴の価値は?")
     assert sections_of((await bot.wait_for_messages(chat, 1))[-1])[0] == 3
     await bot.edit_user_message(original, "将来の世界の通貨は?")
     assert sections_of((await bot.wait_for_messages(chat, 2))[-1])[0] == 6
@@ -259,7 +259,7 @@ async def test_a_failed_reply_gets_an_apology_and_the_bot_goes_on(bot: Emulator)
     await bot.inject_fault(
         "error", methods=["sendMessage"], error_code=400, description="Bad Request: boom", count=1
     )
-    await bot.send_text("大学の授業料は?")
+    await bot.send_text("学歴の価値は?")
     apology = (await bot.wait_for_messages(DEFAULT_USER.id, 1))[-1]
     assert "エラー" in html(apology)
     reply = await ask(bot, "将来の世界の通貨は何になる")
@@ -271,10 +271,10 @@ async def test_allowed_chat_ids_hold_for_every_kind_of_update(
 ) -> None:
     app = build_application(settings(emulator, allowed_chat_ids=frozenset({BOB.id})), index)
     async with polling(app):
-        await emulator.send_text("大学の授業料は?")  # Alice: not allowed
+        await emulator.send_text("学歴の価値は?")  # Alice: not allowed
         await emulator.send_command("sections")
         query = await emulator.send_inline_query("ロボット")
-        await emulator.send_text("大学の授業料は?", user=BOB, chat=Chat.private(BOB))
+        await emulator.send_text("学歴の価値は?", user=BOB, chat=Chat.private(BOB))
         allowed = (await emulator.wait_for_messages(BOB.id, 1))[-1]
         assert sections_of(allowed)[0] == 3
         await emulator.press_button(allowed, "s:3:0", user=DEFAULT_USER)  # forged, in Bob's chat
@@ -290,7 +290,7 @@ async def test_logs_never_show_the_token(emulator: Emulator, index: SearchIndex)
     log = io.StringIO()
     configure_logging(emulator.token, verbose=True, stream=log)
     async with polling(build_application(settings(emulator), index)):
-        await ask(emulator, "大学の授業料は?")
+        await ask(emulator, "学歴の価値は?")
         await emulator.inject_fault("500", methods=["sendMessage"], count=1)  # retried
         await emulator.send_text("将来の世界の通貨は?")
         await emulator.wait_for_messages(DEFAULT_USER.id, 2)
@@ -388,7 +388,7 @@ async def test_run_says_what_it_waits_for_then_that_it_is_through(emulator: Emul
     proc = start_cli(emulator)
     try:
         await emulator.wait_until_up(timeout=10)
-        reply = await ask(emulator, "大学の授業料はどれだけ上がった?", timeout=60)
+        reply = await ask(emulator, "大学に行く意味はまだある?", timeout=60)
         assert sections_of(reply)[0] == 3
     finally:
         proc.send_signal(signal.SIGTERM)

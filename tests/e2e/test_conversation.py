@@ -83,10 +83,10 @@ async def test_a_follow_up_without_reply_uses_the_chats_last_answer(bot: Emulato
 
 async def test_a_new_question_after_an_answer_is_not_pulled_to_its_topic(bot: Emulator) -> None:
     await ask(bot, "ロボットが外科医を超えるのはいつ?")
-    switch = await ask(bot, "大学の授業料はどれだけ上がった?")
+    switch = await ask(bot, "大学に行く意味はまだある?")
     assert sections_of(switch)[0] == 3
     answer = await ask(bot, "将来の世界の通貨は何になる")
-    by_reply = await reply(bot, answer, "アメリカの大学の授業料はどれだけ上がった?")
+    by_reply = await reply(bot, answer, "アメリカの大学の学費はどれだけ上がった?")
     assert sections_of(by_reply)[0] == 3
 
 
@@ -117,7 +117,7 @@ async def test_a_button_press_over_its_limit_gets_a_notice(bot: Emulator) -> Non
     assert "少し待って" in over.get("text", "")
     await bot.wait_for_messages(DEFAULT_USER.id, 1 + 5)  # the five presses within the limit
     await bot.wait_idle()
-    question = await ask(bot, "大学の授業料はどれだけ上がった?")  # questions still answered
+    question = await ask(bot, "大学に行く意味はまだある?")  # questions still answered
     assert sections_of(question)[0] == 3
 
 
