@@ -9,7 +9,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -17,6 +17,10 @@ from typing import TextIO
 from bot.questionlog import OUTCOMES
 
 TOP = 10  # questions listed in each "most often" list
+# What a terminal would act on rather than show: C0 and C1 controls, DEL, the bidi embeddings,
+# overrides and isolates, and the line and paragraph separators.
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 class ReportError(Exception):
@@ -30,7 +34,17 @@ class Row:
     outcome: str
     sections: tuple[int, ...]
     user: str
-    vote: int | None
+    votes: tuple[int, ...] = ()  # 1 (👍) or -1 (👎), one per user who voted
+
+    @property
+    def disliked(self) -> bool:
+        return self.votes.count(-1) > self.votes.count(1)
+
+
+@dataclass(frozen=True)
+class Read:
+    rows: list[Row]  # oldest first
+    skipped: int  # rows that could not be decoded (invalid UTF-8, JSON or types)
 
 
 @dataclass
@@ -56,24 +70,69 @@ class Report:
     sections: dict[int, int]  # section → answers that showed it
 
 
-def read(paths: list[Path], since: float = 0.0) -> list[Row]:
-    """Every question logged at or after `since` in the logs at `paths`, oldest first."""
-    rows: list[Row] = []
+def read(paths: list[Path], since: float = 0.0) -> Read:
+    """Every question logged at or after `since` in the logs at `paths`, with the votes on
+    it from any of them (a vote is in the log of the replica that took the press)."""
+    found: list[tuple[str, Row]] = []
+    votes: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)  # answer → user → vote
+    skipped = 0
     for path in paths:
         if not path.is_file():
             raise ReportError(f"no question log at {str(path)!r}")
         try:
             with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-                found = connection.execute(
-                    "SELECT at, text, outcome, sections, user, vote FROM questions WHERE at >= ?",
+                connection.text_factory = bytes  # decoded here, row by row
+                questions = connection.execute(
+                    "SELECT id, at, text, outcome, sections, user, vote FROM questions"
+                    " WHERE at >= ?",
                     (since,),
                 ).fetchall()
-            for at, text, outcome, sections, user, vote in found:
-                numbers = tuple(int(n) for n in json.loads(sections))
-                rows.append(Row(float(at), str(text), str(outcome), numbers, str(user), vote))
-        except (sqlite3.Error, ValueError, TypeError) as exc:
+                tables = connection.execute("SELECT name FROM sqlite_master").fetchall()
+                pressed = []
+                if (b"votes",) in tables:
+                    pressed = connection.execute(
+                        "SELECT answer, user, vote, at FROM votes"
+                    ).fetchall()
+        except sqlite3.Error as exc:
             raise ReportError(f"{str(path)!r} is not a question log ({exc})") from None
-    return sorted(rows, key=lambda r: r.at)
+        for ref, at, text, outcome, sections, user, vote in questions:
+            try:
+                numbers = tuple(int(n) for n in json.loads(_text(sections)))
+                row = Row(float(at), _text(text), _text(outcome), numbers, _text(user))
+            except (ValueError, TypeError):
+                skipped += 1
+                continue
+            found.append((_text(ref, ""), row))
+            if vote in (1, -1):  # a log of schema 0, not yet upgraded: the asker's vote
+                _keep(votes[_text(ref, "")], row.user, row.at, vote)
+        for answer, user, vote, at in pressed:
+            if vote in (1, -1) and isinstance(at, float | int):
+                _keep(votes[_text(answer, "")], _text(user, ""), float(at), vote)
+    rows = [
+        replace(row, votes=tuple(v for _, v in votes.get(ref, {}).values())) for ref, row in found
+    ]
+    return Read(sorted(rows, key=lambda r: r.at), skipped)
+
+
+def _text(value: object, default: str | None = None) -> str:
+    """A column read as bytes, as text: invalid UTF-8 (or not text at all) is a ValueError,
+    or `default` when one is given."""
+    try:
+        if isinstance(value, bytes):
+            return value.decode("utf-8")
+        if isinstance(value, str):
+            return value
+        raise ValueError("not text")
+    except ValueError:
+        if default is None:
+            raise
+        return default
+
+
+def _keep(votes: dict[str, tuple[float, int]], user: str, at: float, vote: int) -> None:
+    """A user's latest vote on an answer (two replicas may each hold one)."""
+    if user not in votes or votes[user][0] <= at:
+        votes[user] = (at, vote)
 
 
 def report(rows: list[Row], logs: int) -> Report:
@@ -89,7 +148,7 @@ def report(rows: list[Row], logs: int) -> Report:
         sections.update(row.sections)
         if row.outcome == "declined":
             declined[normalized(row.text)][row.text] += 1
-        if row.vote == -1:
+        if row.disliked:
             disliked[normalized(row.text)][row.text] += 1
     outcomes = Counter(row.outcome for row in rows)
     return Report(
@@ -99,8 +158,8 @@ def report(rows: list[Row], logs: int) -> Report:
         first=min(days, default=""),
         last=max(days, default=""),
         outcomes={name: outcomes[name] for name in OUTCOMES},
-        up=sum(row.vote == 1 for row in rows),
-        down=sum(row.vote == -1 for row in rows),
+        up=sum(row.votes.count(1) for row in rows),
+        down=sum(row.votes.count(-1) for row in rows),
         days=[
             {"day": d.day, "questions": d.outcomes.total(), "users": len(d.users)}
             | {name: d.outcomes[name] for name in OUTCOMES}
@@ -116,6 +175,21 @@ def normalized(text: str) -> str:
     """A question's text as the report groups it: NFKC, lower case, no spaces or end marks."""
     folded = unicodedata.normalize("NFKC", text).lower()
     return re.sub(r"[\s?!。、.,]+", "", folded)
+
+
+def visible(text: str) -> str:
+    """`text` safe to print: each control character as an escape (`\\x1b`, `\\r`, `\\u202e`)."""
+    return CONTROLS.sub(lambda m: NAMED.get(m[0]) or _escape(m[0]), text)
+
+
+def _escape(char: str) -> str:
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def safe_json(data: object) -> str:
+    """JSON that reads back the same and prints safely: the control characters JSON leaves
+    raw (C1, bidi, separators) written as \\uXXXX escapes, which JSON reads as they were."""
+    return CONTROLS.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False))
 
 
 def _most(groups: dict[str, Counter[str]]) -> list[tuple[str, int]]:
@@ -140,7 +214,7 @@ def write_text(r: Report, out: TextIO) -> None:
     for heading, items in (("declined most often", r.declined), ("👎 most often", r.disliked)):
         if items:
             out.write(f"\n{heading}:\n")
-            out.writelines(f"{count:>6}  {text}\n" for text, count in items)
+            out.writelines(f"{count:>6}  {visible(text)}\n" for text, count in items)
     if r.sections:
         out.write("\nsections of the answers:\n")
         out.write("  ".join(f"§{n} {count}" for n, count in r.sections.items()) + "\n")
@@ -150,17 +224,17 @@ def write_json(r: Report, out: TextIO) -> None:
     data = asdict(r)
     data["declined"] = [{"question": q, "count": n} for q, n in r.declined]
     data["disliked"] = [{"question": q, "count": n} for q, n in r.disliked]
-    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    out.write(safe_json(data) + "\n")
 
 
 def export(rows: list[Row], out: TextIO) -> int:
     """The declined and voted-down questions, each wording once, as a question file of the
     `eval` format with no sections yet (to be labelled). How many it wrote."""
     chosen = dict.fromkeys(
-        normalized(row.text) for row in rows if row.outcome == "declined" or row.vote == -1
+        normalized(row.text) for row in rows if row.outcome == "declined" or row.disliked
     )
     texts = {normalized(row.text): row.text for row in rows}
     for number, key in enumerate(chosen, start=1):
         line = {"id": f"log-{number}", "question": texts[key], "sections": [], "evidence": []}
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        out.write(safe_json(line) + "\n")
     return len(chosen)

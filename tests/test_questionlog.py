@@ -27,9 +27,11 @@ def run(
 
 
 def rows(path: Path) -> list[tuple[object, ...]]:
+    """Each question, with the sum of its votes (None: none)."""
     with sqlite3.connect(path) as connection:
         return connection.execute(
-            "SELECT text, chat, outcome, sections, passages, user, vote FROM questions ORDER BY at"
+            "SELECT text, chat, outcome, sections, passages, user,"
+            " (SELECT sum(vote) FROM votes WHERE answer = id) FROM questions ORDER BY at"
         ).fetchall()
 
 
@@ -42,8 +44,9 @@ def entry(
 def test_questions_and_votes_are_kept(tmp_path: Path) -> None:
     log = QuestionLog(tmp_path / "log" / "q.db")
     ref = log.record(entry("ロボットは外科医を超える?"))
-    assert ref is not None and log.record(entry("天気は?", "declined", sections=())) is not None
-    assert log.vote(ref, 1) and log.vote(ref, -1)  # a second press changes the vote
+    log.record(entry("天気は?", "declined", sections=()))
+    assert log.vote(ref, "u1", 1) and log.vote(ref, "u1", -1)  # a second press changes it
+    assert log.close() == 0
     assert rows(tmp_path / "log" / "q.db") == [
         ("ロボットは外科医を超える?", "private", "answered", "[5]", '["5-1"]', "u1", -1),
         ("天気は?", "private", "declined", "[]", "[]", "u1", None),
@@ -68,8 +71,11 @@ def test_retention_deletes_old_questions(tmp_path: Path, monkeypatch: pytest.Mon
     log.record(entry("古い質問"))
     now += 29 * DAY
     log.record(entry("まだ新しい質問"))
+    log.close()
     now += 2 * DAY  # the first is 31 days old, the second 2
+    log = QuestionLog(tmp_path / "q.db", retention_days=30)  # (retention: at start)
     log.record(entry("今日の質問"))
+    log.close()
     assert [r[0] for r in rows(tmp_path / "q.db")] == ["まだ新しい質問", "今日の質問"]
 
 
@@ -142,7 +148,8 @@ def test_report_counts_what_the_log_holds(tmp_path: Path) -> None:
     first.record(entry("天気は?", "declined", user="u1", sections=()))
     second.record(entry("天気は？", "declined", user="u2", sections=()))  # the same question
     bad = second.record(entry("教育はどうなる", "unsure", user="u2", sections=(3, 4)))
-    assert good and bad and first.vote(good, 1) and second.vote(bad, -1)
+    assert first.vote(good, "u1", 1) and second.vote(bad, "u2", -1)
+    first.close(), second.close()
     exported = tmp_path / "missed.jsonl"
     result = run(
         "report",
