@@ -6,6 +6,7 @@ the first failure is logged once and answering goes on; see QuestionLog for how 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -17,7 +18,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,8 +213,7 @@ class QuestionLog:
         with self._wake:
             left, dropped = len(self._queue), self._dropped
             for job in self._queue:
-                if job.done is not None:
-                    job.done.set_exception(OSError("the question log was closed"))
+                _settle(job.done, error=OSError("the question log was closed"))
             self._queue.clear()
         if left or dropped:
             log.warning(
@@ -301,8 +301,7 @@ class QuestionLog:
             self._failed(exc)
             return False
         for job, result in zip(batch, results, strict=True):
-            if job.done is not None:
-                job.done.set_result(result)
+            _settle(job.done, result)
         if self._failing_since is not None and self._warned:
             log.info("the question log %s is written again", self.path)
         self._failing_since, self._warned = None, False
@@ -375,6 +374,19 @@ class QuestionLog:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _settle(
+    done: Future[Any] | None, result: object = None, error: Exception | None = None
+) -> None:
+    """Hand a job's result (or error) to whoever waits for it, unless they stopped waiting
+    (or close() and the writer both got to it)."""
+    with contextlib.suppress(RuntimeError, InvalidStateError):
+        if done is not None and done.set_running_or_notify_cancel():
+            if error is not None:
+                done.set_exception(error)
+            else:
+                done.set_result(result)
 
 
 def _set_up(connection: sqlite3.Connection) -> None:
