@@ -4,12 +4,13 @@ shown; and the declined and voted-down questions exported as a question file to 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -73,8 +74,8 @@ class Report:
 def read(paths: list[Path], since: float = 0.0) -> Read:
     """Every question logged at or after `since` in the logs at `paths`, with the votes on
     it from any of them (a vote is in the log of the replica that took the press)."""
-    found: list[tuple[str, Row]] = []
-    votes: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)  # answer → user → vote
+    found: list[tuple[str, float, str, str, tuple[int, ...], str]] = []
+    votes: dict[str, dict[str, tuple[float, int]]] = {}  # answer → user → (at, vote)
     skipped = 0
     for path in paths:
         if not path.is_file():
@@ -96,43 +97,38 @@ def read(paths: list[Path], since: float = 0.0) -> Read:
         except sqlite3.Error as exc:
             raise ReportError(f"{str(path)!r} is not a question log ({exc})") from None
         for ref, at, text, outcome, sections, user, vote in questions:
-            try:
-                numbers = tuple(int(n) for n in json.loads(_text(sections)))
-                row = Row(float(at), _text(text), _text(outcome), numbers, _text(user))
-            except (ValueError, TypeError):
+            try:  # (bytes as the bot writes them: anything else is an AttributeError)
+                numbers = tuple(int(n) for n in json.loads(sections))
+                item = (ref.decode(), float(at), text.decode(), outcome.decode(), numbers)
+                found.append((*item, user.decode()))
+            except (AttributeError, ValueError, TypeError):
                 skipped += 1
                 continue
-            found.append((_text(ref, ""), row))
             if vote in (1, -1):  # a log of schema 0, not yet upgraded: the asker's vote
-                _keep(votes[_text(ref, "")], row.user, row.at, vote)
+                _keep(votes, found[-1][0], found[-1][5], float(at), vote)
         for answer, user, vote, at in pressed:
-            if vote in (1, -1) and isinstance(at, float | int):
-                _keep(votes[_text(answer, "")], _text(user, ""), float(at), vote)
+            with contextlib.suppress(AttributeError, ValueError, TypeError):
+                _keep(votes, answer.decode(), user.decode(), float(at), vote)
     rows = [
-        replace(row, votes=tuple(v for _, v in votes.get(ref, {}).values())) for ref, row in found
+        Row(at, text, outcome, numbers, user, _votes(votes.get(ref)))
+        for ref, at, text, outcome, numbers, user in found
     ]
     return Read(sorted(rows, key=lambda r: r.at), skipped)
 
 
-def _text(value: object, default: str | None = None) -> str:
-    """A column read as bytes, as text: invalid UTF-8 (or not text at all) is a ValueError,
-    or `default` when one is given."""
-    try:
-        if isinstance(value, bytes):
-            return value.decode("utf-8")
-        if isinstance(value, str):
-            return value
-        raise ValueError("not text")
-    except ValueError:
-        if default is None:
-            raise
-        return default
-
-
-def _keep(votes: dict[str, tuple[float, int]], user: str, at: float, vote: int) -> None:
+def _keep(
+    votes: dict[str, dict[str, tuple[float, int]]], answer: str, user: str, at: float, vote: int
+) -> None:
     """A user's latest vote on an answer (two replicas may each hold one)."""
-    if user not in votes or votes[user][0] <= at:
-        votes[user] = (at, vote)
+    if vote not in (1, -1):
+        return
+    kept = votes.setdefault(answer, {})
+    if user not in kept or kept[user][0] <= at:
+        kept[user] = (at, vote)
+
+
+def _votes(kept: dict[str, tuple[float, int]] | None) -> tuple[int, ...]:
+    return tuple(vote for _, vote in kept.values()) if kept else ()
 
 
 def report(rows: list[Row], logs: int) -> Report:
