@@ -88,7 +88,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data.retrieval.shutdown()
     if application.bot_data.log is not None:  # what is still queued: what is left of ~7 s
-        application.bot_data.log.close(LOG_STOP)
+        await asyncio.to_thread(application.bot_data.log.close, LOG_STOP)
 
 
 def build_application(

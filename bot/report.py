@@ -5,6 +5,7 @@ shown; and the declined and voted-down questions exported as a question file to 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import sqlite3
@@ -98,7 +99,7 @@ def read(paths: list[Path], since: float = 0.0) -> Read:
             raise ReportError(f"{str(path)!r} is not a question log ({exc})") from None
         for ref, at, text, outcome, sections, user, vote in questions:
             try:  # (bytes as the bot writes them: anything else is an AttributeError)
-                numbers = tuple(int(n) for n in json.loads(sections))
+                numbers = _sections(sections)
                 item = (ref.decode(), float(at), text.decode(), outcome.decode(), numbers)
                 found.append((*item, user.decode()))
             except (AttributeError, ValueError, TypeError):
@@ -114,6 +115,11 @@ def read(paths: list[Path], since: float = 0.0) -> Read:
         for ref, at, text, outcome, numbers, user in found
     ]
     return Read(sorted(rows, key=lambda r: r.at), skipped)
+
+
+@functools.lru_cache(maxsize=4096)  # (a log holds few different lists of sections)
+def _sections(data: bytes) -> tuple[int, ...]:
+    return tuple(int(n) for n in json.loads(data.decode()))
 
 
 def _keep(
@@ -137,7 +143,7 @@ def report(rows: list[Row], logs: int) -> Report:
     disliked: dict[str, Counter[str]] = defaultdict(Counter)
     sections: Counter[int] = Counter()
     for row in rows:
-        name = datetime.fromtimestamp(row.at, UTC).strftime("%Y-%m-%d")
+        name = _day(int(row.at // 86_400))
         day = days.setdefault(name, Day(name))
         day.users.add(row.user)
         day.outcomes[row.outcome] += 1
@@ -165,6 +171,12 @@ def report(rows: list[Row], logs: int) -> Report:
         disliked=_most(disliked),
         sections=dict(sorted(sections.items())),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(number: int) -> str:
+    """The UTC date of day `number` since the epoch."""
+    return datetime.fromtimestamp(number * 86_400, UTC).strftime("%Y-%m-%d")
 
 
 def normalized(text: str) -> str:
