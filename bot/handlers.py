@@ -285,8 +285,8 @@ async def forget_command(update: Update, context: Context_) -> None:
         return
     done = asyncio.wrap_future(questions.forget(questions.user("telegram", user.id)))
     try:
-        asked, votes = await asyncio.wait_for(asyncio.shield(done), FORGET_WAIT)
-    except (TimeoutError, OSError):  # locked for long, or failing: it stays queued if it can
+        asked, votes = await asyncio.wait_for(done, FORGET_WAIT)
+    except (TimeoutError, OSError):  # locked for long, or failing: it stays queued, if it could be
         await _reply(update, render.escape(messages.said(messages.FORGET_LATER, language)))
         return
     text = messages.said(messages.FORGOTTEN, language).format(questions=asked, votes=votes)
