@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -307,7 +308,7 @@ def test_ask_with_the_log_locked_answers_and_counts_what_it_could_not_write(
     log = QuestionLog(path)
     log.record(entry("最初の質問"))
     log.close()
-    with sqlite3.connect(path, isolation_level=None) as holder:  # another process's lock
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as holder:  # a lock
         holder.execute("BEGIN IMMEDIATE")
         result = run(
             "--retrieval", "lexical", "--log", str(path), "ask", "-",

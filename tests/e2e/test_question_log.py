@@ -71,11 +71,11 @@ def flushed(app: Application) -> QuestionLog:  # type: ignore[type-arg]
     return log
 
 
-async def say(emu: Emulator, text: str, user: User) -> SentMessage:
+async def say(emu: Emulator, text: str, user: User, timeout: float = 5.0) -> SentMessage:
     """`user`'s message in their private chat, and the bot's reply."""
     before = len(emu.sent_messages(user.id))
     await emu.send_text(text, user=user, chat=Chat.private(user))
-    return (await emu.wait_for_messages(user.id, before + 1))[-1]
+    return (await emu.wait_for_messages(user.id, before + 1, timeout=timeout))[-1]
 
 
 @pytest.fixture
@@ -182,9 +182,13 @@ class Replica:
         return output
 
 
-async def notice(emu: Emulator, answer: SentMessage, data: str, user: User) -> str:
+async def notice(
+    emu: Emulator, answer: SentMessage, data: str, user: User, timeout: float = 5.0
+) -> str:
     query = await emu.press_button(answer, data, user=user, validate=False)
-    answered = await emu.wait_for(lambda: emu.callback_answers(query), what="the press answered")
+    answered = await emu.wait_for(
+        lambda: emu.callback_answers(query), timeout=timeout, what="the press answered"
+    )
     return str(answered[0]["text"])
 
 
@@ -194,7 +198,7 @@ async def test_votes_behind_several_replicas_are_kept_and_forged_ones_refused(
     first, second = tmp_path / "a.db", tmp_path / "b.db"
     replica = Replica(emulator, first)
     try:
-        answer = await say(emulator, QUESTIONS[1], CAROL)
+        answer = await say(emulator, QUESTIONS[1], CAROL, timeout=60)  # (once it has started)
         declined = await say(emulator, "ビットコインの価格はいくらですか", CAROL)
     finally:
         replica.stop()
@@ -203,7 +207,7 @@ async def test_votes_behind_several_replicas_are_kept_and_forged_ones_refused(
     assert len(down.encode()) <= 64 and declined.buttons == []
     replica = Replica(emulator, second)  # the press reaches another replica, with another log
     try:
-        assert "ありがとう" in await notice(emulator, answer, down, CAROL)
+        assert "ありがとう" in await notice(emulator, answer, down, CAROL, timeout=60)
         assert "ありがとう" in await notice(emulator, answer, up, BOB)
         assert "ありがとう" in await notice(emulator, answer, down, BOB)  # Bob changes his mind
         forged = ref[:-1] + ("0" if ref[-1] != "0" else "1")  # its signature, one digit off
