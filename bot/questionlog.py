@@ -1,8 +1,9 @@
 """The question log: what users asked, how it went, and their votes, in SQLite (off unless
 INTERVIEW_BOT_LOG names a file). Nothing in it names a user or a chat: each is a keyed hash,
 enough to count distinct users and to tie a vote to its answer. WAL mode, so several bot
-processes on one host write one file. A log that cannot be written never stops an answer:
-the first failure is logged once and answering goes on; see QuestionLog for how writes wait."""
+processes on one host write one file. Nobody waits for it: writes are queued and made by a
+thread of their own (QuestionLog); a log that cannot be written is one warning, its rows wait
+in memory, and answering goes on."""
 
 from __future__ import annotations
 
