@@ -10,10 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import bot, inprocess, processes
+from benchmarks import bot, inprocess, loglock, processes
 from benchmarks.common import Row, Sample, machine
 
-PARTS = ("inprocess", "ask", "busy", "bot", "scale")
+PARTS = ("inprocess", "ask", "busy", "bot", "scale", "loglock")
 MODES = ("lexical", "hybrid")  # lexical first: the baseline
 
 
@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=PARTS, help="run this part (repeatable)")
     parser.add_argument("--modes", default=",".join(MODES), help="lexical,hybrid (default both)")
     parser.add_argument("--output", type=Path, help="also write the report to this file")
+    parser.add_argument(
+        "--log-baseline", metavar="REV", help="loglock: also measure the bot of commit REV"
+    )
     args = parser.parse_args(argv)
     modes = [m for m in MODES if m in args.modes.split(",")]
     parts = args.only or list(PARTS)
@@ -61,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
             factor, rounds, budget = (10, 1, 2.0) if quick else (100, 3, 20.0)
             say(f"lexical index at {factor}×")
             rows += inprocess.scale(factor, rounds, budget)
+
+        if "loglock" in parts:
+            say("the question log locked by another process")
+            rows += loglock.run(workdir / "loglock-cache", workdir, args.log_baseline)
 
     seconds = time.monotonic() - began
     report = render(rows, seconds, load, os.getloadavg(), quick)

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 COMMANDS = [BotCommand(name, description) for name, description in messages.COMMANDS]
+LOG_STOP = 1.0  # seconds the question log's queue gets after the drain (STOP_GRACE)
 
 
 class RedactToken(logging.Filter):
@@ -87,8 +88,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data.retrieval.shutdown()
-    if application.bot_data.log is not None:
-        application.bot_data.log.close()
+    if application.bot_data.log is not None:  # what is still queued: what is left of ~7 s
+        await asyncio.to_thread(application.bot_data.log.close, LOG_STOP)
 
 
 def build_application(
@@ -154,6 +155,8 @@ def build_application(
             CommandHandler("ask", handlers.ask_command),
             CommandHandler("section", handlers.section_command),
             CommandHandler("sections", handlers.sections_command),
+            CommandHandler("privacy", handlers.privacy_command),
+            CommandHandler("forget", handlers.forget_command),
             MessageHandler(private & text & section_ref, handlers.section_shortcut),
             # An edited question is answered again, as a new reply.
             MessageHandler((new | edited) & text & addressed, handlers.ask_text),

@@ -69,18 +69,23 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     top = args.top or (10 if args.json else 3)
     questions: Iterable[str] = map(str.strip, sys.stdin) if batch else [question]
     session = Session(index, load_about(index.article, args.article))
-    for line in questions:
-        answer = index.search(line, k=top)
-        if questions_log is not None and line:
-            questions_log.record(entry(Answered(answer, None), line, "console", console_user, top))
-        said = "" if args.json else console.reply_text(session, answer, top)
-        if args.json:
-            out.write(json.dumps(console.answer_json(answer), ensure_ascii=False) + "\n")
-        elif batch:
-            out.write(f"{messages.BATCH_QUESTION.format(question=line)}\n{said}\n\n")
-        else:
-            out.write(said + "\n")
-        out.flush()
+    try:
+        for line in questions:
+            answer = index.search(line, k=top)
+            if questions_log is not None and line:
+                logged = entry(Answered(answer, None), line, "console", console_user, top)
+                questions_log.record(logged)
+            said = "" if args.json else console.reply_text(session, answer, top)
+            if args.json:
+                out.write(json.dumps(console.answer_json(answer), ensure_ascii=False) + "\n")
+            elif batch:
+                out.write(f"{messages.BATCH_QUESTION.format(question=line)}\n{said}\n\n")
+            else:
+                out.write(said + "\n")
+            out.flush()
+    finally:
+        if questions_log is not None:  # what is still queued, written at once or counted
+            questions_log.close()
     return 0
 
 
@@ -102,16 +107,21 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     settings = Settings.load("answer", args)
     retriever = _retriever(args, settings)
     session = Session(retriever, load_about(retriever.article, args.article))
-    chat = console.Chat(session, question_log(settings))
+    questions_log = question_log(settings)
+    chat = console.Chat(session, questions_log)
     interactive = sys.stdin.isatty()
     read: Callable[[], str | None] = _prompt if interactive else _line
     if interactive:
         out.write(chat.greeting() + "\n")
-    # Until the input ends or the user quits (a reply of None).
-    while (line := read()) is not None and (reply := chat.reply(line)) is not None:
-        if reply:
-            out.write(reply + "\n\n")
-            out.flush()
+    try:
+        # Until the input ends or the user quits (a reply of None).
+        while (line := read()) is not None and (reply := chat.reply(line)) is not None:
+            if reply:
+                out.write(reply + "\n\n")
+                out.flush()
+    finally:
+        if questions_log is not None:
+            questions_log.close()
     return 0
 
 
@@ -169,7 +179,10 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         )
     except ValueError:
         raise UsageError(messages.CLI_SINCE.format(since=args.since)) from None
-    rows = report.read(logs, since.timestamp() if since else 0.0)
+    found = report.read(logs, since.timestamp() if since else 0.0)
+    rows = found.rows
+    if found.skipped:
+        print(messages.CLI_SKIPPED.format(count=found.skipped), file=sys.stderr)
     if args.export:
         try:
             with open(args.export, "w", encoding="utf-8") as file:

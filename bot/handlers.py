@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from index.search import Answer
 log = logging.getLogger(__name__)
 
 INLINE_RESULTS = 5
+FORGET_WAIT = 10.0  # seconds /forget waits for the log (locked by another process) to answer
 
 
 @dataclass(frozen=True)
@@ -265,8 +267,47 @@ async def vote_button(update: Update, context: Context_) -> None:
     if questions is None or press.kind != "v":
         await stale_button(update, context)
         return
-    questions.vote(press.ref, press.vote)
+    # Decided from the id's signature alone: the answer's row may be in another replica's log,
+    # and the vote is written later, off the event loop.
+    voter = questions.user("telegram", query.from_user.id)
+    if not questions.vote(press.ref, voter, press.vote):
+        await stale_button(update, context)
+        return
     await query.answer(messages.THANKS)
+
+
+async def privacy_command(update: Update, context: Context_) -> None:
+    """Say what the question log keeps of the user and for how long (or that it is off)."""
+    questions = context.bot_data.log
+    language = _language(update)
+    if questions is None:
+        await _reply(update, render.escape(messages.said(messages.PRIVACY_OFF, language)))
+        return
+    days = f"{questions.retention / 86_400:g}"
+    await _reply(update, render.escape(messages.said(messages.PRIVACY, language).format(days=days)))
+
+
+async def forget_command(update: Update, context: Context_) -> None:
+    """Delete the user's questions and votes from the question log, and say how many."""
+    questions, user = context.bot_data.log, update.effective_user
+    language = _language(update)
+    if questions is None or user is None:
+        await _reply(update, render.escape(messages.said(messages.FORGET_OFF, language)))
+        return
+    done = asyncio.wrap_future(questions.forget(questions.user("telegram", user.id)))
+    try:
+        asked, votes = await asyncio.wait_for(done, FORGET_WAIT)
+    except (TimeoutError, OSError):  # locked for long, or failing: it stays queued, if it could be
+        await _reply(update, render.escape(messages.said(messages.FORGET_LATER, language)))
+        return
+    text = messages.said(messages.FORGOTTEN, language).format(questions=asked, votes=votes)
+    await _reply(update, render.escape(text))
+
+
+def _language(update: Update) -> str:
+    """The language the user's Telegram client is set to, as messages.said reads it."""
+    code = update.effective_user.language_code if update.effective_user else None
+    return (code or "ja").split("-")[0].lower()
 
 
 async def stale_button(update: Update, context: Context_) -> None:

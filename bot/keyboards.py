@@ -8,7 +8,8 @@ callback_data:
   m:ID,…|ID,… the passages an answer showed, then its further candidates: the button sends
              the candidates as a new message; a reply to the answer reads the shown ones
              as its context (old buttons without "|" carry candidates only)
-  v:+:REF    👍 (v:-:REF 👎) on the answer the question log keeps as REF (log on only)
+  v:+:REF    👍 (v:-:REF 👎) on the answer the question log keeps as REF (log on only; REF is
+             signed, QuestionLog.ref, so any replica can check it without reading a file)
 """
 
 from __future__ import annotations

@@ -35,6 +35,8 @@ COMMANDS = (
     ("section", "章を読む(例: /section 5)"),
     ("sections", "章の一覧"),
     ("help", "使い方と出典"),
+    ("privacy", "記録されること"),
+    ("forget", "自分の質問と評価の記録を消す"),
 )
 CHAT_HELP = """質問をそのまま入力すると、記事の該当箇所を引用して答えます。
 答えのあとに「もっと詳しく」「それはなぜ?」と続けて聞くこともできます。
@@ -61,11 +63,45 @@ HELP_COMMAND_LINES = (
     "/section N — 第N章を読む({first}〜{last})",
     "/sections — 章の一覧",
     "/help — この説明",
+    "/privacy — 記録されること / /forget — 自分の記録を消す",
 )
 HELP_FOLLOW_UP = (
     "答えに返信して「もっと詳しく」「それはなぜ?」と聞くと、その答えの続きとして答えます。"
     "質問を編集すると、編集後の質問にあらためて答えます。"
 )
+
+# /privacy and /forget, in the language of the user's Telegram client.
+PRIVACY = {
+    "ja": "このボットは、質問の文面、答えの結果(答えた章)、👍/👎 の評価を記録し、"
+    "{days}日後に消します。名前やユーザーIDは残さず、あなたは復元できない符号で表されます。"
+    "/forget で、あなたの質問と評価の記録をすぐに消せます。",
+    "en": "This bot records the text of your questions, how they were answered (the sections "
+    "shown) and your 👍/👎 votes, and deletes them after {days} days. No name or user id is "
+    "kept: you are a code that cannot be turned back into your id. /forget deletes your "
+    "questions and votes now.",
+    "zh": "本机器人会记录问题的内容、回答的结果（显示的章节）和 👍/👎 评价，并在 {days} 天后删除。"
+    "不保存姓名或用户 ID，你只以一个无法还原的代码表示。/forget 可立即删除你的问题和评价。",
+}
+PRIVACY_OFF = {
+    "ja": "このボットは質問も評価も記録していません。",
+    "en": "This bot keeps no record of questions or votes.",
+    "zh": "本机器人不记录任何问题或评价。",
+}
+FORGOTTEN = {
+    "ja": "あなたの質問 {questions} 件と評価 {votes} 件の記録を消しました。",
+    "en": "Deleted your {questions} question(s) and {votes} vote(s) from the record.",
+    "zh": "已删除你的 {questions} 个问题和 {votes} 个评价的记录。",
+}
+FORGET_OFF = {
+    "ja": "このボットは何も記録していないので、消すものはありません。",
+    "en": "This bot keeps no record, so there is nothing to delete.",
+    "zh": "本机器人不做任何记录，没有可删除的内容。",
+}
+FORGET_LATER = {
+    "ja": "記録がいま使用中です。あなたの記録は空きしだい消します。",
+    "en": "The record is busy right now: your questions and votes will be deleted once it frees.",
+    "zh": "记录暂时被占用：空闲后会删除你的问题和评价。",
+}
 
 # By the question's language.
 NO_ANSWER = {
@@ -157,6 +193,7 @@ CLI_TOP = "--top must be at least 1"
 CLI_NO_LOG = "no question log: name one, or set INTERVIEW_BOT_LOG"
 CLI_SINCE = "--since must be a day as YYYY-MM-DD, not {since!r}"
 CLI_EXPORTED = "wrote {count} questions to {path}"
+CLI_SKIPPED = "skipped {count} rows that cannot be read (not UTF-8, or not what the bot writes)"
 
 
 def said(words: dict[str, str], language: str) -> str:

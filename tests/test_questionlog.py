@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -27,9 +30,11 @@ def run(
 
 
 def rows(path: Path) -> list[tuple[object, ...]]:
+    """Each question, with the sum of its votes (None: none)."""
     with sqlite3.connect(path) as connection:
         return connection.execute(
-            "SELECT text, chat, outcome, sections, passages, user, vote FROM questions ORDER BY at"
+            "SELECT text, chat, outcome, sections, passages, user,"
+            " (SELECT sum(vote) FROM votes WHERE answer = id) FROM questions ORDER BY at"
         ).fetchall()
 
 
@@ -42,8 +47,9 @@ def entry(
 def test_questions_and_votes_are_kept(tmp_path: Path) -> None:
     log = QuestionLog(tmp_path / "log" / "q.db")
     ref = log.record(entry("ロボットは外科医を超える?"))
-    assert ref is not None and log.record(entry("天気は?", "declined", sections=())) is not None
-    assert log.vote(ref, 1) and log.vote(ref, -1)  # a second press changes the vote
+    log.record(entry("天気は?", "declined", sections=()))
+    assert log.vote(ref, "u1", 1) and log.vote(ref, "u1", -1)  # a second press changes it
+    assert log.close() == 0
     assert rows(tmp_path / "log" / "q.db") == [
         ("ロボットは外科医を超える?", "private", "answered", "[5]", '["5-1"]', "u1", -1),
         ("天気は?", "private", "declined", "[]", "[]", "u1", None),
@@ -68,8 +74,11 @@ def test_retention_deletes_old_questions(tmp_path: Path, monkeypatch: pytest.Mon
     log.record(entry("古い質問"))
     now += 29 * DAY
     log.record(entry("まだ新しい質問"))
+    log.close()
     now += 2 * DAY  # the first is 31 days old, the second 2
+    log = QuestionLog(tmp_path / "q.db", retention_days=30)  # (retention: at start)
     log.record(entry("今日の質問"))
+    log.close()
     assert [r[0] for r in rows(tmp_path / "q.db")] == ["まだ新しい質問", "今日の質問"]
 
 
@@ -142,7 +151,8 @@ def test_report_counts_what_the_log_holds(tmp_path: Path) -> None:
     first.record(entry("天気は?", "declined", user="u1", sections=()))
     second.record(entry("天気は？", "declined", user="u2", sections=()))  # the same question
     bad = second.record(entry("教育はどうなる", "unsure", user="u2", sections=(3, 4)))
-    assert good and bad and first.vote(good, 1) and second.vote(bad, -1)
+    assert first.vote(good, "u1", 1) and second.vote(bad, "u2", -1)
+    first.close(), second.close()
     exported = tmp_path / "missed.jsonl"
     result = run(
         "report",
@@ -183,3 +193,169 @@ def test_report_errors_are_one_line(argv: list[str], message: str) -> None:
     result = run(*argv, env={"PATH": "/usr/bin:/bin"})
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+# Schema 0, as logs written before votes had a table of their own are.
+SCHEMA_0 = """
+CREATE TABLE questions (
+    id TEXT PRIMARY KEY, at REAL NOT NULL, text TEXT NOT NULL, chat TEXT NOT NULL,
+    outcome TEXT NOT NULL, sections TEXT NOT NULL, passages TEXT NOT NULL, probability REAL,
+    user TEXT NOT NULL, vote INTEGER
+);
+CREATE INDEX questions_at ON questions (at);
+"""
+
+
+def test_retention_deletes_in_small_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "q.db"
+    log = QuestionLog(path, retention_days=30)
+    log.record(entry("今日の質問"))
+    log.close()
+    old = [(f"old{n}", 1.0e9 + n, "古い質問", "private", "answered", "[]", "[]", None, "u")
+           for n in range(95)]  # fmt: skip
+    with sqlite3.connect(path) as connection:
+        connection.executemany("INSERT INTO questions VALUES (?,?,?,?,?,?,?,?,?,NULL)", old)
+    deletes: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args: object, **kwargs: object) -> sqlite3.Connection:
+        connection = connect(*args, **kwargs)  # type: ignore[arg-type]
+        connection.set_trace_callback(
+            lambda sql: deletes.append(sql) if sql.startswith("DELETE FROM questions") else None
+        )
+        return connection
+
+    monkeypatch.setattr(questionlog, "RETENTION_BATCH", 10, raising=False)
+    monkeypatch.setattr(questionlog.sqlite3, "connect", traced)
+    log = QuestionLog(path, retention_days=30)  # retention: at start
+    log.record(entry("明日の質問"))
+    assert log.close(budget=30) == 0
+    assert [r[0] for r in rows(path)] == ["今日の質問", "明日の質問"]
+    assert len(deletes) == 10  # 95 rows, 10 at a time (each in its own transaction)
+
+
+def test_a_full_queue_drops_rows_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    log = QuestionLog(tmp_path / "a-file" / "q.db", pending=5)
+    for n in range(12):
+        log.record(entry(f"質問{n}"))
+    assert log.close(budget=0.1) == 12
+    said = [r.getMessage() for r in caplog.records]
+    assert sum("newer rows are dropped" in line for line in said) == 1
+    assert sum("cannot be written" in line for line in said) == 1
+    assert [line for line in said if "not written" in line] == [
+        f"12 rows were not written to the question log {tmp_path}/a-file/q.db: 5 still queued"
+        " at the stop (locked or failing), 7 dropped while it was behind"
+    ]
+
+
+def test_answer_ids_are_signed_and_votes_one_per_user(tmp_path: Path) -> None:
+    log = QuestionLog(tmp_path / "a.db", key="token")
+    replica = QuestionLog(tmp_path / "b.db", key="token")  # another replica of the same bot
+    other = QuestionLog(tmp_path / "c.db", key="another token")
+    ref = log.record(entry("ロボットは外科医を超える?"))
+    assert len(f"v:+:{ref}".encode()) <= 64
+    assert replica.genuine(ref) and not other.genuine(ref)
+    for forged in (ref[:-1] + ("1" if ref[-1] == "0" else "0"), ref[:12], "", "x" * 24):
+        assert not replica.vote(forged, "u2", 1)
+    assert replica.vote(ref, "u1", 1) and replica.vote(ref, "u2", -1)
+    assert replica.vote(ref, "u1", -1)  # u1 changes their own vote, not u2's
+    log.close(), replica.close(), other.close()
+    with sqlite3.connect(tmp_path / "b.db") as connection:
+        votes = connection.execute("SELECT answer, user, vote FROM votes ORDER BY user").fetchall()
+    assert votes == [(ref, "u1", -1), (ref, "u2", -1)]
+
+
+def test_an_old_log_is_upgraded_in_place(tmp_path: Path) -> None:
+    path, now = tmp_path / "q.db", time.time()
+    with sqlite3.connect(path) as connection:
+        connection.executescript(SCHEMA_0)
+        connection.executemany(
+            "INSERT INTO questions VALUES (?, ?, ?, 'private', ?, '[5]', '[]', NULL, ?, ?)",
+            [
+                ("aaa111bbb222", now - 3, "通貨は?", "answered", "u1", 1),
+                ("ccc333ddd444", now - 2, "教育は?", "unsure", "u2", -1),
+                ("eee555fff666", now - 1, "天気は?", "declined", "u1", None),
+            ],
+        )
+    before = json.loads(run("report", "--json", str(path)).stdout)  # read as it is
+    assert (before["up"], before["down"], before["questions"]) == (1, 1, 3)
+    log = QuestionLog(path)
+    log.record(entry("授業料は?"))
+    assert log.close() == 0
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (1,)
+        assert connection.execute(
+            "SELECT answer, user, vote FROM votes ORDER BY vote"
+        ).fetchall() == [
+            ("ccc333ddd444", "u2", -1),
+            ("aaa111bbb222", "u1", 1),
+        ]
+        assert connection.execute("SELECT count(vote) FROM questions").fetchone() == (0,)
+    after = json.loads(run("report", "--json", str(path)).stdout)
+    assert (after["up"], after["down"], after["questions"]) == (1, 1, 4)
+    assert after["disliked"] == [{"question": "教育は?", "count": 1}]
+
+
+def test_ask_with_the_log_locked_answers_and_counts_what_it_could_not_write(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "q.db"
+    log = QuestionLog(path)
+    log.record(entry("最初の質問"))
+    log.close()
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as holder:  # a lock
+        holder.execute("BEGIN IMMEDIATE")
+        result = run(
+            "--retrieval", "lexical", "--log", str(path), "ask", "-",
+            stdin="大学の授業料は?\n将来の世界の通貨は何になる\n",
+        )  # fmt: skip
+        holder.execute("COMMIT")
+    assert result.returncode == 0 and result.stdout.count("§") >= 2
+    lines = [line for line in result.stderr.splitlines() if "not written" in line]
+    assert len(lines) == 1 and "2 rows were not written" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+CONTROL = "\x1b]0;pwned\x07\x1b[2J"  # retitles the terminal, clears the screen
+
+
+def test_report_prints_control_characters_as_escapes_and_skips_undecodable_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "q.db"
+    log = QuestionLog(path)
+    texts = [f"質問{CONTROL}", "99\r12", "abc\u202edef\u2066", "x\x9by\u2028z", "one\nok: 5"]
+    for text in texts:
+        log.record(entry(text, "declined", sections=()))
+    log.close()
+    with sqlite3.connect(path) as connection:  # another tool's invalid UTF-8
+        connection.execute(
+            "INSERT INTO questions VALUES ('bad', 1.79e9, CAST(X'e381ff' AS TEXT), 'private',"
+            " 'declined', '[]', '[]', NULL, 'u9', NULL)"
+        )
+    shown = run("report", str(path))
+    assert shown.returncode == 0, shown.stderr
+    assert not re.search(
+        "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028]", shown.stdout
+    )
+    for escaped in (r"質問\x1b]0;pwned\x07\x1b[2J", r"99\r12", r"abc\u202edef\u2066",
+                    r"x\x9by\u2028z", r"one\nok: 5"):  # fmt: skip
+        assert f"  {escaped}\n" in shown.stdout
+    assert shown.stderr.splitlines() == [
+        "skipped 1 rows that cannot be read (not UTF-8, or not what the bot writes)"
+    ]
+    exported = tmp_path / "missed.jsonl"
+    as_json = run("report", "--json", "--export", str(exported), str(path))
+    assert as_json.returncode == 0
+    raw = as_json.stdout + exported.read_text(encoding="utf-8")
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028]", raw)
+    data = json.loads(as_json.stdout)  # valid, and the texts read back as they were
+    assert data["questions"] == 5 and sorted(d["question"] for d in data["declined"]) == sorted(
+        texts
+    )
+    assert sorted(q.question for q in load_questions(exported)) == sorted(texts)

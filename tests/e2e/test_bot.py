@@ -44,7 +44,14 @@ async def test_start_explains_the_bot_and_sets_the_commands(bot: Emulator) -> No
     assert "ロボットが外科医を超えるのはいつ?" in html(reply)
     await bot.wait_for_requests("setMyCommands")
     commands = bot.commands_set()[-1]["commands"]
-    assert {c["command"] for c in commands} == {"ask", "section", "sections", "help"}
+    assert {c["command"] for c in commands} == {
+        "ask",
+        "section",
+        "sections",
+        "help",
+        "privacy",
+        "forget",
+    }
     assert all(re.search(r"[ぁ-んァ-ン一-龥]", c["description"]) for c in commands)
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
 from bot.app import build_application
 from index.search import SearchIndex
@@ -28,10 +29,13 @@ async def said(emu: Emulator, text: str) -> SentMessage:
     return (await emu.wait_for_messages(CAROL.id, before + 1))[-1]
 
 
-def votes(path: Path) -> list[tuple[str, str, int | None]]:
+def votes(app: Application, path: Path) -> list[tuple[str, str, int | None]]:
+    """Each question in the log, with the sum of its votes, once what is queued is written."""
+    assert app.bot_data.log.flush(10)
     with sqlite3.connect(path) as connection:
         return connection.execute(
-            "SELECT text, outcome, vote FROM questions ORDER BY at"
+            "SELECT text, outcome, (SELECT sum(vote) FROM votes WHERE answer = id)"
+            " FROM questions ORDER BY at"
         ).fetchall()
 
 
@@ -48,12 +52,12 @@ async def test_votes_are_thanked_and_recorded(
         query = await emulator.press_button(answer, up, user=CAROL)
         thanks = await emulator.wait_for(lambda: emulator.callback_answers(query), what="thanks")
         assert "ありがとう" in thanks[0]["text"]
-        assert votes(log) == [("将来の世界の通貨は何になる", "answered", 1)]
+        assert votes(app, log) == [("将来の世界の通貨は何になる", "answered", 1)]
         query = await emulator.press_button(
             answer, down, user=CAROL
         )  # pressed again: the vote changes
         await emulator.wait_for(lambda: emulator.callback_answers(query), what="thanks")
-        assert votes(log)[0][2] == -1
+        assert votes(app, log)[0][2] == -1
 
         declined = await said(emulator, "ビットコインの価格はいくらですか")
         assert declined.buttons == []  # nothing to vote on
@@ -63,7 +67,7 @@ async def test_votes_are_thanked_and_recorded(
         helped = await said(emulator, "/help")
         assert "記録されます" in html(helped)
     check_everything_sent(emulator)
-    assert [row[:2] for row in votes(log)] == [
+    assert [row[:2] for row in votes(app, log)] == [
         ("将来の世界の通貨は何になる", "answered"),
         ("ビットコインの価格はいくらですか", "declined"),
         ("大学に行く意味はまだある?", "answered"),

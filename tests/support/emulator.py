@@ -69,6 +69,7 @@ class User:
     id: int
     first_name: str = "Test"
     username: str | None = None
+    language_code: str | None = None  # the client's language (IETF), when it tells
 
     def to_dict(self) -> JSONDict:
         return {"is_bot": False, **_without_none(asdict(self))}
