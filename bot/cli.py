@@ -77,7 +77,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
                 questions_log.record(logged)
             said = "" if args.json else console.reply_text(session, answer, top)
             if args.json:
-                out.write(json.dumps(console.answer_json(answer), ensure_ascii=False) + "\n")
+                data = console.answer_json(answer, session.about.translations)
+                out.write(json.dumps(data, ensure_ascii=False) + "\n")
             elif batch:
                 out.write(f"{messages.BATCH_QUESTION.format(question=line)}\n{said}\n\n")
             else:

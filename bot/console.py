@@ -5,9 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages
-from bot.messages import ASK_HINT, NO_ANSWER, SECTIONS_HINT, answer_lead, label, said
+from bot.messages import (
+    ASK_HINT,
+    NO_ANSWER,
+    SECTIONS_HINT,
+    label,
+    said,
+)
 from bot.questionlog import QuestionLog, entry
 from bot.session import (
+    SHOWN,
     Answered,
     ListSections,
     Notice,
@@ -20,9 +27,14 @@ from bot.session import (
 )
 from index.article import Article, Section
 from index.search import Answer
+from index.translations import NO_TRANSLATIONS, Translations
 
 
-def answer_json(answer: Answer) -> dict[str, Any]:
+def answer_json(answer: Answer, translations: Translations = NO_TRANSLATIONS) -> dict[str, Any]:
+    """The answer as SPEC's JSON object; for a message in a language the article is translated
+    into, each hit's "translation" and the answer's "lead_translation" too."""
+    language = answer.language
+    lead_translation = translations.text(language, answer.lead) if answer.lead else None
     return {
         "question": answer.question,
         "answered": answer.answered,
@@ -31,6 +43,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         **({"section": answer.section} if answer.kind == "section" else {}),
         "language": answer.language,
         **({"lead": answer.lead} if answer.answered else {}),
+        **({"lead_translation": lead_translation} if lead_translation else {}),
         "hits": [
             {
                 "section": hit.passage.section,
@@ -39,23 +52,42 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "score": round(hit.score, 4),
                 "text": hit.passage.text,
                 "excerpt": hit.excerpt,
+                **_translation(hit.passage.text, language, translations),
             }
             for hit in answer.hits
         ],
     }
 
 
-def answer_text(answer: Answer, limit: int = 3, hint: dict[str, str] = ASK_HINT) -> str:
-    """The answer's best hits as quoted passages (an unsure one says so and shows fewer)."""
+def _translation(text: str, language: str, translations: Translations) -> dict[str, str]:
+    translated = translations.text(language, text)
+    return {"translation": translated} if translated else {}
+
+
+def answer_text(
+    answer: Answer,
+    limit: int = 3,
+    hint: dict[str, str] = ASK_HINT,
+    translations: Translations = NO_TRANSLATIONS,
+) -> str:
+    """The answer's lead, then its best hits as quoted passages (an unsure one says so and
+    shows fewer); for a reader of a language the article is translated into, the lead and
+    each passage in it too, marked as translated."""
+    language = answer.language
     if not answer.answered:
-        return f"{said(NO_ANSWER, answer.language)}\n{said(hint, answer.language)}"
-    lead = answer_lead(answer)
-    blocks = [lead] if lead else []
+        return f"{said(NO_ANSWER, language)}\n{said(hint, language)}"
+    translated_lead = translations.text(language, answer.lead) if answer.lead else None
+    note = messages.answer_note(answer, translated_lead is not None)
+    blocks = [note] if note else []
     if answer.lead:
-        blocks.append(f"» {answer.lead}")
+        blocks.append(f"» {translated_lead or answer.lead}")
     for hit in answer.hits[: answer.shown(limit)]:
-        quoted = "\n".join(f"  > {line}" for line in hit.passage.text.splitlines() if line.strip())
         head = f"{label(hit.passage.section, hit.passage.title)}  [{hit.passage.id}]"
+        translated = translations.text(language, hit.passage.text)
+        shown = [translated, hit.passage.text] if translated else [hit.passage.text]
+        quoted = "\n\n".join(
+            "\n".join(f"  > {line}" for line in text.splitlines() if line.strip()) for text in shown
+        )
         blocks.append(f"{head}\n{quoted}")
     return "\n\n".join(blocks)
 
@@ -63,7 +95,7 @@ def answer_text(answer: Answer, limit: int = 3, hint: dict[str, str] = ASK_HINT)
 def reply_text(session: Session, answer: Answer, limit: int = 3) -> str:
     """An answer of `ask` as text: quotes, or what another kind of message gets."""
     if answer.kind in ("answer", "declined"):
-        return answer_text(answer, limit)
+        return answer_text(answer, limit, translations=session.about.translations)
     reply = session.other(answer)
     return section_text(reply.section) if isinstance(reply, ShowSection) else reply.text
 
@@ -107,7 +139,8 @@ class Chat:
             case Quit():
                 return None
             case Answered(answer=answer):
-                return answer_text(answer, hint=SECTIONS_HINT)
+                translations = self.session.about.translations
+                return answer_text(answer, SHOWN, SECTIONS_HINT, translations)
             case SectionDone(number=number):
                 return messages.section_done(self.article, number)
             case ShowSection(section=section):

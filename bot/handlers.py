@@ -153,7 +153,8 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
         case Answered():  # (an answer that declines gets no keyboard, no votes)
             ref = _record(update, context, reply, question)
             markup = keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen, ref)
-            await _reply(update, render.answer_html(reply.answer, SHOWN), markup)
+            html = render.answer_html(reply.answer, SHOWN, session.about.translations)
+            await _reply(update, html, markup)
         case SectionDone(number=number):
             _record(update, context, reply, question)
             markup = keyboards.next_section_keyboard(session.article, number)
@@ -255,7 +256,9 @@ async def more_button(update: Update, context: Context_) -> None:
         await stale_button(update, context)
         return
     await query.answer()
-    await _reply(update, render.passages_html(passages))
+    heading = render.escape(messages.said(messages.MORE_CANDIDATES, "ja"))
+    html = f"<b>{heading}</b>\n\n{render.passages_html(passages)}"
+    await _reply(update, html, keyboards.read_keyboard(passages, "ja"))
 
 
 async def vote_button(update: Update, context: Context_) -> None:

@@ -14,13 +14,14 @@ callback_data:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import messages
 from bot.messages import MORE_CANDIDATES, READ_SECTION, label, said
-from index.article import Article
+from index.article import Article, Passage
 from index.search import Answer
 from index.text import shorten
 
@@ -86,6 +87,16 @@ def answer_keyboard(
         return InlineKeyboardMarkup([row])
     votes = [InlineKeyboardButton(t, callback_data=f"v:{s}:{ref}") for t, s in messages.VOTES]
     return InlineKeyboardMarkup([row, votes])
+
+
+def read_keyboard(passages: Sequence[Passage], language: str) -> InlineKeyboardMarkup:
+    """A button to read each of the passages' sections, in full."""
+    read = said(READ_SECTION, language)
+    numbers = dict.fromkeys(p.section for p in passages)
+    buttons = [
+        InlineKeyboardButton(read.format(number=n), callback_data=f"s:{n}:0") for n in numbers
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def more_data(shown: list[str], candidates: list[str]) -> str:

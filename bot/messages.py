@@ -116,6 +116,12 @@ UNSURE = {
     "zh-hans": "不太确定，以下是文章（日文）中最接近的段落。",
     "zh-hant": "不太確定，以下是文章（日文）中最接近的段落。",
 }
+TRANSLATED_LEAD = {
+    "ja": "",
+    "en": "From the article (translated from Japanese):",
+    "zh-hans": "文章内容（译自日文）：",
+    "zh-hant": "文章內容（譯自日文）：",
+}
 FOREIGN_LEAD = {
     "en": "From the (Japanese) article:",
     "zh-hans": "文章（日文）中的相关段落：",
@@ -219,11 +225,14 @@ def label(number: int, title: str = "") -> str:
     return f"§{number} {title}" if title else f"§{number}"
 
 
-def answer_lead(answer: Answer) -> str:
-    """What stands before an answer's quotes: that it is not sure, or, for a question in
-    another language, that they are the Japanese article's; else nothing."""
+def answer_note(answer: Answer, translated: bool) -> str:
+    """What stands before an answer: that it is not sure; else, for a reader of another
+    language, that what follows is the article translated (`translated`) or the Japanese
+    article's; else nothing."""
     if answer.confidence == "low":
         return said(UNSURE, answer.language)
+    if translated:
+        return said(TRANSLATED_LEAD, answer.language)
     return FOREIGN_LEAD.get(answer.language, "")
 
 

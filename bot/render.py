@@ -8,11 +8,12 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot import messages
-from bot.messages import NO_ANSWER, SECTIONS_HINT, answer_lead, label, said
+from bot.messages import NO_ANSWER, SECTIONS_HINT, label, said
 from index.about import About
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit
 from index.text import ELLIPSIS, SENTENCE_END, shorten
+from index.translations import NO_TRANSLATIONS, Translations, sentence_texts
 
 MAX_MESSAGE = 4096
 QUOTE_CHARS = 320  # how much of a passage a quote shows around its best sentence
@@ -58,27 +59,68 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def hit_html(hit: Hit) -> str:
-    """`§N title` and a blockquote of the passage around its best sentence, in bold."""
-    before, best, after = quote(hit.passage.text, hit.excerpt)
+def hit_html(hit: Hit, bold: str = "") -> str:
+    """`§N title` and a blockquote of the passage around `bold` (its best sentence), in bold."""
     head = label_html(hit.passage.section, hit.passage.title)
-    body = escape(before) + (f"<b>{escape(best)}</b>" if best else "") + escape(after)
-    return f"{head}\n<blockquote>{body}</blockquote>"
+    return f"{head}\n<blockquote>{quote_html(hit.passage.text, bold or hit.excerpt)}</blockquote>"
 
 
-def label_html(number: int, title: str) -> str:
-    """`§N title` with the number in bold."""
-    return f"<b>{label(number)}</b> {escape(title)}"
+def quote_html(text: str, bold: str) -> str:
+    """The passage `text` around `bold`, which stands in bold (none when it is not in it)."""
+    before, best, after = quote(text, bold)
+    return escape(before) + (f"<b>{escape(best)}</b>" if best else "") + escape(after)
 
 
-def answer_html(answer: Answer, shown: int = 3) -> str:
-    """The answer's best hits, quoted; an unsure one says so and shows fewer."""
+def label_html(number: int, title: str, limit: int | None = None) -> str:
+    """`§N title` with the number in bold (the title cut to `limit` characters)."""
+    return f"<b>{label(number)}</b> {escape(shorten(title, limit) if limit else title)}"
+
+
+HEADER_TITLE = 24  # a section's title over an answer's quotes, at most (about a phone line)
+
+
+def answer_html(
+    answer: Answer, shown: int = 2, translations: Translations = NO_TRANSLATIONS
+) -> str:
+    """The answer for a phone screen: its lead (the article's sentence or two that answer, in
+    bold), then its best passages, folded, under one header per section. For a reader of a
+    language the article is translated into, the lead and each passage are in it, marked as
+    translated, each with the Japanese original folded beneath. An unsure answer says so."""
     language = answer.language
     if not answer.answered:
         return f"{escape(said(NO_ANSWER, language))}\n{escape(said(SECTIONS_HINT, language))}"
-    lead = answer_lead(answer)
-    quotes = "\n\n".join(hit_html(hit) for hit in answer.hits[: answer.shown(shown)])
-    return f"<i>{escape(lead)}</i>\n\n{quotes}" if lead else quotes
+    translated = translations.text(language, answer.lead) if answer.lead else None
+    note = messages.answer_note(answer, translated is not None)
+    parts = [f"<i>{escape(note)}</i>"] if note else []
+    if answer.lead:
+        parts.append(f"<b>{escape(translated or answer.lead)}</b>")
+    hits = answer.hits[: answer.shown(shown)]
+    for section in dict.fromkeys(hit.passage.section for hit in hits):
+        group = [hit for hit in hits if hit.passage.section == section]
+        title = group[0].passage.title
+        title = translations.text(language, title) or title
+        quotes = [_folded(hit, answer.lead, language, translations) for hit in group]
+        parts.append(label_html(section, title, HEADER_TITLE) + "\n" + "\n".join(quotes))
+    return "\n\n".join(parts)
+
+
+def _folded(hit: Hit, lead: str, language: str, translations: Translations) -> str:
+    """One passage, folded: in the reader's language (the lead's sentences in bold) with the
+    Japanese original folded beneath, or the Japanese alone."""
+    original = f"<blockquote expandable>{quote_html(hit.passage.text, lead)}</blockquote>"
+    lines = []
+    for line in hit.passage.text.split("\n"):
+        sentences = [(s, translations.sentence(language, s)) for s in sentence_texts(line)]
+        if any(t is None for _, t in sentences):
+            return original
+        join = " " if language == "en" else ""
+        lines.append(
+            join.join(
+                f"<b>{escape(t or '')}</b>" if s.strip() and s.strip() in lead else escape(t or "")
+                for s, t in sentences
+            )
+        )
+    return f"<blockquote expandable>{chr(10).join(lines)}</blockquote>\n{original}"
 
 
 def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:

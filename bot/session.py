@@ -16,7 +16,7 @@ from index.followup import Context, Kind, RecentAnswers, follow_up
 from index.kinds import ANSWER, SECTION, thanks
 from index.search import Answer, Retriever
 
-SHOWN = 3  # passages an answer quotes
+SHOWN = 2  # passages an answer quotes (the others a button away)
 CANDIDATES = 6  # passages retrieved: the ones past SHOWN are offered as further candidates
 # "§5" alone asks for a section (\d matches full-width digits, which Article.find folds).
 SECTION_SHORTCUT = re.compile(r"^\s*§\s*\d{1,3}\s*$")

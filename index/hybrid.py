@@ -228,9 +228,7 @@ class HybridIndex:
             best = max(recall.sections.values())
             votes = np.array([recall.sections.get(p.section, 0.0) for p in self.article.passages])
             scores = scores + self.params.vote_weights[f.foreign] * votes / best
-        order = _distinct_first(
-            sorted(range(len(scores)), key=lambda d: -scores[d]), self._passage_section, SHOWN
-        )
+        order = sorted(range(len(scores)), key=lambda d: -scores[d])
         sentences = f.sentences if len(f.sentences) else np.zeros(1, np.float32)
         signals = Signals(
             coverage=f.match.coverage(self.article.passages[order[0]].section),
@@ -287,38 +285,43 @@ class HybridIndex:
             return Answer(
                 question, (), False, language=spoken, probability=ranking.probability, asks=asks
             )
-        # A passage moved down for another section's sake scores as the one above it.
-        scores = itertools.accumulate((ranking.scores[d] for d in ranking.order), min)
+        # The passage holding the lead comes first, then the first SHOWN are of distinct
+        # sections; a passage moved down scores as the one above it.
+        found = self.lead(ranking.order[:SHOWN], ranking.recall)
+        order = ranking.order
+        if found is not None:
+            order = [found[1], *(d for d in order if d != found[1])]
+        order = _distinct_first(order, self._passage_section, SHOWN)
+        scores = itertools.accumulate((ranking.scores[d] for d in order), min)
         hits = tuple(
             Hit(
                 passage=self.article.passages[d],
                 score=score,
                 excerpt=self.excerpt(d, ranking.read, ranking.match),
             )
-            for d, score in zip(ranking.order[: max(k, 1)], scores, strict=False)
+            for d, score in zip(order[: max(k, 1)], scores, strict=False)
         )
-        sure = ranking.probability >= sure_from
-        lead = self.lead(hits, ranking.recall)
-        confidence = "high" if sure else "low"
+        lead = found[0] if found else _with_next(hits[0].excerpt, hits[0].passage.text)
+        confidence = "high" if ranking.probability >= sure_from else "low"
         return Answer(question, hits, True, confidence, spoken, ranking.probability, lead=lead)
 
-    def lead(self, hits: Sequence[Hit], recall: Recall | None) -> str:
-        """The sentence of the first SHOWN hits that holds the evidence phrases of the nearest
-        labelled questions (by their weight; the best hit's excerpt where none does), with the
-        next one when it is short and they fit in LEAD_CHARS together."""
-        scored: list[tuple[float, int, str, str]] = []  # weight, -rank, sentence, passage text
+    def lead(self, candidates: Sequence[int], recall: Recall | None) -> tuple[str, int] | None:
+        """The sentence of the `candidates` passages that holds the evidence phrases of the
+        nearest labelled questions (the most by their weight), with the next one when it is
+        short and they fit in LEAD_CHARS together; and its passage. None where none does."""
+        scored: list[tuple[float, int, str, int]] = []  # weight, -rank, sentence, passage
         if recall is not None and recall.evidence:
             phrases = [(fold(p), w) for p, w in recall.evidence.items()]
-            for rank, hit in enumerate(hits[:SHOWN]):
-                for sentence in _sentences(hit.passage.text):
+            for rank, d in enumerate(candidates):
+                for sentence in _sentences(self.article.passages[d].text):
                     folded = fold(sentence)
                     weight = sum(w for p, w in phrases if p and p in folded)
                     if weight > 0:
-                        scored.append((weight, -rank, sentence, hit.passage.text))
+                        scored.append((weight, -rank, sentence, d))
         if not scored:
-            return _with_next(hits[0].excerpt, hits[0].passage.text) if hits else ""
-        _, _, sentence, text = max(scored, key=lambda s: (s[0], s[1]))
-        return _with_next(sentence, text)
+            return None
+        _, _, sentence, d = max(scored, key=lambda s: (s[0], s[1]))
+        return _with_next(sentence, self.article.passages[d].text), d
 
     def excerpt(self, doc_id: int, question: str, match: Match) -> str:
         """The passage's sentence that best answers: question weight plus closeness in meaning."""

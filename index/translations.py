@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeGuard
 
-from index.article import bundled_article_path
+from index.article import ArticleError, bundled_article_path, read_article
 from index.text import SENTENCE
 
 log = logging.getLogger(__name__)
@@ -190,3 +190,14 @@ def _row(data: object) -> _Row | None:
 
 def _index(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def translations_for(path_of_article: str | Path | None) -> Translations:
+    """The translations of the article at `path_of_article` (the bundled one when None);
+    none when the article cannot be read (its reader says why, elsewhere)."""
+    path = Path(path_of_article) if path_of_article is not None else bundled_article_path()
+    try:
+        text = read_article(path).decode("utf-8-sig")
+    except (ArticleError, UnicodeDecodeError):
+        return NO_TRANSLATIONS
+    return load_translations(text, path)
