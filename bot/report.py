@@ -236,13 +236,15 @@ def write_json(r: Report, out: TextIO) -> None:
 
 
 def export(rows: list[Row], out: TextIO) -> int:
-    """The declined and voted-down questions, each wording once, as a question file of the
-    `eval` format with no sections yet (to be labelled). How many it wrote."""
+    """The declined and voted-down questions, each wording once, as lines of the `eval` and
+    memory format marked `"unlabelled": true` and with no sections (an empty list would say
+    the article does not answer them): `eval` and `--memory` refuse them until a person adds
+    "sections" and "evidence" (or a "kind") and drops the mark. How many it wrote."""
     chosen = dict.fromkeys(
         normalized(row.text) for row in rows if row.outcome == "declined" or row.disliked
     )
     texts = {normalized(row.text): row.text for row in rows}
     for number, key in enumerate(chosen, start=1):
-        line = {"id": f"log-{number}", "question": texts[key], "sections": [], "evidence": []}
+        line = {"id": f"log-{number}", "question": texts[key], "unlabelled": True}
         out.write(safe_json(line) + "\n")
     return len(chosen)

@@ -92,6 +92,8 @@ def load_questions(path: str | Path) -> list[Question]:
             continue
         try:
             row = json.loads(line)
+            if row.get("unlabelled"):
+                raise ValueError('not labelled yet: add "sections" and "evidence", or a "kind"')
             questions.append(
                 Question(
                     id=str(row.get("id", number)),

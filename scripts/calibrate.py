@@ -265,12 +265,7 @@ def remember(index: HybridIndex, name: str) -> list[Remembered]:
         logit = model[0] + sum(
             c * x for c, x in zip(model[1:], ranking.signals.features(), strict=True)
         )
-        features = (
-            logit,
-            recall.answerable,
-            recall.nearest_answerable,
-            recall.nearest_unanswerable,
-        )
+        features = (logit, recall.answerable)
         other = _remembered_kind(recall, index.params.kind_share)
         out.append(
             Remembered(
