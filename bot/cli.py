@@ -24,6 +24,7 @@ from index.article import ArticleError, load_article
 from index.cache import load_retriever
 from index.evaluate import QuestionFileError
 from index.search import Retriever
+from index.text import encodable
 
 EXIT_USAGE = 2
 ENV_ARTICLE = """environment:
@@ -49,7 +50,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     batch = "-" in args.question
     if batch and len(args.question) > 1:
         raise UsageError(messages.CLI_BATCH_ALONE)
-    question = " ".join(args.question).strip()
+    question = encodable(" ".join(args.question)).strip()
     if not batch and not question:
         raise UsageError(messages.CLI_EMPTY_QUESTION)
     settings = Settings.load("answer", args)

@@ -27,6 +27,8 @@ from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
+from index.text import encodable
+
 log = logging.getLogger(__name__)
 # poll() asks for getUpdates as JSON on purpose (see there), which PTB warns about.
 warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
@@ -138,9 +140,9 @@ async def _unless(stopping: asyncio.Event, step: Awaitable[T]) -> asyncio.Future
 async def _serve_webhook(inbox: Inbox, stopping: asyncio.Event, webhook: Webhook) -> None:
     """Register the webhook, then serve it until `stopping` is set."""
     routes = [(webhook.path, WebhookHandler, {"inbox": inbox, "secret": webhook.secret})]
-    server = tornado.httpserver.HTTPServer(
-        tornado.web.Application(routes), max_body_size=WEBHOOK_BODY
-    )
+    # No access log: each refused request would be a line (the bot logs what it refuses).
+    app = tornado.web.Application(routes, log_function=lambda handler: None)
+    server = tornado.httpserver.HTTPServer(app, max_body_size=WEBHOOK_BODY)
     try:
         server.listen(webhook.port, address=webhook.listen)
     except OSError as exc:  # in use, or not an address of this machine
@@ -206,12 +208,20 @@ class Inbox:
             self._abandoned.add(update.update_id)
             raise
         else:
-            self._answered[update.update_id] = None
-            if len(self._answered) > REMEMBERED:
-                self._answered.popitem(last=False)
+            self._remember(update.update_id)
         finally:
             del self.pending[update.update_id]
             self._progress.set()
+
+    def pass_over(self, uid: int) -> None:
+        """Count the update `uid` as answered, without handling it."""
+        self._newest = uid if self._newest is None else max(self._newest, uid)
+        self._remember(uid)
+
+    def _remember(self, uid: int) -> None:
+        self._answered[uid] = None
+        if len(self._answered) > REMEMBERED:
+            self._answered.popitem(last=False)
 
     @property
     def offset(self) -> int | None:
@@ -275,9 +285,22 @@ async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
             pause = min(pause * 2, 30.0)
             continue
         pause = 1.0
-        new = [inbox.receive(Update.de_json(u, bot)) for u in raw if inbox.unseen(u["update_id"])]
+        new = [inbox.receive(update) for u in raw if (update := _readable(inbox, u))]
         if not new:
             await _next_poll(inbox, started, [u["update_id"] for u in raw])
+
+
+def _readable(inbox: Inbox, data: dict[str, Any]) -> Update | None:
+    """The update in `data` if it is new and readable; one that is not is passed over (and
+    confirmed with the answered ones) with a warning."""
+    if not inbox.unseen(data["update_id"]):
+        return None
+    try:
+        return parse_update(data, inbox.application.bot)
+    except InvalidUpdate as exc:
+        log.warning("update %d passed over: %s", data["update_id"], exc)
+        inbox.pass_over(data["update_id"])
+        return None
 
 
 async def _next_poll(inbox: Inbox, started: float, fetched: list[int]) -> None:
@@ -301,6 +324,90 @@ async def _next_poll(inbox: Inbox, started: float, fetched: list[int]) -> None:
 def _is_update(data: object) -> TypeGuard[dict[str, Any]]:
     """Whether JSON from Telegram (or a stranger) is shaped like an update: an update_id."""
     return isinstance(data, dict) and type(data.get("update_id")) is int
+
+
+class InvalidUpdate(ValueError):
+    """JSON with an update_id that is no update the bot can read: what is wrong, in a few
+    words (never the JSON itself)."""
+
+
+# What the handlers read of an update, and the JSON types it must have: a key with "?" may be
+# missing (or null). Anything else an update holds is left to python-telegram-bot.
+_Shape: TypeAlias = dict[str, Any]
+_USER: _Shape = {"id": int, "is_bot": bool, "first_name": str, "username?": str}
+_CHAT: _Shape = {"id": int, "type": str}
+_ENTITY: _Shape = {"type": str, "offset": int, "length": int}
+_MESSAGE: _Shape = {
+    "message_id": int,
+    "date": int,
+    "chat": _CHAT,
+    "from?": _USER,
+    "text?": str,
+    "caption?": str,
+    "entities?": [_ENTITY],
+    "caption_entities?": [_ENTITY],
+}
+_MESSAGE["reply_to_message?"] = _MESSAGE
+_UPDATE: _Shape = {
+    "update_id": int,
+    "message?": _MESSAGE,
+    "edited_message?": _MESSAGE,
+    "channel_post?": _MESSAGE,
+    "edited_channel_post?": _MESSAGE,
+    "callback_query?": {
+        "id": str,
+        "from": _USER,
+        "chat_instance": str,
+        "data?": str,
+        "message?": {"message_id": int, "date": int, "chat": _CHAT},
+        "inline_message_id?": str,
+    },
+    "inline_query?": {"id": str, "from": _USER, "query": str, "offset": str},
+}
+
+
+def _check(data: object, shape: object, where: str) -> None:
+    """Raise InvalidUpdate unless `data` has `shape`: a JSON type, a list of one shape, or a
+    dict of keys to shapes."""
+    if isinstance(shape, dict):
+        if not isinstance(data, dict):
+            raise InvalidUpdate(f"{where} is not an object")
+        for key, inner in shape.items():
+            name = key.rstrip("?")
+            if data.get(name) is None and key.endswith("?"):
+                continue
+            _check(data.get(name), inner, f"{where}.{name}")
+    elif isinstance(shape, list):
+        if not isinstance(data, list):
+            raise InvalidUpdate(f"{where} is not a list")
+        for item in data:
+            _check(item, shape[0], f"{where}[]")
+    elif type(data) is not shape:  # (so True is no message_id)
+        raise InvalidUpdate(f"{where} is not {_JSON_TYPES[shape]}")
+
+
+_JSON_TYPES: dict[object, str] = {int: "an integer", str: "a string", bool: "true or false"}
+
+
+def _encodable(data: Any) -> Any:
+    """JSON with every string encodable (index.text.encodable)."""
+    if isinstance(data, str):
+        return encodable(data)
+    if isinstance(data, dict):
+        return {encodable(k): _encodable(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_encodable(v) for v in data]
+    return data
+
+
+def parse_update(data: object, bot: Any) -> Update:
+    """The Update in JSON from Telegram (or from a stranger with the webhook's secret);
+    InvalidUpdate when it is none the handlers could read."""
+    _check(data, _UPDATE, "update")
+    try:
+        return Update.de_json(_encodable(data), bot)
+    except Exception as exc:  # any other field python-telegram-bot cannot read
+        raise InvalidUpdate(f"unreadable ({type(exc).__name__})") from None
 
 
 async def confirm(inbox: Inbox) -> None:
@@ -338,11 +445,12 @@ class WebhookHandler(tornado.web.RequestHandler):
     async def post(self) -> None:
         try:
             data = json.loads(b"".join(self.body))
-            if not _is_update(data):
-                raise ValueError("not an update")
-            update = Update.de_json(data, self.inbox.application.bot)
-        except Exception as exc:  # anything a stranger with the secret could post
-            log.warning("webhook: not an update (%s)", type(exc).__name__)
+            update = parse_update(data, self.inbox.application.bot)
+        except InvalidUpdate as exc:
+            log.warning("webhook: not an update (%s)", exc)
+            raise tornado.web.HTTPError(400) from None
+        except ValueError:  # (UnicodeDecodeError too)
+            log.warning("webhook: not an update (not JSON)")
             raise tornado.web.HTTPError(400) from None
         if (task := self.inbox.receive(update)) is not None:
             await asyncio.wait([task], timeout=WEBHOOK_WAIT)
