@@ -28,7 +28,7 @@ from bot import handlers, messages
 from bot.delivery import BACKLOG, StartupError, Webhook, serve
 from bot.questionlog import question_log
 from bot.quota import Quota
-from bot.retry import PatientRateLimiter
+from bot.retry import READ_TIMEOUT, PatientRateLimiter
 from bot.session import SECTION_SHORTCUT, Session
 from bot.settings import Settings, SettingsError
 from bot.turns import FairTurns
@@ -105,6 +105,7 @@ def build_application(
                 host=settings.host, overall_max_rate=settings.max_rate, max_retries=3
             )
         )
+        .read_timeout(READ_TIMEOUT)
         .updater(None)  # bot.delivery fetches updates, and confirms them once answered
         # Every update of the backlog is handled at once: retrieval takes turns by user in
         # FairTurns, so a user's backlog never holds up another's question.

@@ -13,13 +13,19 @@ from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
 
+# How long a request waits for the Bot API's response before it counts as failed and is sent
+# again (python-telegram-bot's default is 5 s): a send carried out late, once resent, reaches
+# the user twice. Within a webhook request's 30 s (bot.delivery.WEBHOOK_WAIT), so that
+# Telegram does not deliver the update again meanwhile.
+READ_TIMEOUT = 20.0
+
 
 def worth_retrying(exc: NetworkError) -> bool:
     """Whether a failed Bot API request should be sent again: whenever it failed on the way
     (no connection, an error status such as 500 or 502, a connection that broke or timed out),
     but not a bad request, which fails the same way every time. A request whose connection
     broke after it was sent may have been carried out: a user may then get an answer twice,
-    the lesser harm than none."""
+    the lesser harm than none (a response slower than READ_TIMEOUT counts as failed)."""
     return not isinstance(exc, BadRequest)  # a NetworkError in PTB, but no retry mends it
 
 
