@@ -11,21 +11,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import logging
+import os
+import resource
 import signal
+import socket
+import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeGuard, TypeVar
+from typing import Any, TypeAlias, TypeGuard, TypeVar, cast
 
 import tornado.httpserver
+import tornado.httputil
+import tornado.iostream
+import tornado.netutil
 import tornado.web
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
+from tornado.http1connection import HTTP1ServerConnection
 
 from index.text import encodable
 
@@ -53,6 +62,14 @@ REFETCH_MIN = 0.1
 WEBHOOK_BODY = 256 * 1024
 # A webhook request is answered when its update is handled, or after this long anyway.
 WEBHOOK_WAIT = 30.0
+# Seconds a webhook connection may take to send a request's headers (or stay idle between
+# requests), and then its body: Telegram sends both at once (tornado's default is an hour).
+WEBHOOK_TIMEOUT = 5.0
+# The most webhook connections open at once, whatever the file limit (Telegram opens up to
+# 100; see connection_limit).
+WEBHOOK_CONNECTIONS = 4096
+# A repeated warning about the webhook's connections is logged at most this often.
+WARN_EVERY = 60.0
 # On SIGTERM, the updates being answered have this long to finish; the rest stay with
 # Telegram (a supervisor's stop timeout is 10 s: Docker's, systemd's is longer).
 STOP_GRACE = 6.0
@@ -142,9 +159,14 @@ async def _serve_webhook(inbox: Inbox, stopping: asyncio.Event, webhook: Webhook
     routes = [(webhook.path, WebhookHandler, {"inbox": inbox, "secret": webhook.secret})]
     # No access log: each refused request would be a line (the bot logs what it refuses).
     app = tornado.web.Application(routes, log_function=lambda handler: None)
-    server = tornado.httpserver.HTTPServer(app, max_body_size=WEBHOOK_BODY)
+    server = WebhookServer(
+        app,
+        max_body_size=WEBHOOK_BODY,
+        idle_connection_timeout=WEBHOOK_TIMEOUT,  # (and the headers' timeout)
+        body_timeout=WEBHOOK_TIMEOUT,
+    )
     try:
-        server.listen(webhook.port, address=webhook.listen)
+        server.open(webhook.port, webhook.listen, connection_limit())
     except OSError as exc:  # in use, or not an address of this machine
         reason = exc.strerror or str(exc)
         where = f"{webhook.listen}:{webhook.port}"
@@ -165,9 +187,150 @@ async def _serve_webhook(inbox: Inbox, stopping: asyncio.Event, webhook: Webhook
     except BadRequest as exc:
         raise StartupError(f"Telegram rejected the webhook: {exc.message}") from None
     finally:
-        server.stop()  # no new requests; those under way get their answers while draining
+        server.shut()  # no new requests; those under way get their answers while draining
         await inbox.drain(STOP_GRACE)
         await server.close_all_connections()
+
+
+def connection_limit() -> int:
+    """The most webhook connections open at once: half the files the process may still open
+    (RLIMIT_NOFILE less those open now), so that its Bot API connections, the log and the
+    index always have some; at least 8, at most WEBHOOK_CONNECTIONS."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    soft = WEBHOOK_CONNECTIONS * 4 if soft == resource.RLIM_INFINITY else soft
+    try:
+        used = len(os.listdir("/proc/self/fd"))
+    except OSError:  # (not Linux)
+        used = 64
+    return max(8, min(WEBHOOK_CONNECTIONS, (soft - used) // 2))
+
+
+class Throttled:
+    """A warning logged at most once per WARN_EVERY seconds, saying how often it came in
+    between: what a flood of connections repeats never floods the log."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.last = -WARN_EVERY
+        self.count = 0
+
+    def __call__(self, *args: object) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.last >= WARN_EVERY:
+            times = f" ({self.count} times in {WARN_EVERY:.0f} s)" if self.count > 1 else ""
+            log.warning(self.message + times, *args)
+            self.last, self.count = now, 0
+
+
+class WebhookServer(tornado.httpserver.HTTPServer):
+    """Tornado's HTTP server, which accepts connections itself: at most `limit` are open;
+    past it, the one that has waited longest without sending a request is closed (a slow
+    client's, never one whose request is being answered), or, if none waits, the new one.
+    When the process runs out of file descriptors, it pauses accepting for a moment instead
+    of trying again at once (tornado's own loop spins and logs each failure)."""
+
+    def open(self, port: int, address: str, limit: int) -> None:
+        """Listen on `address`:`port` (OSError if that cannot be done)."""
+        self.limit = limit
+        self._open: set[tornado.iostream.IOStream] = set()
+        # Connections without a request under way, the one waiting longest first.
+        self._idle: OrderedDict[tornado.iostream.IOStream, None] = OrderedDict()
+        self._full = Throttled("webhook: %d connections open, the most; the idlest closed")
+        self._no_files = Throttled("webhook: cannot accept a connection: %s")
+        self._listening = tornado.netutil.bind_sockets(port, address)
+        for sock in self._listening:
+            self._resume(sock)
+
+    def shut(self) -> None:
+        """Stop listening (the connections open stay open)."""
+        loop = asyncio.get_running_loop()
+        for sock in self._listening:
+            loop.remove_reader(sock.fileno())
+            sock.close()
+        self._listening = []
+
+    def _resume(self, sock: socket.socket) -> None:
+        if sock in self._listening:
+            asyncio.get_running_loop().add_reader(sock.fileno(), self._accept, sock)
+
+    def _accept(self, sock: socket.socket) -> None:
+        for _ in range(128):  # (then the other callbacks have their turn)
+            try:
+                connection, address = sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except ConnectionAbortedError:
+                continue
+            except OSError as exc:  # out of file descriptors (EMFILE, ENFILE) or memory
+                self._no_files(exc.strerror or errno.errorcode.get(exc.errno or 0, str(exc)))
+                self._close_idlest()
+                loop = asyncio.get_running_loop()
+                loop.remove_reader(sock.fileno())
+                loop.call_later(0.1, self._resume, sock)
+                return
+            if len(self._open) >= self.limit:
+                self._full(len(self._open))
+                if not self._close_idlest():
+                    connection.close()
+                    continue
+            stream = tornado.iostream.IOStream(connection)
+            self._open.add(stream)
+            self._idle[stream] = None
+            self.handle_stream(stream, address)
+
+    def _close_idlest(self) -> bool:
+        """Close the connection that has waited longest without a request; False if none."""
+        if not self._idle:
+            return False
+        stream, _ = self._idle.popitem(last=False)
+        self._open.discard(stream)
+        stream.close()
+        return True
+
+    def start_request(
+        self, server_conn: object, request_conn: tornado.httputil.HTTPConnection
+    ) -> tornado.httputil.HTTPMessageDelegate:
+        stream = cast(HTTP1ServerConnection, server_conn).stream
+        if stream in self._open:  # (idle until its headers come)
+            self._idle[stream] = None
+        return _Busy(super().start_request(server_conn, request_conn), self._idle, stream)
+
+    def on_close(self, server_conn: object) -> None:
+        stream = cast(HTTP1ServerConnection, server_conn).stream
+        self._open.discard(stream)
+        self._idle.pop(stream, None)
+        super().on_close(server_conn)
+
+
+class _Busy(tornado.httputil.HTTPMessageDelegate):
+    """A request's delegate, which takes its connection off the idle ones once its headers
+    have come."""
+
+    def __init__(
+        self,
+        delegate: tornado.httputil.HTTPMessageDelegate,
+        idle: OrderedDict[tornado.iostream.IOStream, None],
+        stream: tornado.iostream.IOStream,
+    ) -> None:
+        self.delegate, self.idle, self.stream = delegate, idle, stream
+
+    def headers_received(
+        self,
+        start_line: tornado.httputil.RequestStartLine | tornado.httputil.ResponseStartLine,
+        headers: tornado.httputil.HTTPHeaders,
+    ) -> Awaitable[None] | None:
+        self.idle.pop(self.stream, None)
+        return self.delegate.headers_received(start_line, headers)
+
+    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
+        return self.delegate.data_received(chunk)
+
+    def finish(self) -> None:
+        self.delegate.finish()
+
+    def on_connection_close(self) -> None:
+        self.delegate.on_connection_close()
 
 
 class Inbox:
@@ -459,6 +622,9 @@ class WebhookHandler(tornado.web.RequestHandler):
         self.set_status(200)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
+        # The connection closes after a refusal (its body may be unread): said, so that a
+        # client does not send its next request on it.
+        self.set_header("Connection", "close")
         self.finish(f"{status_code}\n")
 
     def log_exception(self, *args: Any) -> None:
