@@ -185,7 +185,7 @@ def main(args: argparse.Namespace) -> int:
             webhook = Webhook(
                 settings.webhook_url, settings.webhook_secret, settings.listen, settings.port
             )
-        asyncio.run(serve(application, webhook))
+        asyncio.run(serve(application, webhook, status=settings.status))
     except InvalidToken:  # its message holds the token
         print("interview-bot: error: Telegram rejected the bot token", file=sys.stderr)
         return 2

@@ -23,6 +23,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeAlias, TypeGuard, TypeVar, cast
 
 import tornado.httpserver
@@ -36,6 +37,8 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 from tornado.http1connection import HTTP1ServerConnection
 
+from bot import health
+from bot.retry import PatientRateLimiter
 from index.text import encodable
 
 log = logging.getLogger(__name__)
@@ -96,24 +99,30 @@ async def serve(
     application: AnyApplication,
     webhook: Webhook | None = None,
     stopping: asyncio.Event | None = None,
+    status: Path | None = None,
 ) -> None:
     """Run the bot, with long polling or a webhook server, until `stopping` is set (by default,
-    until SIGINT or SIGTERM)."""
+    until SIGINT or SIGTERM); its health is written to `status` meanwhile, if given."""
     inbox = Inbox(application)
+    monitor = Monitor(inbox, "polling" if webhook is None else "webhook", status)
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM) if stopping is None else ()
     stopping = stopping or asyncio.Event()
     for sig in signals:
         loop.add_signal_handler(sig, stopping.set)
+    watching = asyncio.create_task(monitor.run(stopping))
     try:
         # getMe first, which the rate limiter retries while the Bot API cannot be reached.
         if await _unless(stopping, application.initialize()) is None:
             return
+        monitor.news()
         try:
-            await _run(application, inbox, stopping, webhook)
+            await _run(application, monitor, stopping, webhook)
         finally:
             await application.shutdown()
     finally:
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
         for sig in signals:
             loop.remove_signal_handler(sig)
         if application.post_shutdown:
@@ -121,14 +130,18 @@ async def serve(
 
 
 async def _run(
-    application: AnyApplication, inbox: Inbox, stopping: asyncio.Event, webhook: Webhook | None
+    application: AnyApplication,
+    monitor: Monitor,
+    stopping: asyncio.Event,
+    webhook: Webhook | None,
 ) -> None:
+    inbox = monitor.inbox
     if application.post_init:
         await application.post_init(application)
     await application.start()
     try:
         if webhook is not None:
-            await _serve_webhook(inbox, stopping, webhook)
+            await _serve_webhook(monitor, stopping, webhook)
         elif await _unless(stopping, application.bot.delete_webhook()) is not None:
             await poll(inbox, stopping)
     finally:
@@ -154,9 +167,13 @@ async def _unless(stopping: asyncio.Event, step: Awaitable[T]) -> asyncio.Future
     return None
 
 
-async def _serve_webhook(inbox: Inbox, stopping: asyncio.Event, webhook: Webhook) -> None:
+async def _serve_webhook(monitor: Monitor, stopping: asyncio.Event, webhook: Webhook) -> None:
     """Register the webhook, then serve it until `stopping` is set."""
-    routes = [(webhook.path, WebhookHandler, {"inbox": inbox, "secret": webhook.secret})]
+    inbox = monitor.inbox
+    routes: list[Any] = [
+        (webhook.path, WebhookHandler, {"inbox": inbox, "secret": webhook.secret}),
+        ("/healthz", HealthHandler, {"monitor": monitor}),
+    ]
     # No access log: each refused request would be a line (the bot logs what it refuses).
     app = tornado.web.Application(routes, log_function=lambda handler: None)
     server = WebhookServer(
@@ -345,6 +362,8 @@ class Inbox:
         self._abandoned: set[int] = set()  # cancelled while stopping, never answered
         self._newest: int | None = None
         self._progress = asyncio.Event()
+        self._since: dict[int, float] = {}  # when each update being answered came
+        self.answered = 0
 
     def unseen(self, uid: int) -> bool:
         """Whether the update `uid` is neither being answered nor answered already."""
@@ -360,6 +379,7 @@ class Inbox:
             log.debug("update %d was answered already", uid)
             return None
         self._newest = uid if self._newest is None else max(self._newest, uid)
+        self._since[uid] = time.time()
         task = self.pending[uid] = asyncio.create_task(self._handle(update), name=f"update {uid}")
         return task
 
@@ -372,8 +392,10 @@ class Inbox:
             raise
         else:
             self._remember(update.update_id)
+            self.answered += 1
         finally:
             del self.pending[update.update_id]
+            del self._since[update.update_id]
             self._progress.set()
 
     def pass_over(self, uid: int) -> None:
@@ -385,6 +407,11 @@ class Inbox:
         self._answered[uid] = None
         if len(self._answered) > REMEMBERED:
             self._answered.popitem(last=False)
+
+    @property
+    def waiting_since(self) -> float | None:
+        """When the oldest update being answered came (a Unix time), if any is."""
+        return min(self._since.values(), default=None)
 
     @property
     def offset(self) -> int | None:
@@ -410,6 +437,64 @@ class Inbox:
         await asyncio.gather(*late, return_exceptions=True)
         if late:
             log.info("stopping: %d updates left unanswered, for after a restart", len(late))
+
+
+class Monitor:
+    """The bot's health (bot.health) from the state of the process: written to `path` every
+    STATUS_EVERY seconds while it runs (and removed when it stops), and read by /healthz."""
+
+    def __init__(self, inbox: Inbox, mode: str, path: Path | None) -> None:
+        self.inbox, self.mode, self.path = inbox, mode, path
+        self.started = time.time()
+        self._unwritable = Throttled("cannot write the status file %s: %s")
+        self._news = asyncio.Event()
+
+    def news(self) -> None:
+        """Write the status now (the bot has connected)."""
+        self._news.set()
+
+    def status(self) -> health.Status:
+        limiter = self.inbox.application.bot.rate_limiter
+        contact = limiter.contact if isinstance(limiter, PatientRateLimiter) else None
+        return health.Status(
+            os.getpid(),
+            self.mode,
+            self.started,
+            time.time(),
+            contact,
+            self.inbox.waiting_since,
+            self.inbox.answered,
+        )
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        try:
+            while not stopping.is_set():
+                status = self.status()
+                if self.mode == "webhook" and self._out_of_touch(status):
+                    with contextlib.suppress(TelegramError, TimeoutError):
+                        bot = self.inbox.application.bot
+                        await asyncio.wait_for(bot.get_webhook_info(), health.STATUS_EVERY)
+                    status = self.status()
+                if self.path is not None:
+                    try:
+                        await asyncio.to_thread(health.write, self.path, status)
+                    except OSError as exc:
+                        self._unwritable(self.path, exc.strerror or exc)
+                self._news.clear()
+                waits = [asyncio.ensure_future(e.wait()) for e in (stopping, self._news)]
+                await asyncio.wait(
+                    waits, timeout=health.STATUS_EVERY, return_when=asyncio.FIRST_COMPLETED
+                )
+                for waiting in waits:
+                    waiting.cancel()
+        finally:
+            if self.path is not None:
+                await asyncio.shield(asyncio.to_thread(health.remove, self.path))
+
+    @staticmethod
+    def _out_of_touch(status: health.Status) -> bool:
+        """Whether the Bot API, reached at start-up, has not answered for ASK_EVERY."""
+        return status.contact is not None and status.written - status.contact > health.ASK_EVERY
 
 
 async def poll(inbox: Inbox, stopping: asyncio.Event) -> None:
@@ -629,3 +714,17 @@ class WebhookHandler(tornado.web.RequestHandler):
 
     def log_exception(self, *args: Any) -> None:
         """Quiet: a refused request is no error of the bot's."""
+
+
+class HealthHandler(tornado.web.RequestHandler):
+    """GET /healthz: 200 and "ok: …" while the bot is connected and answering, else 503 and
+    why (bot.health.verdict), from the process's own state."""
+
+    def initialize(self, monitor: Monitor) -> None:
+        self.monitor = monitor
+
+    def get(self) -> None:
+        healthy, line = health.verdict(self.monitor.status(), time.time())
+        self.set_status(200 if healthy else 503)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(line + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -41,6 +42,7 @@ class PatientRateLimiter(AIORateLimiter):
         super().__init__(**kwargs)
         self.host = host  # named in the log; never the URL, which holds the token
         self.patience = patience
+        self.contact: float | None = None  # when the Bot API last answered (bot.health)
 
     async def process_request(
         self,
@@ -55,9 +57,14 @@ class PatientRateLimiter(AIORateLimiter):
         pause, waited = (1.0 if starting else 0.25), 0.0
         while True:
             try:
-                return await super().process_request(
+                result = await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
+                self.contact = time.time()
+                return result
+            except BadRequest:  # (an answer of the Bot API)
+                self.contact = time.time()
+                raise
             except NetworkError as exc:
                 if endpoint == "getUpdates" or not worth_retrying(exc):
                     raise

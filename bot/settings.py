@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit
 
+from bot import health
 from index.cache import MODES
 
 # "<bot id>:<secret>", as @BotFather hands it out.
@@ -34,6 +35,7 @@ class Settings:
     cache_dir: Path | None = None  # None: no cache
     log: Path | None = None  # the question log (bot.questionlog); None: off
     log_days: float = 30.0  # how long the log keeps a question
+    status: Path | None = None  # where the running bot writes its health (bot.health); None: not
     token: str = field(default="", repr=False)
     base_url: str = DEFAULT_BASE_URL
     test_environment: bool = False
@@ -131,6 +133,12 @@ def _log(text: str, option: Option) -> Path | None:
     return Path(text).expanduser() if text else None
 
 
+def _status(text: str, option: Option) -> Path:
+    if text and (Path(text).expanduser().is_dir() or text.endswith("/")):
+        raise SettingsError(f"{option.name} must name a file, not a directory: {text!r}")
+    return Path(text).expanduser() if text else health.default_path()
+
+
 def _days(text: str, option: Option) -> float:
     days = _number(text, option)
     if days <= 0:
@@ -221,6 +229,9 @@ OPTIONS = (
            "an SQLite file to log questions and votes in (off by default)", scope="answer"),
     Option("log_days", "INTERVIEW_BOT_LOG_DAYS", None, "30", _days,
            "days the question log keeps a question (30)", scope="answer"),
+    Option("status", "INTERVIEW_BOT_STATUS", None, "", _status,
+           "the file the running bot keeps its health in, for `health` (in the temp dir)",
+           scope="answer"),
     Option("token", "TELEGRAM_BOT_TOKEN", None, "", _token,
            "the bot's token from @BotFather (required; never logged)"),
     Option("base_url", "TELEGRAM_BASE_URL", "--base-url", DEFAULT_BASE_URL, _base_url,
