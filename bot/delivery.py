@@ -71,6 +71,9 @@ WEBHOOK_TIMEOUT = 5.0
 # The most webhook connections open at once, whatever the file limit (Telegram opens up to
 # 100; see connection_limit).
 WEBHOOK_CONNECTIONS = 4096
+# Connections the kernel holds for the server to accept (tornado's default is 128): a burst
+# of slow clients past it would make Telegram's connection wait a second for its retry.
+BACKLOG_QUEUE = 1024
 # A repeated warning about the webhook's connections is logged at most this often.
 WARN_EVERY = 60.0
 # On SIGTERM, the updates being answered have this long to finish; the rest stay with
@@ -255,7 +258,7 @@ class WebhookServer(tornado.httpserver.HTTPServer):
         self._idle: OrderedDict[tornado.iostream.IOStream, None] = OrderedDict()
         self._full = Throttled("webhook: %d connections open, the most; the idlest closed")
         self._no_files = Throttled("webhook: cannot accept a connection: %s")
-        self._listening = tornado.netutil.bind_sockets(port, address)
+        self._listening = tornado.netutil.bind_sockets(port, address, backlog=BACKLOG_QUEUE)
         for sock in self._listening:
             self._resume(sock)
 
