@@ -247,8 +247,9 @@ class WebhookServer(tornado.httpserver.HTTPServer):
     """Tornado's HTTP server, which accepts connections itself: at most `limit` are open;
     past it, the one that has waited longest without sending a request is closed (a slow
     client's, never one whose request is being answered), or, if none waits, the new one.
-    When the process runs out of file descriptors, it pauses accepting for a moment instead
-    of trying again at once (tornado's own loop spins and logs each failure)."""
+    When the process runs out of file descriptors, it closes the connection idle longest for
+    the next, or, if none is idle, pauses accepting for a moment instead of trying again at
+    once (tornado's own loop spins and logs each failure)."""
 
     def open(self, port: int, address: str, limit: int) -> None:
         """Listen on `address`:`port` (OSError if that cannot be done)."""
@@ -284,7 +285,8 @@ class WebhookServer(tornado.httpserver.HTTPServer):
                 continue
             except OSError as exc:  # out of file descriptors (EMFILE, ENFILE) or memory
                 self._no_files(exc.strerror or errno.errorcode.get(exc.errno or 0, str(exc)))
-                self._close_idlest()
+                if self._close_idlest():  # a descriptor for the next one
+                    continue
                 loop = asyncio.get_running_loop()
                 loop.remove_reader(sock.fileno())
                 loop.call_later(0.1, self._resume, sock)
