@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from bot import messages
+
 STATUS_EVERY = 10.0  # seconds between the status file's writes
 STALE = 60.0  # a status older than this: the bot is stuck, or gone
 OUT_OF_TOUCH = 90.0  # no response from the Bot API for this long: not connected
@@ -44,18 +46,15 @@ class Status:
 def verdict(status: Status, now: float) -> tuple[bool, str]:
     """Whether the bot is healthy, and one line saying so or why not."""
     if now - status.written > STALE:
-        return False, f"the bot has not reported for {now - status.written:.0f} s (stuck?)"
+        return False, messages.HEALTH_STALE.format(ago=now - status.written)
     if status.contact is None:
-        return False, f"not connected: no answer from the Bot API in {now - status.started:.0f} s"
+        return False, messages.HEALTH_NEVER_CONNECTED.format(ago=now - status.started)
     if now - status.contact > OUT_OF_TOUCH:
-        return False, f"not connected: no answer from the Bot API for {now - status.contact:.0f} s"
+        return False, messages.HEALTH_OUT_OF_TOUCH.format(ago=now - status.contact)
     if status.waiting_since is not None and now - status.waiting_since > LATE:
-        late = now - status.waiting_since
-        return False, f"not answering: an update has waited {late:.0f} s for its answer"
-    return True, (
-        f"ok: {status.mode}, the Bot API answered {now - status.contact:.0f} s ago, "
-        f"{status.answered} updates answered"
-    )
+        return False, messages.HEALTH_LATE.format(ago=now - status.waiting_since)
+    ago = now - status.contact
+    return True, messages.HEALTH_OK.format(mode=status.mode, ago=ago, answered=status.answered)
 
 
 def default_path() -> Path:
@@ -88,13 +87,15 @@ def read(path: Path) -> Status:
         with path.open("rb") as file:
             data = json.loads(file.read(4096))
     except FileNotFoundError:
-        raise HealthError(f"no status at {path}: the bot is not running") from None
+        raise HealthError(messages.HEALTH_NO_STATUS.format(path=path)) from None
     except OSError as exc:
-        raise HealthError(f"cannot read {path}: {exc.strerror}") from None
+        raise HealthError(
+            messages.HEALTH_UNREADABLE.format(path=path, reason=exc.strerror)
+        ) from None
     except ValueError:  # (UnicodeDecodeError too)
-        raise HealthError(f"{path} holds no status") from None
+        raise HealthError(messages.HEALTH_NOT_STATUS.format(path=path)) from None
     if not isinstance(data, dict):
-        raise HealthError(f"{path} holds no status")
+        raise HealthError(messages.HEALTH_NOT_STATUS.format(path=path))
     checked: dict[str, Any] = {}
     for field in fields(Status):
         value = data.get(field.name)
@@ -102,7 +103,7 @@ def read(path: Path) -> Status:
             str(field.type), (int, float, type(None))
         )
         if type(value) not in kinds or (type(value) is float and not math.isfinite(value)):
-            raise HealthError(f"{path} holds no status (its {field.name})")
+            raise HealthError(messages.HEALTH_NOT_STATUS.format(path=path) + f" (its {field.name})")
         checked[field.name] = value
     return Status(**checked)
 
@@ -127,5 +128,5 @@ def check(path: Path, now: float | None = None) -> tuple[bool, str]:
     except HealthError as exc:
         return False, str(exc)
     if not alive(status.pid):
-        return False, f"the bot (pid {status.pid}) is not running"
+        return False, messages.HEALTH_GONE.format(pid=status.pid)
     return verdict(status, time.time() if now is None else now)
