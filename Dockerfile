@@ -62,6 +62,10 @@ WORKDIR /home/app
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["interview-bot"]
 CMD ["run"]
+# Healthy while the bot is connected to the Bot API and answering: `interview-bot health`
+# reads the status the running bot keeps (one line; exit 1 and why otherwise).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["interview-bot", "health"]
 
 # Last, so that every step above is reused when only the code changes. Owned by root:
 # the app user can run the code, not change it.

@@ -10,10 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import bot, inprocess, loglock, processes
+from benchmarks import bot, inprocess, loglock, processes, slowloris
 from benchmarks.common import Row, Sample, machine
 
-PARTS = ("inprocess", "ask", "busy", "bot", "scale", "loglock")
+PARTS = ("inprocess", "ask", "busy", "bot", "slowloris", "scale", "loglock")
 MODES = ("lexical", "hybrid")  # lexical first: the baseline
 
 
@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
                 rows += inprocess.answering(mode, rounds, budget)
             say("the question log")
             rows += inprocess.question_log(rounds, budget)
-        if {"ask", "busy", "bot"} & set(parts):  # these start from the cache `ask` fills
+        if {"ask", "busy", "bot", "slowloris"} & set(
+            parts
+        ):  # these start from the cache `ask` fills
             repeats, batches = (2, 1) if quick else (10, 3)
             rows += [processes.python_alone(repeats)] if "ask" in parts else []
             for mode in modes:
@@ -60,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             for mode in modes:
                 say(f"bot, {mode}")
                 rows += bot.run(mode, caches[mode], chats, per_chat, bursts, trips, workdir)
+        if "slowloris" in parts:
+            for mode in modes[:1]:  # (the server's figure: the retrieval is the same)
+                say(f"the webhook under slow connections, {mode}")
+                rows += slowloris.run(mode, caches[mode], 2 if quick else 5, workdir)
         if "scale" in parts:
             factor, rounds, budget = (10, 1, 2.0) if quick else (100, 3, 20.0)
             say(f"lexical index at {factor}×")

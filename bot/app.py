@@ -28,7 +28,7 @@ from bot import handlers, messages
 from bot.delivery import BACKLOG, StartupError, Webhook, serve
 from bot.questionlog import question_log
 from bot.quota import Quota
-from bot.retry import PatientRateLimiter
+from bot.retry import READ_TIMEOUT, PatientRateLimiter
 from bot.session import SECTION_SHORTCUT, Session
 from bot.settings import Settings, SettingsError
 from bot.turns import FairTurns
@@ -107,6 +107,7 @@ def build_application(
                 host=settings.host, overall_max_rate=settings.max_rate, max_retries=3
             )
         )
+        .read_timeout(READ_TIMEOUT)
         .updater(None)  # bot.delivery fetches updates, and confirms them once answered
         # Every update of the backlog is handled at once: retrieval takes turns by user in
         # FairTurns, so a user's backlog never holds up another's question.
@@ -190,7 +191,7 @@ def main(args: argparse.Namespace) -> int:
             webhook = Webhook(
                 settings.webhook_url, settings.webhook_secret, settings.listen, settings.port
             )
-        asyncio.run(serve(application, webhook))
+        asyncio.run(serve(application, webhook, status=settings.status))
     except InvalidToken:  # its message holds the token
         print("interview-bot: error: Telegram rejected the bot token", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot import console, messages, report
+from bot import console, health, messages, report
 from bot.questionlog import entry, question_log
 from bot.report import ReportError
 from bot.session import Answered, Session
@@ -25,6 +25,7 @@ from index.cache import load_retriever
 from index.evaluate import QuestionFileError
 from index.memory import MemoryFileError
 from index.search import Retriever
+from index.text import encodable
 
 EXIT_USAGE = 2
 ENV_ARTICLE = """environment:
@@ -59,7 +60,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     batch = "-" in args.question
     if batch and len(args.question) > 1:
         raise UsageError(messages.CLI_BATCH_ALONE)
-    question = " ".join(args.question).strip()
+    question = encodable(" ".join(args.question)).strip()
     if not batch and not question:
         raise UsageError(messages.CLI_EMPTY_QUESTION)
     settings = Settings.load("answer", args)
@@ -196,6 +197,12 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace, out: TextIO) -> int:
+    healthy, line = health.check(Settings.load("answer", args).status or health.default_path())
+    out.write(line + "\n")
+    return 0 if healthy else 1
+
+
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from bot.app import main as run_bot  # telegram is imported only to run the bot
 
@@ -261,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--json", action="store_true", help="print the report as one JSON object")
     rep.add_argument(
         "--export", metavar="FILE", help="write the declined and 👎 questions as a question file"
+    )
+    command(
+        "health",
+        cmd_health,
+        "whether the running bot is connected and answering (exit 0), or why not (1)",
+        environment_help("answer"),
     )
     run = command("run", cmd_run, "run the Telegram bot", environment_help("run"))
     add_arguments(run, "run")

@@ -201,6 +201,17 @@ CLI_SINCE = "--since must be a day as YYYY-MM-DD, not {since!r}"
 CLI_EXPORTED = "wrote {count} questions to {path}"
 CLI_SKIPPED = "skipped {count} rows that cannot be read (not UTF-8, or not what the bot writes)"
 
+# `interview-bot health` and GET /healthz (one line each, for the operator).
+HEALTH_OK = "ok: {mode}, the Bot API answered {ago:.0f} s ago, {answered} updates answered"
+HEALTH_STALE = "the bot has not reported for {ago:.0f} s (stuck?)"
+HEALTH_NEVER_CONNECTED = "not connected: no answer from the Bot API in {ago:.0f} s"
+HEALTH_OUT_OF_TOUCH = "not connected: no answer from the Bot API for {ago:.0f} s"
+HEALTH_LATE = "not answering: an update has waited {ago:.0f} s for its answer"
+HEALTH_GONE = "the bot (pid {pid}) is not running"
+HEALTH_NO_STATUS = "no status at {path}: the bot is not running"
+HEALTH_UNREADABLE = "cannot read {path}: {reason}"
+HEALTH_NOT_STATUS = "{path} holds no status"
+
 
 def said(words: dict[str, str], language: str) -> str:
     """`words` in `language`, or in Japanese where there are none in it."""

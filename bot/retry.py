@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -13,13 +14,19 @@ from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
 
+# How long a request waits for the Bot API's response before it counts as failed and is sent
+# again (python-telegram-bot's default is 5 s): a send carried out late, once resent, reaches
+# the user twice. Within a webhook request's 30 s (bot.delivery.WEBHOOK_WAIT), so that
+# Telegram does not deliver the update again meanwhile.
+READ_TIMEOUT = 20.0
+
 
 def worth_retrying(exc: NetworkError) -> bool:
     """Whether a failed Bot API request should be sent again: whenever it failed on the way
     (no connection, an error status such as 500 or 502, a connection that broke or timed out),
     but not a bad request, which fails the same way every time. A request whose connection
     broke after it was sent may have been carried out: a user may then get an answer twice,
-    the lesser harm than none."""
+    the lesser harm than none (a response slower than READ_TIMEOUT counts as failed)."""
     return not isinstance(exc, BadRequest)  # a NetworkError in PTB, but no retry mends it
 
 
@@ -35,6 +42,7 @@ class PatientRateLimiter(AIORateLimiter):
         super().__init__(**kwargs)
         self.host = host  # named in the log; never the URL, which holds the token
         self.patience = patience
+        self.contact: float | None = None  # when the Bot API last answered (bot.health)
 
     async def process_request(
         self,
@@ -49,9 +57,14 @@ class PatientRateLimiter(AIORateLimiter):
         pause, waited = (1.0 if starting else 0.25), 0.0
         while True:
             try:
-                return await super().process_request(
+                result = await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
+                self.contact = time.time()
+                return result
+            except BadRequest:  # (an answer of the Bot API)
+                self.contact = time.time()
+                raise
             except NetworkError as exc:
                 if endpoint == "getUpdates" or not worth_retrying(exc):
                     raise

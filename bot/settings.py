@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit
 
+from bot import health
 from index.cache import MODES
 
 # "<bot id>:<secret>", as @BotFather hands it out.
@@ -35,6 +36,7 @@ class Settings:
     log: Path | None = None  # the question log (bot.questionlog); None: off
     log_days: float = 30.0  # how long the log keeps a question
     memory: tuple[Path, ...] = ()  # the operator's labelled messages (index.memory)
+    status: Path | None = None  # where the running bot writes its health (bot.health); None: not
     token: str = field(default="", repr=False)
     base_url: str = DEFAULT_BASE_URL
     test_environment: bool = False
@@ -137,6 +139,10 @@ def _paths(text: str, option: Option) -> tuple[Path, ...]:
     if missing := [str(p) for p in paths if not p.is_file()]:
         raise SettingsError(f"{option.name}: no such file: {missing[0]!r}")
     return paths
+def _status(text: str, option: Option) -> Path:
+    if text and (Path(text).expanduser().is_dir() or text.endswith("/")):
+        raise SettingsError(f"{option.name} must name a file, not a directory: {text!r}")
+    return Path(text).expanduser() if text else health.default_path()
 
 
 def _days(text: str, option: Option) -> float:
@@ -231,6 +237,9 @@ OPTIONS = (
            "days the question log keeps a question (30)", scope="answer"),
     Option("memory", "INTERVIEW_BOT_MEMORY", "--memory", "", _paths,
            "labelled messages to learn from (JSON Lines files, separated by :)", scope="answer"),
+    Option("status", "INTERVIEW_BOT_STATUS", None, "", _status,
+           "the file the running bot keeps its health in, for `health` (in the temp dir)",
+           scope="answer"),
     Option("token", "TELEGRAM_BOT_TOKEN", None, "", _token,
            "the bot's token from @BotFather (required; never logged)"),
     Option("base_url", "TELEGRAM_BASE_URL", "--base-url", DEFAULT_BASE_URL, _base_url,

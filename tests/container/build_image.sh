@@ -148,7 +148,9 @@ EOF
 fi
 
 # 3. The project's image --------------------------------------------------------------------
-build=(bud --isolation chroot --layers --build-arg "BASE_IMAGE=$BASE_IMAGE" -f "$REPO/Dockerfile")
+# Docker's image format: OCI's has no HEALTHCHECK (buildah drops it with a warning).
+build=(bud --isolation chroot --layers --format docker --build-arg "BASE_IMAGE=$BASE_IMAGE"
+    -f "$REPO/Dockerfile")
 # pip in the build trusts the same CAs as pip here (the host bundle, mounted over the
 # image's) and uses the same index, if this machine's pip is told of one.
 [ -f "$CA_BUNDLE" ] && build+=(--volume "$CA_BUNDLE:$CA_BUNDLE:ro")

@@ -80,6 +80,7 @@ def config(image: str) -> dict[str, Any]:
         inspected["OCIv1"]["config"],
         _history=inspected.get("History") or [],
         _manifest=json.loads(inspected["Manifest"]),
+        _docker=(inspected.get("Docker") or {}).get("config") or {},
     )
 
 
@@ -136,6 +137,22 @@ def test_entrypoint_command_and_stop_signal(config: dict[str, Any]) -> None:
     env = dict(item.split("=", 1) for item in config.get("Env", []))
     assert env.get("PYTHONDONTWRITEBYTECODE") == "1"
     assert env.get("PYTHONUNBUFFERED") == "1"
+
+
+HEALTHCHECK = ["CMD", "interview-bot", "health"]
+
+
+def test_the_image_has_the_healthcheck(config: dict[str, Any]) -> None:
+    check = config["_docker"].get("Healthcheck") or {}
+    assert check.get("Test") == HEALTHCHECK, config["_docker"]
+
+
+def test_health_without_a_running_bot_says_so_in_one_line_and_exits_1(container: str) -> None:
+    done = run(container, "sh", "-c", "interview-bot health 2>&1")
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stdout.splitlines() == [
+        "no status at /tmp/interview-bot-10001.status: the bot is not running"
+    ]
 
 
 def test_no_token_or_secret_baked_in(config: dict[str, Any]) -> None:

@@ -13,16 +13,43 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.chat import SECRET, WEBHOOK_URL, check_everything_sent, free_port, html
+from tests.support.chat import (
+    SECRET,
+    WEBHOOK_URL,
+    check_everything_sent,
+    free_port,
+    html,
+    sections_of,
+)
 from tests.support.emulator import DEFAULT_USER, Chat, Emulator
 
 pytestmark = pytest.mark.e2e
 
 
+class Running:
+    """`interview-bot run` in webhook mode: its URL, and its output once stopped."""
+
+    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
+        self.proc, self.url = proc, url
+        self.output: str | None = None
+
+    def stop(self) -> str:
+        if self.output is None:
+            self.proc.terminate()
+            self.output, _ = self.proc.communicate(timeout=10)
+        return self.output
+
+
 @pytest.fixture
-def webhook_bot(emulator: Emulator, hybrid: object) -> Iterator[str]:
-    """`interview-bot run` in webhook mode; yields the local URL it listens on. (`hybrid`: the
-    default retrieval's index is built in the tests' cache before the bot starts.)"""
+def webhook_bot(webhook_run: Running) -> str:
+    """The local URL of `interview-bot run` in webhook mode."""
+    return webhook_run.url
+
+
+@pytest.fixture
+def webhook_run(emulator: Emulator, hybrid: object) -> Iterator[Running]:
+    """`interview-bot run` in webhook mode. (`hybrid`: the default retrieval's index is built
+    in the tests' cache before the bot starts.)"""
     port = free_port()
     env = {
         **os.environ,
@@ -49,10 +76,9 @@ def webhook_bot(emulator: Emulator, hybrid: object) -> Iterator[str]:
                 assert proc.poll() is None, proc.communicate()[0]
                 assert time.monotonic() < deadline, "webhook server did not start"
                 time.sleep(0.05)
-        yield url
+        yield (running := Running(proc, url))
     finally:
-        proc.terminate()
-        output, _ = proc.communicate(timeout=10)
+        output = running.stop() if "running" in locals() else proc.communicate()[0]
         assert proc.returncode == 0, output
         assert emulator.token not in output
 
@@ -166,6 +192,36 @@ async def test_bodies_that_are_no_update_are_refused_without_reading_them(
         ok = await client.post(webhook_bot, json=update(9, "将来の世界の通貨は?"), headers=GOOD)
     assert ok.status_code == 200
     assert "§6" in html(emulator.sent_messages(DEFAULT_USER.id)[-1])
+
+
+BASE = {"message_id": 90, "date": 1, "chat": {"id": DEFAULT_USER.id, "type": "private"}}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"update_id": 1, "message": "x"},
+        {"update_id": 2, "message": {"message_id": 90, "text": "hi"}},  # no date, no chat
+        {"update_id": 3, "message": BASE | {"text": 5}},
+        {"update_id": 4, "message": BASE | {"text": "hi", "entities": [{"type": 1}]}},
+        {"update_id": 5, "callback_query": {"id": "q", "data": "s:1:0"}},
+    ],
+    ids=["message-string", "message-missing-fields", "text-number", "entity", "query"],
+)
+async def test_update_shaped_bodies_that_are_no_update_get_400_and_one_warning(
+    emulator: Emulator, webhook_run: Running, body: dict[str, object]
+) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        refused = await client.post(webhook_run.url, json=body, headers=GOOD)
+        ok = await client.post(webhook_run.url, json=update(9, "将来の世界の通貨は?"), headers=GOOD)
+    assert (refused.status_code, ok.status_code) == (400, 200)
+    output = webhook_run.stop()
+    assert "Traceback" not in output and " ERROR " not in output
+    assert [line for line in output.splitlines() if " WARNING " in line] == [
+        line for line in output.splitlines() if "webhook: not an update" in line
+    ]
+    assert output.count("webhook: not an update") == 1
+    assert [sections_of(m)[0] for m in emulator.sent_messages(DEFAULT_USER.id)] == [6]
 
 
 def run_webhook(emulator: Emulator, *flags: str) -> subprocess.CompletedProcess[str]:

@@ -381,6 +381,12 @@ class Emulator:
         self._webhook_params = params
         return True
 
+    def _api_getWebhookInfo(self, params: JSONDict) -> JSONDict:
+        pending = len(self._updates)
+        return {"url": self._webhook or "", "has_custom_certificate": False} | {
+            "pending_update_count": pending
+        }
+
     def _api_deleteWebhook(self, params: JSONDict) -> bool:
         self._webhook = None
         if params.get("drop_pending_updates"):
