@@ -162,7 +162,7 @@ def kind_of(text: str) -> Kind:
     """What `text` wants, from its words alone."""
     folded = fold(text)
     if not folded:
-        return Kind(CHAT)
+        return Kind(ANSWER)  # nothing asked: declined as a question
     section = _section_asked(folded)
     if section is not None:
         return section
