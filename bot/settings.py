@@ -139,6 +139,8 @@ def _paths(text: str, option: Option) -> tuple[Path, ...]:
     if missing := [str(p) for p in paths if not p.is_file()]:
         raise SettingsError(f"{option.name}: no such file: {missing[0]!r}")
     return paths
+
+
 def _status(text: str, option: Option) -> Path:
     if text and (Path(text).expanduser().is_dir() or text.endswith("/")):
         raise SettingsError(f"{option.name} must name a file, not a directory: {text!r}")

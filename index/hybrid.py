@@ -73,13 +73,18 @@ class HybridParams:
     # section vote is added to each passage's score, scaled to the best and times these (a
     # Japanese question, then another); and a logistic model per language group ("ja", and
     # "foreign" for the rest) over the decline model's logit and the neighbours' answerable
-    # share decides, answering from memory_probabilities[0] and sure from [1].
+    # share decides, answering and sure from the group's memory_probabilities (fitted by
+    # scripts/calibrate.py --memory: from 0.6 a Japanese question declines more traps than it
+    # loses answers, an English or Chinese one does not).
     vote_weights: tuple[float, float] = (5.0, 3.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("foreign", (-2.313, 0.6041, 4.867)),
-        ("ja", (-3.974, 0.6682, 5.978)),
+        ("foreign", (-2.327, 0.5998, 4.867)),
+        ("ja", (-4.037, 0.6696, 6.066)),
     )
-    memory_probabilities: tuple[float, float] = (0.5, 0.85)
+    memory_probabilities: tuple[tuple[str, float, float], ...] = (
+        ("foreign", 0.5, 0.9),
+        ("ja", 0.6, 0.9),
+    )
     # A message whose neighbours are at least this share chat (or requests), and that the
     # article does not answer, is taken for chat (or a request).
     kind_share: float = 0.6
@@ -91,7 +96,11 @@ class HybridParams:
         return models.get(language.split("-")[0]) or models["ja" if language == "ja" else "en"]
 
     def memory_model(self, language: str) -> tuple[float, ...]:
-        return dict(self.memory_models)["ja" if language == "ja" else "foreign"]
+        return dict(self.memory_models)[_group(language)]
+
+    def memory_thresholds(self, language: str) -> tuple[float, float]:
+        found = {group: (answer, sure) for group, answer, sure in self.memory_probabilities}
+        return found[_group(language)]
 
     def rank_weights(self, foreign: bool) -> Vectors:
         """The weight of each of PASSAGE_FEATURES for a question in Japanese, or not."""
@@ -263,10 +272,10 @@ class HybridIndex:
         """Encode the questions together, for their searches to come."""
         self.encoder.questions([self.read(q) for q in questions])
 
-    def thresholds(self) -> tuple[float, float]:
-        """From how likely it answers, and from how likely it is sure."""
+    def thresholds(self, language: str = "ja") -> tuple[float, float]:
+        """From how likely a question in `language` is answered, and from how likely sure."""
         if self.memory is not None:
-            return self.params.memory_probabilities
+            return self.params.memory_thresholds(language)
         return self.params.min_probability, self.params.sure_probability
 
     def search(self, question: str, k: int = 5) -> Answer:
@@ -279,7 +288,7 @@ class HybridIndex:
         ranking = self.rank(question)
         if ranking is None:
             return Answer(question=question, hits=(), answered=False, language=spoken)
-        answer_from, sure_from = self.thresholds()
+        answer_from, sure_from = self.thresholds(ranking.signals.language)
         if ranking.probability < answer_from:
             asks = _remembered_kind(ranking.recall, self.params.kind_share)
             return Answer(
@@ -370,6 +379,11 @@ def _remembered_kind(recall: Recall | None, share: float) -> str:
             if recall.kinds.get(kind, 0.0) >= share:
                 return kind
     return "answer"
+
+
+def _group(language: str) -> str:
+    """A language's group for the memory's models: Japanese, or "foreign"."""
+    return "ja" if language == "ja" else "foreign"
 
 
 def _sigmoid(logit: float) -> float:

@@ -73,7 +73,8 @@ def test_an_answer_below_the_sure_probability_says_it_is_unsure(hybrid: HybridIn
     ranking = hybrid.rank(question)
     assert ranking is not None and ranking.probability >= hybrid.thresholds()[1]
     assert hybrid.search(question).confidence == "high"
-    params = replace(hybrid.params, memory_probabilities=(0.5, 1.01))
+    never_sure = (("foreign", 0.5, 1.01), ("ja", 0.5, 1.01))
+    params = replace(hybrid.params, memory_probabilities=never_sure)
     doubtful = HybridIndex(hybrid.base, hybrid.encoder, params, hybrid.vectors, hybrid.memory)
     answer = doubtful.search(question)
     assert answer.answered and answer.confidence == "low"
