@@ -27,11 +27,13 @@ def cli(*args: str, stdin: str | bytes = b"") -> subprocess.CompletedProcess[str
     )
 
 
-def test_ask_prints_quotes_with_section_labels() -> None:
+def test_ask_prints_the_lead_then_quotes_with_section_labels() -> None:
     result = cli("ask", "ロボットが外科医を超えるのはいつ?")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("§5 「3年以内に")
-    assert "今後3年以内に、ロボットの手術能力が" in result.stdout
+    lead, quotes = result.stdout.split("\n\n", 1)
+    assert lead.startswith("» ") and "3年以内" in lead
+    assert quotes.startswith("§5 「3年以内に")
+    assert "今後3年以内に、ロボットの手術能力が" in quotes
 
 
 def test_ask_words_need_no_quotes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,9 +42,28 @@ def test_ask_words_need_no_quotes(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_ask_off_topic_says_so_plainly(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["ask", "今日の大阪の天気は?"]) == 0
+    assert main(["ask", "ビットコインの価格は?"]) == 0
     out = capsys.readouterr().out
     assert "見つかりませんでした" in out and "§" not in out
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("第5章を見せて", "§5 「3年以内に"),
+        ("show me chapter 5", "§5 「3年以内に"),
+        ("こんにちは", "こんにちは。記事「"),
+        ("hello", "Hello! I answer questions about the article"),
+        ("Write me a tweet about this article", "I can't do that"),
+        ("能不能帮我把上面的内容翻译成英文", "这个我做不到"),
+        ("謝謝", "不客氣"),
+    ],
+)
+def test_ask_answers_other_kinds_of_message_in_their_language(
+    capsys: pytest.CaptureFixture[str], message: str, said: str
+) -> None:
+    assert main(["ask", message]) == 0
+    assert capsys.readouterr().out.startswith(said)
 
 
 def test_ask_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,7 +195,7 @@ def test_chat_accepts_what_telegram_accepts_and_answers_in_japanese() -> None:
         "/section ５",
         "/section 42",
         "/sections",
-        "/ask 大学に行く意味はまだある?",
+        "/ask 学歴の価値は?",
         "/ask",
         "/nope",
         "/quit",
@@ -184,9 +205,10 @@ def test_chat_accepts_what_telegram_accepts_and_answers_in_japanese() -> None:
     assert result.returncode == 0, result.stderr
     replies = result.stdout.split("\n\n")
     assert "/section N" in replies[0]
-    assert replies[1].startswith("§6 「将来の世界の通貨は、本質的にはワットだ。」")
+    assert replies[1] == "» 「将来の世界の通貨は、本質的にはワットだ。」"  # the lead, then quotes
+    assert replies[2].startswith("§6 「将来の世界の通貨は、本質的にはワットだ。」")
     section = "§6 「将来の世界の通貨は、本質的にはワットだ。」\n\n"  # as §6 opens the section
-    assert section in result.stdout.split(replies[1], 1)[1]
+    assert section in result.stdout.split(replies[2], 1)[1]
     assert "§5 「3年以内に" in result.stdout
     assert "「42」という章はありません。章の番号は 0〜11" in result.stdout
     assert "§11 最後に" in result.stdout
@@ -212,7 +234,7 @@ def test_ask_stdin_in_plain_text_heads_each_answer_with_its_question() -> None:
     result = cli("ask", "-", stdin="学歴の価値は?\nビットコインの価格は?\n")
     assert result.returncode == 0, result.stderr
     blocks = result.stdout.strip().split("\n\n質問: ")
-    assert blocks[0].startswith("質問: 学歴の価値は?\n§3 ")
+    assert blocks[0].startswith("質問: 学歴の価値は?\n» ") and "\n\n§3 " in blocks[0]
     assert blocks[1].startswith("ビットコインの価格は?\nこの記事には")
 
 

@@ -141,7 +141,7 @@ def _ask(*args: str) -> dict[str, object]:
 def test_an_operator_teaches_the_bot_with_labelled_messages(tmp_path: Path) -> None:
     """A question declined before is answered once its labelled twin is added, and a trap
     answered before is declined."""
-    declined, trap = "大学の授業料はどれだけ上がった?", "マスクは火星に何人送るつもり?"
+    declined, trap = "大学の授業料はどれだけ上がった?", "中国のチップは何ナノ?"
     assert _ask("ask", "--json", declined)["kind"] == "declined"
     assert _ask("ask", "--json", trap)["kind"] == "answer"
     taught = tmp_path / "taught.jsonl"

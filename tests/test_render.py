@@ -9,19 +9,23 @@ from index.search import Answer, Hit, SearchIndex
 from tests.support.telegram_html import check_callback_data, check_html, visible_length
 
 
-def test_answer_html_labels_each_quote_and_bolds_the_best_sentence(index: SearchIndex) -> None:
+def test_an_answer_opens_with_its_lead_then_folded_quotes_under_one_header_a_section(
+    index: SearchIndex,
+) -> None:
     answer = index.search("ロボットが外科医を超えるのはいつ?", k=6)
     text = render.answer_html(answer, 3)
     check_html(text)
-    assert text.count("<blockquote>") == 3
-    assert text.startswith("<b>§5</b> 「3年以内に")
-    first_quote = text.split("<blockquote>")[1].split("</blockquote>")[0]
-    assert f"<b>{answer.hits[0].excerpt}</b>" in first_quote
+    assert text.startswith(f"<b>{answer.lead}</b>\n\n<b>§5</b> 「3年以内に")
+    assert text.count("<blockquote expandable>") == 3 and "<blockquote>" not in text
+    sections = [hit.passage.section for hit in answer.hits[:3]]
+    assert text.count("<b>§") == len(set(sections))  # no header repeated
+    first_quote = text.split("<blockquote expandable>")[1].split("</blockquote>")[0]
+    assert f"<b>{answer.lead}</b>" in first_quote  # the bold sentence is the lead
 
 
 def test_no_answer_is_plain_and_points_to_sections() -> None:
     text = render.answer_html(Answer("天気", (), False), 3)
-    assert "<blockquote>" not in text and "/sections" in text
+    assert "<blockquote" not in text and "/sections" in text
     check_html(text)
 
 
@@ -33,7 +37,7 @@ def test_an_unsure_answer_says_so_and_offers_its_two_closest_sections(
     answer = replace(found, hits=hits + found.hits[2:], confidence="low")
     text = render.answer_html(answer, 3)
     check_html(text)
-    assert text.startswith("<i>確かではありませんが") and text.count("<blockquote>") == 2
+    assert text.startswith("<i>確かではありませんが") and text.count("<blockquote") == 2
     markup = keyboards.answer_keyboard(answer, 3)
     assert markup is not None
     labels = [button.text for button in markup.inline_keyboard[0]]

@@ -24,6 +24,7 @@ from index.search import SearchIndex
 from tests.support.chat import ask, check_everything_sent, html, sections_of, settings
 from tests.support.emulator import DEFAULT_USER, Chat, Emulator, User, polling
 
+KANA = re.compile("[ぁ-ゖァ-ヺ]")
 pytestmark = pytest.mark.e2e
 
 GROUP = Chat.group()
@@ -59,8 +60,10 @@ async def test_question_gets_quotes_with_section_labels_and_buttons(bot: Emulato
     reply = await ask(bot, "ロボットが外科医を超えるのはいつ?")
     assert reply.parse_mode == "HTML"
     assert sections_of(reply)[0] == 5
-    assert 1 <= html(reply).count("<blockquote>") <= 3
-    assert "<b>" in html(reply).split("<blockquote>")[1]  # the best sentence is bold
+    assert 1 <= html(reply).count("<blockquote expandable>") <= 2  # folded, one screen
+    lead, quotes = html(reply).split("\n\n", 1)
+    assert lead.startswith("<b>") and "3年以内" in lead  # the answer in a line, first
+    assert lead.removeprefix("<b>").removesuffix("</b>") in quotes.split("</blockquote>")[0]
     data = [b["callback_data"] for b in reply.buttons]
     assert data[0] == "s:5:0"
     assert data[1].startswith("m:")
@@ -68,7 +71,7 @@ async def test_question_gets_quotes_with_section_labels_and_buttons(bot: Emulato
 
 async def test_off_topic_question_is_declined_plainly(bot: Emulator) -> None:
     reply = await ask(bot, "ビットコインの価格はいくらですか")
-    assert "<blockquote>" not in html(reply)
+    assert "<blockquote" not in html(reply)
     assert "見つかりませんでした" in html(reply) and "/sections" in html(reply)
     assert reply.buttons == []
 
@@ -78,14 +81,61 @@ async def test_the_bot_answers_english_and_chinese_in_their_words(
 ) -> None:
     async with polling(build_application(settings(emulator), hybrid)):
         reply = await ask(emulator, "When will robots beat the best surgeons?", timeout=15)
-        assert html(reply).startswith("<i>From the (Japanese) article:</i>")
+        note, lead, quotes = html(reply).split("\n\n", 2)
+        assert note == "<i>From the article (translated from Japanese):</i>"
+        assert lead.startswith("<b>") and "3 years" in lead and not KANA.search(lead)
         assert sections_of(reply)[0] == 5
+        # Each passage in English, then the Japanese original, both folded.
+        folded = re.findall(r"<blockquote expandable>(.*?)</blockquote>", quotes, flags=re.S)
+        translated, original = folded[:2]
+        assert not KANA.search(translated) and KANA.search(original)
         assert reply.buttons[0]["text"] == "Read §5"
         declined = await ask(emulator, "How do I bake bread?", timeout=15)
         assert html(declined).startswith("The article has no passage")
         assert "/sections" in html(declined) and declined.buttons == []
         chinese = await ask(emulator, "马斯克说机器人什么时候能超过外科医生?", timeout=15)
-        assert html(chinese).startswith("<i>文章（日文）") and sections_of(chinese)[0] == 5
+        assert html(chinese).startswith("<i>文章内容（译自日文）：</i>")
+        assert sections_of(chinese)[0] == 5
+        traditional = await ask(emulator, "機器人什麼時候會超過外科醫生?", timeout=15)
+        assert html(traditional).startswith("<i>文章內容（譯自日文）：</i>")
+        assert sections_of(traditional)[0] == 5
+    check_everything_sent(emulator)
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("こんにちは", "こんにちは。記事「"),
+        ("ありがとう", "どういたしまして"),
+        ("hi there", "Hello! I answer questions"),
+        ("你好", "你好！我会引用文章"),
+        ("謝謝", "不客氣"),
+        ("この記事を英語に翻訳して", "それはできません"),
+        ("Write me a tweet about this article", "I can't do that"),
+        ("帮我写一条朋友圈，周末带孩子去海边玩", "这个我做不到"),
+        ("幫我查今天的新聞", "這個我做不到"),
+    ],
+)
+async def test_chat_and_requests_get_a_line_on_what_the_bot_does_in_their_language(
+    emulator: Emulator, hybrid: HybridIndex, message: str, said: str
+) -> None:
+    async with polling(build_application(settings(emulator), hybrid)):
+        reply = await ask(emulator, message, timeout=15)
+        assert html(reply).startswith(said) and "<blockquote" not in html(reply)
+    check_everything_sent(emulator)
+
+
+@pytest.mark.parametrize(
+    ("message", "number"),
+    [("第5章を見せて", 5), ("最後の章", 11), ("show me chapter 5", 5), ("看第五章", 5), ("第五節", 5)],
+)
+async def test_a_section_asked_for_in_words_opens_it(
+    emulator: Emulator, hybrid: HybridIndex, message: str, number: int
+) -> None:
+    async with polling(build_application(settings(emulator), hybrid)):
+        reply = await ask(emulator, message, timeout=15)
+        assert html(reply).startswith(f"<b>§{number} ") and "<blockquote" not in html(reply)
+        assert "l" in [b["callback_data"] for b in reply.buttons]  # the section's own buttons
     check_everything_sent(emulator)
 
 
@@ -97,7 +147,7 @@ async def test_an_unsure_answer_says_so_and_offers_its_sections(
     async with polling(build_application(settings(emulator), unsure)):
         reply = await ask(emulator, "ロボットが外科医を超えるのはいつ?", timeout=15)
         assert html(reply).startswith("<i>確かではありませんが")
-        assert html(reply).count("<blockquote>") == 2
+        assert html(reply).count("<blockquote") == 2
         shown = list(dict.fromkeys(sections_of(reply)))
         data = [b["callback_data"] for b in reply.buttons]
         assert data[: len(shown)] == [f"s:{n}:0" for n in shown] and data[-1].startswith("m:")
@@ -118,7 +168,7 @@ async def test_section_by_number(bot: Emulator, command: str) -> None:
 async def test_unknown_section_gets_the_valid_range(bot: Emulator, ref: str) -> None:
     reply = await ask(bot, f"/section {ref}")
     assert "0〜11" in html(reply)
-    assert "<blockquote>" not in html(reply)
+    assert "<blockquote" not in html(reply)
 
 
 @pytest.mark.parametrize("command", ["/sections", "/section"])
@@ -160,7 +210,7 @@ async def test_every_button_works(bot: Emulator) -> None:
     await bot.press_button(answer, more)
     extra = (await bot.wait_for_messages(chat, 5))[-1]
     candidates = more.partition("|")[2].split(",")
-    assert html(extra).count("<blockquote>") == len(candidates)
+    assert html(extra).count("<blockquote") == len(candidates)
 
 
 @pytest.mark.parametrize("data", ["s:99:0", "n:5:42", "m:77-7", "zzz", "s:x:y"])
@@ -181,8 +231,8 @@ async def test_a_forged_more_button_gets_one_message_within_telegrams_limits(
         query = await bot.press_button(answer, data, validate=False)
         await bot.wait_for(lambda q=query: bot.callback_answers(q), what="callback answer")  # type: ignore[misc]
     sent = await bot.wait_for_messages(DEFAULT_USER.id, 3)
-    assert html(sent[1]).count("<blockquote>") == 1  # the same passage once
-    assert html(sent[2]).count("<blockquote>") >= 2  # as many as fit (and check_message)
+    assert html(sent[1]).count("<blockquote") == 1  # the same passage once
+    assert html(sent[2]).count("<blockquote") >= 2  # as many as fit (and check_message)
 
 
 @pytest.mark.parametrize("data", ["s:5:0", "n:5:0", "l", "m:|5-1"])
@@ -395,7 +445,7 @@ async def test_run_says_what_it_waits_for_then_that_it_is_through(emulator: Emul
     proc = start_cli(emulator)
     try:
         await emulator.wait_until_up(timeout=10)
-        reply = await ask(emulator, "大学に行く意味はまだある?", timeout=60)
+        reply = await ask(emulator, "学歴の価値は?", timeout=60)
         assert sections_of(reply)[0] == 3
     finally:
         proc.send_signal(signal.SIGTERM)

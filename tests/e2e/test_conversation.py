@@ -32,7 +32,7 @@ async def bot(emulator: Emulator, index: SearchIndex) -> AsyncIterator[Emulator]
 
 
 def quotes(message: SentMessage) -> list[str]:
-    return re.findall(r"<blockquote>(.*?)</blockquote>", html(message), flags=re.S)
+    return re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", html(message), flags=re.S)
 
 
 async def reply(
@@ -58,7 +58,7 @@ async def test_more_at_the_end_of_a_section_says_so_and_offers_the_next(bot: Emu
     message = await ask(bot, "ロボットが外科医を超えるのはいつ?")
     for _ in range(10):
         message = await reply(bot, message, "もっと")
-        if "<blockquote>" not in html(message):
+        if "<blockquote" not in html(message):
             break
     assert "§5 の箇所はこれで全部です" in html(message)
     assert [b["callback_data"] for b in message.buttons] == ["s:6:0"]
@@ -70,7 +70,7 @@ async def test_a_reply_without_a_topic_is_answered_from_the_answers_topic(bot: E
     why = await reply(bot, answer, "それはなぜ?")
     assert sections_of(why)[0] == 4
     alone = await ask(bot, "それはなぜ?", chat=Chat.private(BOB))
-    assert "<blockquote>" not in html(alone)  # the same words without context: no answer
+    assert "<blockquote" not in html(alone)  # the same words without context: no answer
 
 
 async def test_a_follow_up_without_reply_uses_the_chats_last_answer(bot: Emulator) -> None:
@@ -83,7 +83,7 @@ async def test_a_follow_up_without_reply_uses_the_chats_last_answer(bot: Emulato
 
 async def test_a_new_question_after_an_answer_is_not_pulled_to_its_topic(bot: Emulator) -> None:
     await ask(bot, "ロボットが外科医を超えるのはいつ?")
-    switch = await ask(bot, "大学に行く意味はまだある?")
+    switch = await ask(bot, "学歴の価値は?")
     assert sections_of(switch)[0] == 3
     answer = await ask(bot, "将来の世界の通貨は何になる")
     by_reply = await reply(bot, answer, "アメリカの大学の学費はどれだけ上がった?")
@@ -117,7 +117,7 @@ async def test_a_button_press_over_its_limit_gets_a_notice(bot: Emulator) -> Non
     assert "少し待って" in over.get("text", "")
     await bot.wait_for_messages(DEFAULT_USER.id, 1 + 5)  # the five presses within the limit
     await bot.wait_idle()
-    question = await ask(bot, "大学に行く意味はまだある?")  # questions still answered
+    question = await ask(bot, "学歴の価値は?")  # questions still answered
     assert sections_of(question)[0] == 3
 
 

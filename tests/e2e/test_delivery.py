@@ -20,7 +20,7 @@ from tests.support.emulator import Chat, Emulator, User
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("hybrid")]  # the index, built
 
 QUESTIONS = (
-    ("大学に行く意味はまだある?", 3),
+    ("学歴の価値は?", 3),
     ("将来の世界の通貨は何になる", 6),
     ("ロボットが外科医を超えるのはいつ?", 5),
     ("老後のためにお金を貯めておくべきですか", 4),

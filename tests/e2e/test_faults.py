@@ -19,7 +19,7 @@ from tests.support.emulator import DEFAULT_USER, Chat, Emulator, User, polling
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_logging")]
 
 QUESTIONS = {
-    "大学に行く意味はまだある?": 3,
+    "学歴の価値は?": 3,
     "将来の世界の通貨は何になる": 6,
     "ロボットが外科医を超えるのはいつ?": 5,
 }

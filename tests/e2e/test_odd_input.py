@@ -81,4 +81,4 @@ def test_a_question_the_command_line_cannot_decode_is_answered() -> None:
         text=True,
     )
     assert result.returncode == 0 and "Traceback" not in result.stderr
-    assert result.stdout.startswith("§3")
+    assert result.stdout.split("\n\n")[1].startswith("§3")

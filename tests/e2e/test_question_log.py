@@ -31,7 +31,7 @@ pytestmark = pytest.mark.e2e
 CAROL = User(id=7_312_448_905, first_name="Carol", username="carol_q")
 BOB = User(id=8_455_190_263, first_name="Bobby", language_code="en")
 QUESTIONS = (
-    "大学の授業料はどれだけ上がった?",
+    "学歴の価値は?",
     "将来の世界の通貨は何になる",
     "ロボットが外科医を超えるのはいつ?",
     "老後のためにお金を貯めておくべきですか",
