@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 ANSWER, CHAT, REQUEST, SECTION = "answer", "chat", "request", "section"
+KINDS = (CHAT, REQUEST, SECTION)  # what a message may be labelled with besides a question
 
 _DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2, "兩": 2}
 _WORDS = {

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.kinds import KINDS
+
 if TYPE_CHECKING:
     import numpy as np
 
     from index.embed import Vectors
 
-# The kinds of message a line may be labelled with ("" is a question about the article).
-KINDS = ("chat", "request", "section")
 NEIGHBOURS = 5  # that vote for sections, answering and kinds
 TEMPERATURE = 0.02
 LEAD_NEIGHBOURS = 10  # whose evidence phrases find the lead

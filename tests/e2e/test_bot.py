@@ -127,7 +127,13 @@ async def test_chat_and_requests_get_a_line_on_what_the_bot_does_in_their_langua
 
 @pytest.mark.parametrize(
     ("message", "number"),
-    [("第5章を見せて", 5), ("最後の章", 11), ("show me chapter 5", 5), ("看第五章", 5), ("第五節", 5)],
+    [
+        ("第5章を見せて", 5),
+        ("最後の章", 11),
+        ("show me chapter 5", 5),
+        ("看第五章", 5),
+        ("第五節", 5),
+    ],
 )
 async def test_a_section_asked_for_in_words_opens_it(
     emulator: Emulator, hybrid: HybridIndex, message: str, number: int
