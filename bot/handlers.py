@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Message,
     MessageEntity,
@@ -320,33 +321,43 @@ async def stale_button(update: Update, context: Context_) -> None:
 
 
 async def inline_query(update: Update, context: Context_) -> None:
-    """Offer the best passages for `@bot question`, or the sections for an empty query."""
+    """Offer the best passages for `@bot question`, each titled by its sentence that answers
+    and posting that and its passage; the sections for an empty query; and, when the article
+    does not answer, a button into the bot instead of unrelated passages."""
     query = update.inline_query
     assert query is not None
     session = _session(context)
-    results = []
     if not query.query.strip():
-        for section in session.article.sections:
-            results.append(
-                InlineQueryResultArticle(
-                    id=f"s{section.number}",
-                    title=messages.label(section.number, section.title),
-                    description=section.paragraphs[0] if section.paragraphs else None,
-                    input_message_content=InputTextMessageContent(render.section_pages(section)[0]),
-                )
+        results = [
+            InlineQueryResultArticle(
+                id=f"s{section.number}",
+                title=messages.label(section.number, section.title),
+                description=section.paragraphs[0] if section.paragraphs else None,
+                input_message_content=InputTextMessageContent(render.section_card_html(section)),
             )
-    else:
-        search = partial(session.retriever.search, query.query, INLINE_RESULTS)
-        answer: Answer = await _retrieve(update, context, search, query.query)
-        for hit in answer.hits:
-            results.append(
-                InlineQueryResultArticle(
-                    id=hit.passage.id,
-                    title=messages.label(hit.passage.section, hit.passage.title),
-                    description=hit.excerpt,
-                    input_message_content=InputTextMessageContent(render.hit_html(hit)),
-                )
+            for section in session.article.sections
+        ]
+        await query.answer(results, cache_time=300)
+        return
+    search = partial(session.retriever.search, query.query, INLINE_RESULTS)
+    answer: Answer = await _retrieve(update, context, search, query.query)
+    if not answer.answered:
+        into = InlineQueryResultsButton(
+            messages.said(messages.INLINE_INTO_BOT, answer.language), start_parameter="inline"
+        )
+        await query.answer([], cache_time=300, button=into)
+        return
+    results = []
+    for hit in answer.hits:
+        said = answer.lead if answer.lead in hit.passage.text else hit.excerpt
+        results.append(
+            InlineQueryResultArticle(
+                id=hit.passage.id,
+                title=f"{messages.label(hit.passage.section)} {said}",
+                description=hit.passage.title,
+                input_message_content=InputTextMessageContent(render.card_html(hit, said)),
             )
+        )
     await query.answer(results, cache_time=300)
 
 

@@ -174,6 +174,12 @@ REQUEST = {
     "zh-hans": "这个我做不到：我只回答关于文章《{title}》的问题，并引用文章中的相关段落。",
     "zh-hant": "這個我做不到：我只回答關於文章《{title}》的問題，並引用文章中的相關段落。",
 }
+INLINE_INTO_BOT = {  # an inline query the article does not answer: a button into the bot
+    "ja": "記事にその答えはありません。ボットで質問する",
+    "en": "The article does not say. Ask the bot",
+    "zh-hans": "文章里没有答案。去问机器人",
+    "zh-hant": "文章裡沒有答案。去問機器人",
+}
 TRY_ASKING = {
     "ja": "たとえば:",
     "en": "For example:",

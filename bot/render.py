@@ -123,6 +123,20 @@ def _folded(hit: Hit, lead: str, language: str, translations: Translations) -> s
     return f"<blockquote expandable>{chr(10).join(lines)}</blockquote>\n{original}"
 
 
+def card_html(hit: Hit, said: str) -> str:
+    """What an inline result posts: the sentence that answers, in bold, and its passage."""
+    return f"<b>{escape(said)}</b>\n\n{hit_html(hit, said)}"
+
+
+def section_card_html(section: Section) -> str:
+    """What an inline section posts: its label and its opening, not the whole section."""
+    opening = "\n".join(section.paragraphs[:2])
+    head = label_html(section.number, section.title)
+    if not opening:
+        return head
+    return f"{head}\n<blockquote expandable>{escape(_head(opening, QUOTE_CHARS))}</blockquote>"
+
+
 def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:
     """A passage on its own (no question to pick a sentence by): its start, quoted."""
     head = label_html(passage.section, passage.title)

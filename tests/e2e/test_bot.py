@@ -23,6 +23,7 @@ from index.hybrid import HybridIndex
 from index.search import SearchIndex
 from tests.support.chat import ask, check_everything_sent, html, sections_of, settings
 from tests.support.emulator import DEFAULT_USER, Chat, Emulator, User, polling
+from tests.support.telegram_html import check_html, visible_length
 
 KANA = re.compile("[ぁ-ゖァ-ヺ]")
 pytestmark = pytest.mark.e2e
@@ -256,11 +257,25 @@ async def test_inline_query_offers_passages_and_empty_query_lists_sections(bot: 
     results = answer["results"]
     assert 1 <= len(results) <= 5
     assert results[0]["title"].startswith("§5 ")
-    assert "<blockquote>" in results[0]["input_message_content"]["message_text"]
+    titles = [r["title"] for r in results]
+    assert len(set(titles)) == len(titles)  # each titled by its own sentence that answers
+    posted = results[0]["input_message_content"]["message_text"]
+    said = titles[0].removeprefix("§5 ")
+    assert posted.startswith(f"<b>{said}</b>") and posted.count("<blockquote") == 1
+    for result in results:
+        check_html(result["input_message_content"]["message_text"])
 
     empty = await bot.send_inline_query("")
     listing = (await bot.wait_for(lambda: bot.inline_answers(empty), what="inline answer"))[0]
     assert [r["title"].split()[0] for r in listing["results"]] == [f"§{n}" for n in range(12)]
+    opening = listing["results"][5]["input_message_content"]["message_text"]
+    assert visible_length(opening) < 400  # its opening, not the whole section
+
+    for unanswered in ("今日の天気", "ろぼ"):
+        asked = await bot.send_inline_query(unanswered)
+        offered = (await bot.wait_for(lambda q=asked: bot.inline_answers(q), what="answer"))[0]
+        assert offered["results"] == []
+        assert offered["button"]["start_parameter"] == "inline"  # a way into the bot
 
 
 async def test_groups_answer_mentions_replies_and_commands_only(bot: Emulator) -> None:
