@@ -277,8 +277,8 @@ HELP_EXAMPLES = {
 HELP_EXAMPLE = {
     "ja": "・{question}",
     "en": "• {question}",
-    "zh-hans": "・{question}",
-    "zh-hant": "・{question}",
+    "zh-hans": "• {question}",
+    "zh-hant": "• {question}",
 }
 HELP_SECTIONS = {
     "ja": "章",
@@ -538,7 +538,8 @@ def other_reply(kind: str, language: str, title: str, own: tuple[str, ...], than
         return said(CHAT_THANKS, language)
     opening = said(REQUEST if kind == "request" else CHAT_HELLO, language).format(title=title)
     tries = examples(language, own or EXAMPLES["ja"])[:3]
-    lines = [opening, said(TRY_ASKING, language), *(f"・{q}" for q in tries)]
+    example = said(HELP_EXAMPLE, language)
+    lines = [opening, said(TRY_ASKING, language), *(example.format(question=q) for q in tries)]
     return "\n".join(lines)
 
 
