@@ -498,6 +498,28 @@ EXAMPLES = {
     ),
 }
 
+# The bundled article's source and topics (index/data/musk-interview.ja.json) in each
+# language, names as docs/translations/glossary.json spells them; another article's are shown
+# as they are.
+ABOUT_SOURCE = {
+    "ja": "TechFlow(劉潤による要約。ポッドキャスト「Moonshots」で、ピーター・ダイアマンディス氏と"
+    "デイブ・ブレンディン氏が聞き手を務めた3時間のインタビュー)",
+    "en": "TechFlow (Liu Run's summary of a three-hour interview on the podcast “Moonshots”, "
+    "hosted by Peter Diamandis and Dave Blundin)",
+    "zh-hans": "TechFlow（刘润的摘要。播客《Moonshots》中由彼得·戴曼迪斯和戴夫·布伦丁主持的"
+    "三小时访谈）",
+    "zh-hant": "TechFlow（劉潤的摘要。Podcast《Moonshots》中由彼得·戴曼迪斯和戴夫·布倫丁主持的"
+    "三小時訪談）",
+}
+ABOUT_TOPICS = {
+    "ja": "イーロン・マスク氏が今後3〜7年について語ったこと(AI、仕事、教育、ロボット、エネルギー、"
+    "宇宙、中国)",
+    "en": "What Elon Musk said about the next 3–7 years (AI, jobs, education, robots, energy, "
+    "space, China)",
+    "zh-hans": "埃隆·马斯克谈未来 3～7 年（AI、工作、教育、机器人、能源、太空、中国）",
+    "zh-hant": "伊隆·馬斯克談未來 3～7 年（AI、工作、教育、機器人、能源、太空、中國）",
+}
+
 # The command line's errors (one line each, exit code 2).
 CLI_NO_SECTION = "no section {ref!r}: sections are numbered {first}–{last}"
 CLI_BATCH_ALONE = "'-' reads the questions from standard input: give no other question"
@@ -523,6 +545,12 @@ def examples(language: str, own: tuple[str, ...]) -> tuple[str, ...]:
     if own and own == EXAMPLES["ja"][: len(own)]:
         return EXAMPLES.get(language, own)[: len(own)]
     return own
+
+
+def bundled(words: dict[str, str], own: str, language: str) -> str:
+    """`words` in `language` where the article's `own` text is the bundled article's (`words`
+    in Japanese), else `own` as it is."""
+    return said(words, language) if own == words["ja"] else own
 
 
 def commands(language: str, group: bool = False) -> tuple[tuple[str, str], ...]:

@@ -174,9 +174,11 @@ def help_html(
         escape(said(messages.HELP_INTRO, language).format(title=about.title)),
     ]
     if about.topics:
-        parts.append(escape(said(messages.HELP_TOPICS, language).format(topics=about.topics)))
+        topics = messages.bundled(messages.ABOUT_TOPICS, about.topics, language)
+        parts.append(escape(said(messages.HELP_TOPICS, language).format(topics=topics)))
     if about.source:
-        parts.append(escape(said(messages.HELP_SOURCE, language).format(source=about.source)))
+        source = messages.bundled(messages.ABOUT_SOURCE, about.source, language)
+        parts.append(escape(said(messages.HELP_SOURCE, language).format(source=source)))
     if tries := messages.examples(language, about.examples):
         example = said(messages.HELP_EXAMPLE, language)
         examples = [example.format(question=q) for q in tries]
