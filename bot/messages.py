@@ -228,10 +228,10 @@ WELCOME = {  # /start in a private chat: a few phone lines, then example questio
     "zh-hant": "我會引用原文，回答關於文章《{title}》的問題。點下面的問題，或直接提問。",
 }
 GROUP_START = {  # /start and /help in a group: a line, and a button into the private chat
-    "ja": "記事「{title}」に原文の引用で答えます。ここでは /ask 質問 か @{username} をつけて。",
-    "en": "I answer questions about “{title}” with quotes. Here, use /ask or mention @{username}.",
-    "zh-hans": "我用原文引用回答关于《{title}》的问题。在群组里请用 /ask 或 @{username}。",
-    "zh-hant": "我用原文引用回答關於《{title}》的問題。在群組裡請用 /ask 或 @{username}。",
+    "ja": "記事の原文で質問に答えます。ここでは /ask か @{username} でどうぞ。",
+    "en": "I answer from the article. Here, use /ask or @{username}.",
+    "zh-hans": "我引用文章原文回答问题。在群组里请用 /ask 或 @{username}。",
+    "zh-hant": "我引用文章原文回答問題。在群組裡請用 /ask 或 @{username}。",
 }
 OPEN_PRIVATE = {
     "ja": "個別チャットで使い方を見る",
