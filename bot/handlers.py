@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -36,6 +37,8 @@ from index.text import shorten
 log = logging.getLogger(__name__)
 
 INLINE_RESULTS = 5
+COMMAND = re.compile(r"^/\w+(@\w+)?\s*")  # a command's name, before its words
+MENTION = re.compile(r"@\w+")
 FORGET_WAIT = 10.0  # seconds /forget waits for the log (locked by another process) to answer
 
 
@@ -125,8 +128,10 @@ async def count_question(update: Update, context: Context_) -> None:
     """Answer only so many questions a user: past the limit, a few wait for room in the
     window (then answered), the next gets one notice of when to ask again, the rest silence."""
     message = update.effective_message
-    language = _language(update, context, message.text if message else None)
-    await _within(update, context, context.bot_data.questions, said(messages.TOO_MANY, language))
+    # The question's words: without /ask or an @mention of the bot.
+    asked = MENTION.sub(" ", COMMAND.sub("", message.text or "")) if message else None
+    notice = said(messages.TOO_MANY, _language(update, context, asked))
+    await _within(update, context, context.bot_data.questions, notice)
 
 
 async def count_browsing(update: Update, context: Context_) -> None:
