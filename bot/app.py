@@ -145,7 +145,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
-    """Give up setting the menus, if it is not done yet: the next start sets them."""
+    """Give up setting the menus, if it is not done yet (the next start sets them), and the
+    questions still waiting for room in their user's quota."""
     tasks = list(application.bot_data.tasks)
     for task in tasks:
         task.cancel()

@@ -58,7 +58,9 @@ class BotData:
     languages: Choices = field(default_factory=Choices)  # each user's /language
     replies: Replies = field(default_factory=Replies)  # which answer a question got
     tally: Tally = field(default_factory=Tally)  # votes on answers, for a group's counts
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)  # start-up's menus
+    # Start-up's menus, and the questions that wait for room in their user's quota.
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    admitted: set[int] = field(default_factory=set)  # updates whose wait is over
 
 
 T = TypeVar("T")
@@ -127,6 +129,9 @@ async def guard(update: Update, context: Context_) -> None:
 async def count_question(update: Update, context: Context_) -> None:
     """Answer only so many questions a user: past the limit, a few wait for room in the
     window (then answered), the next gets one notice of when to ask again, the rest silence."""
+    if update.update_id in context.bot_data.admitted:  # counted when it began to wait
+        context.bot_data.admitted.discard(update.update_id)
+        return
     message = update.effective_message
     # The question's words: without /ask or an @mention of the bot.
     asked = MENTION.sub(" ", COMMAND.sub("", message.text or "")) if message else None
@@ -154,13 +159,28 @@ async def _within(update: Update, context: Context_, quota: Quota, notice: str) 
     if verdict is Verdict.ANSWER:
         return
     if verdict is Verdict.WAIT:  # its place in the window comes in `wait` seconds
-        await asyncio.sleep(wait)
-        return
+        _answer_later(update, context, wait)
+        raise ApplicationHandlerStop
     if update.callback_query:
         await update.callback_query.answer(notice)
     elif verdict is Verdict.NOTICE and notice and update.effective_message:
         await _reply(update, context, render.escape(notice.format(seconds=seconds(wait))))
     raise ApplicationHandlerStop
+
+
+def _answer_later(update: Update, context: Context_, wait: float) -> None:
+    """Handle `update` again in `wait` seconds, counted already. The update itself is done
+    (and confirmed) now: a question waiting holds up no other update."""
+    data = context.bot_data
+
+    async def later() -> None:
+        await asyncio.sleep(wait)
+        data.admitted.add(update.update_id)
+        await context.application.process_update(update)
+
+    task = asyncio.create_task(later())
+    data.tasks.add(task)
+    task.add_done_callback(data.tasks.discard)
 
 
 async def start(update: Update, context: Context_) -> None:
