@@ -6,10 +6,20 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import IO
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
@@ -37,12 +47,59 @@ from index.article import ArticleError
 from index.cache import load_retriever
 from index.memory import MemoryFileError
 from index.search import Retriever
+from index.text import shorten
 
 log = logging.getLogger(__name__)
+TAG = r"(~[est])?"  # a button's language (bot.language)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
-COMMANDS = [BotCommand(name, description) for name, description in messages.COMMANDS]
 LOG_STOP = 1.0  # seconds the question log's queue gets after the drain (STOP_GRACE)
+QUEUED = 3  # a user's questions past the quota that wait for room rather than get a notice
+# The menus' and descriptions' languages, as Telegram's language_code names them (None: the
+# default, for any other client): the Bot API takes one two-letter "zh", given the simplified
+# script (most Chinese readers'; a traditional reader's messages and /language still get
+# traditional Chinese).
+MENU_LANGUAGES = ((None, "ja"), ("ja", "ja"), ("en", "en"), ("zh", "zh-hans"))
+DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT = 512, 120
+
+
+def commands(language: str, group: bool = False) -> list[BotCommand]:
+    return [BotCommand(name, text) for name, text in messages.commands(language, group)]
+
+
+async def set_up_menus(bot: Bot, about: About) -> None:
+    """The command menus, for each language and for private chats, groups and the default,
+    and what an empty chat and the bot's profile say, for each language. A call that fails is
+    counted in one warning: the bot answers all the same."""
+    scopes: tuple[tuple[BotCommandScope | None, bool], ...] = (
+        (None, False),
+        (BotCommandScopeAllPrivateChats(), False),
+        (BotCommandScopeAllGroupChats(), True),
+    )
+    calls: list[Callable[[], Awaitable[bool]]] = []
+    for code, language in MENU_LANGUAGES:
+        for scope, group in scopes:
+            menu = commands(language, group)
+            calls.append(partial(bot.set_my_commands, menu, scope=scope, language_code=code))
+        long = messages.said(messages.DESCRIPTION, language).format(title=about.title)
+        short = messages.said(messages.SHORT_DESCRIPTION, language)
+        long, short = shorten(long, DESCRIPTION_LIMIT), shorten(short, SHORT_DESCRIPTION_LIMIT)
+        calls.append(partial(bot.set_my_description, long, language_code=code))
+        calls.append(partial(bot.set_my_short_description, short, language_code=code))
+    failed: list[BaseException] = []
+    for call in calls:  # one after another: the rate limiter paces them
+        try:
+            await call()
+        except TelegramError as exc:
+            failed.append(exc)
+    if failed:
+        log.warning(
+            "could not set %d of the %d command menus and descriptions (the bot answers all the"
+            " same): %s",
+            len(failed),
+            len(calls),
+            failed[0],
+        )
 
 
 class RedactToken(logging.Filter):
@@ -80,10 +137,20 @@ def configure_logging(token: str, verbose: bool = False, stream: IO[str] | None 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     host = urlsplit(application.bot.base_url).netloc  # (the path holds the token)
     log.info("connected to the Bot API at %s as @%s", host, application.bot.username)
-    try:
-        await application.bot.set_my_commands(COMMANDS)
-    except TelegramError as exc:  # the bot still answers without the command menu
-        log.warning("could not set the command menu: %s", exc)
+    # In the background: the bot answers from the start, whatever becomes of the menus.
+    task = asyncio.create_task(set_up_menus(application.bot, application.bot_data.session.about))
+    tasks = application.bot_data.tasks
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Give up setting the menus, if it is not done yet (the next start sets them), and the
+    questions still waiting for room in their user's quota."""
+    tasks = list(application.bot_data.tasks)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -113,6 +180,7 @@ def build_application(
         # FairTurns, so a user's backlog never holds up another's question.
         .concurrent_updates(BACKLOG)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -121,7 +189,7 @@ def build_application(
     application.bot_data = handlers.BotData(
         session=Session(retriever, about),
         allowed_chat_ids=settings.allowed_chat_ids,
-        questions=Quota(settings.question_limit, settings.question_window),
+        questions=Quota(settings.question_limit, settings.question_window, queue=QUEUED),
         browsing=Quota(settings.browse_limit, settings.question_window),
         inline=Quota(settings.inline_limit, settings.question_window),
         retrieval=FairTurns(retriever.prepare),
@@ -152,21 +220,29 @@ def build_application(
     )
     application.add_handlers(
         [
-            CommandHandler(["start", "help"], handlers.start),
+            CommandHandler("start", handlers.start),
+            CommandHandler("help", handlers.help_command),
+            CommandHandler("language", handlers.language_command),
             CommandHandler("ask", handlers.ask_command),
             CommandHandler("section", handlers.section_command),
             CommandHandler("sections", handlers.sections_command),
             CommandHandler("privacy", handlers.privacy_command),
             CommandHandler("forget", handlers.forget_command),
             MessageHandler(private & text & section_ref, handlers.section_shortcut),
-            # An edited question is answered again, as a new reply.
+            # An edited question is answered again, in place of the earlier answer.
             MessageHandler((new | edited) & text & addressed, handlers.ask_text),
             MessageHandler(private & new & filters.COMMAND, handlers.unknown_command),
             MessageHandler(private & new & ~filters.TEXT, handlers.not_text),
-            CallbackQueryHandler(handlers.section_button, pattern=r"^[sn]:\d{1,3}:\d{1,3}$"),
-            CallbackQueryHandler(handlers.list_button, pattern=r"^l$"),
+            CallbackQueryHandler(
+                handlers.section_button, pattern=rf"^[sn]:\d{{1,3}}:\d{{1,3}}{TAG}$"
+            ),
+            CallbackQueryHandler(handlers.list_button, pattern=rf"^l{TAG}$"),
             CallbackQueryHandler(handlers.more_button, pattern=r"^m:"),
-            CallbackQueryHandler(handlers.vote_button, pattern=r"^v:[+-]:\w{1,40}$"),
+            CallbackQueryHandler(
+                handlers.vote_button, pattern=rf"^v:[+-]:[A-Za-z0-9]{{1,40}}{TAG}$"
+            ),
+            CallbackQueryHandler(handlers.example_button, pattern=rf"^q:\d{{1,2}}{TAG}$"),
+            CallbackQueryHandler(handlers.language_button, pattern=r"^g:(ja|en|zh-hans|zh-hant)$"),
             CallbackQueryHandler(handlers.stale_button),
             InlineQueryHandler(handlers.inline_query),
         ]

@@ -81,7 +81,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
                 data = console.answer_json(answer, session.about.translations)
                 out.write(json.dumps(data, ensure_ascii=False) + "\n")
             elif batch:
-                out.write(f"{messages.BATCH_QUESTION.format(question=line)}\n{said}\n\n")
+                heading = messages.said(messages.BATCH_QUESTION, "ja").format(question=line)
+                out.write(f"{heading}\n{said}\n\n")
             else:
                 out.write(said + "\n")
             out.flush()

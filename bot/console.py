@@ -110,7 +110,7 @@ def sections_text(article: Article) -> str:
 
 def help_text(article: Article) -> str:
     first, last = article.span
-    return messages.CHAT_HELP.format(first=first, last=last)
+    return said(messages.CHAT_HELP, "ja").format(first=first, last=last)
 
 
 class Chat:

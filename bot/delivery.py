@@ -152,6 +152,8 @@ async def _run(
             await inbox.drain(STOP_GRACE)
             await confirm(inbox)
         await application.stop()
+        if application.post_stop:  # as run_polling does
+            await application.post_stop(application)
 
 
 async def _unless(stopping: asyncio.Event, step: Awaitable[T]) -> asyncio.Future[T] | None:

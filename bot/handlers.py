@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
@@ -18,21 +19,27 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
 from bot import keyboards, messages, render
+from bot.chats import Replies, Tally
 from bot.conversation import context_from_reply
+from bot.language import Choices, reply_language, untag
+from bot.messages import said
 from bot.questionlog import QuestionLog, entry
-from bot.quota import Quota, Verdict
+from bot.quota import Quota, Verdict, seconds
 from bot.session import SHOWN, Answered, ListSections, Notice, SectionDone, Session, ShowSection
 from bot.turns import FairTurns
 from index.article import Section
 from index.search import Answer
+from index.text import shorten
 
 log = logging.getLogger(__name__)
 
 INLINE_RESULTS = 5
+COMMAND = re.compile(r"^/\w+(@\w+)?\s*")  # a command's name, before its words
+MENTION = re.compile(r"@\w+")
 FORGET_WAIT = 10.0  # seconds /forget waits for the log (locked by another process) to answer
 
 
@@ -48,6 +55,13 @@ class BotData:
     inline: Quota  # inline queries, per user (sent as the user types)
     retrieval: FairTurns  # off the event loop, on one thread, in turns by user
     log: QuestionLog | None  # the question log, when it is on
+    # Kept in this process, bounded (bot.language, bot.chats):
+    languages: Choices = field(default_factory=Choices)  # each user's /language
+    replies: Replies = field(default_factory=Replies)  # which answer a question got
+    tally: Tally = field(default_factory=Tally)  # votes on answers, for a group's counts
+    # Start-up's menus, and the questions that wait for room in their user's quota.
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    admitted: set[int] = field(default_factory=set)  # updates whose wait is over
 
 
 T = TypeVar("T")
@@ -62,6 +76,32 @@ async def _retrieve(update: Update, context: Context_, call: Callable[[], T], qu
 
 def _session(context: Context_) -> Session:
     return context.bot_data.session
+
+
+def _language(update: Update, context: Context_, text: str | None = None) -> str:
+    """The language to reply in (bot.language): `text`'s, when it has letters, else the
+    user's choice (/language), else their Telegram client's, else Japanese."""
+    user = update.effective_user
+    chosen = context.bot_data.languages.get(user.id if user else None)
+    return reply_language(text, chosen, user.language_code if user else None)
+
+
+def _button_language(update: Update, context: Context_) -> str:
+    """The language of the message a button sits under: its tag, another button's, or, for a
+    message that shows none (sent inline), the user's."""
+    query = update.callback_query
+    assert query is not None
+    if (tagged := untag(query.data)[1]) is not None:
+        return tagged
+    message = query.message
+    if isinstance(message, Message) and (found := keyboards.language_of(message.reply_markup)):
+        return found
+    return _language(update, context)
+
+
+def _in_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type != chat.PRIVATE
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -88,47 +128,146 @@ async def guard(update: Update, context: Context_) -> None:
 
 
 async def count_question(update: Update, context: Context_) -> None:
-    """Answer only so many questions a user: past the limit, say so once, then stay silent."""
-    await _within(update, context.bot_data.questions, messages.TOO_MANY)
+    """Answer only so many questions a user: past the limit, a few wait for room in the
+    window (then answered), the next gets one notice of when to ask again, the rest silence."""
+    if update.update_id in context.bot_data.admitted:  # counted when it began to wait
+        context.bot_data.admitted.discard(update.update_id)
+        return
+    message = update.effective_message
+    # The question's words: without /ask or an @mention of the bot.
+    asked = MENTION.sub(" ", COMMAND.sub("", message.text or "")) if message else None
+    notice = said(messages.TOO_MANY, _language(update, context, asked))
+    await _within(update, context, context.bot_data.questions, notice)
 
 
 async def count_browsing(update: Update, context: Context_) -> None:
     """The same for button presses and the commands that page through the article; a press
     over the limit still gets an answer, so the user's client stops waiting."""
-    await _within(update, context.bot_data.browsing, messages.TOO_FAST)
+    language = _button_language(update, context) if update.callback_query else None
+    notice = said(messages.TOO_FAST, language or _language(update, context))
+    await _within(update, context, context.bot_data.browsing, notice)
 
 
 async def count_inline(update: Update, context: Context_) -> None:
     """Inline queries come as the user types: over their own limit, they are dropped."""
-    await _within(update, context.bot_data.inline, "")
+    await _within(update, context, context.bot_data.inline, "")
 
 
-async def _within(update: Update, quota: Quota, notice: str) -> None:
+async def _within(update: Update, context: Context_, quota: Quota, notice: str) -> None:
     if update.effective_user is None:
         return
-    verdict = quota.check(update.effective_user.id)
+    verdict, wait = quota.admit(update.effective_user.id)
     if verdict is Verdict.ANSWER:
         return
+    if verdict is Verdict.WAIT:  # its place in the window comes in `wait` seconds
+        _answer_later(update, context, wait)
+        raise ApplicationHandlerStop
     if update.callback_query:
         await update.callback_query.answer(notice)
     elif verdict is Verdict.NOTICE and notice and update.effective_message:
-        await _reply(update, render.escape(notice))
+        await _reply(update, context, render.escape(notice.format(seconds=seconds(wait))))
     raise ApplicationHandlerStop
 
 
+def _answer_later(update: Update, context: Context_, wait: float) -> None:
+    """Handle `update` again in `wait` seconds, counted already. The update itself is done
+    (and confirmed) now: a question waiting holds up no other update."""
+    data = context.bot_data
+
+    async def later() -> None:
+        await asyncio.sleep(wait)
+        data.admitted.add(update.update_id)
+        await context.application.process_update(update)
+
+    task = asyncio.create_task(later())
+    data.tasks.add(task)
+    task.add_done_callback(data.tasks.discard)
+
+
 async def start(update: Update, context: Context_) -> None:
-    """Say what the bot is, where the article comes from, and how to ask."""
-    session = _session(context)
+    """A short welcome with example questions to tap; `/start section_N` (the deep link
+    t.me/<bot>?start=section_N) opens section N, `/start help` the help."""
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("section_"):
+        await _send_section(update, context, payload.removeprefix("section_"))
+    elif payload == "help" or _in_group(update):
+        await help_command(update, context)
+    else:
+        await _welcome(update, context)
+
+
+async def _welcome(update: Update, context: Context_) -> None:
+    session, language = _session(context), _language(update, context)
+    markup = _examples_keyboard(context, language) or keyboards.sections_keyboard(
+        session.article, language
+    )
+    await _reply(update, context, render.welcome_html(session.about, language), markup)
+
+
+def _examples_keyboard(
+    context: Context_, language: str, sections: bool = False
+) -> InlineKeyboardMarkup | None:
+    examples = messages.examples(language, _session(context).about.examples)
+    return keyboards.examples_keyboard(examples, language, sections)
+
+
+async def help_command(update: Update, context: Context_) -> None:
+    """Say what the bot is, where the article comes from, and how to ask; in a group, a line
+    and a button into the private chat."""
+    session, language, username = (
+        _session(context),
+        _language(update, context),
+        context.bot.username,
+    )
+    if _in_group(update):
+        markup = keyboards.private_chat_keyboard(username, language)
+        await _reply(
+            update, context, render.group_start_html(session.about, username, language), markup
+        )
+        return
     logged = context.bot_data.log is not None
-    html = render.help_html(session.about, session.article, context.bot.username, logged)
-    await _reply(update, html)
+    html = render.help_html(session.about, session.article, username, logged, language)
+    await _reply(update, context, html)
+
+
+async def language_command(update: Update, context: Context_) -> None:
+    """Offer the four languages as buttons."""
+    text = render.escape(said(messages.LANGUAGE_PROMPT, _language(update, context)))
+    await _reply(update, context, text, keyboards.language_keyboard())
+
+
+async def language_button(update: Update, context: Context_) -> None:
+    """Speak the language chosen (g:LANG) to this user from now on, and say so in it."""
+    query = update.callback_query
+    assert query is not None
+    chosen = keyboards.parse(query.data).chosen
+    context.bot_data.languages.choose(query.from_user.id, chosen)
+    done = said(messages.LANGUAGE_SET, chosen)
+    await query.answer(done)
+    if isinstance(query.message, Message):
+        await _edit(query.edit_message_text(render.escape(done)))
+
+
+async def example_button(update: Update, context: Context_) -> None:
+    """Ask example question I (q:I) of the language of the message the button sits under."""
+    query = update.callback_query
+    assert query is not None
+    language = _button_language(update, context)
+    examples = messages.examples(language, _session(context).about.examples)
+    index = keyboards.parse(query.data).index
+    if index is None or index >= len(examples) or update.effective_chat is None:
+        await stale_button(update, context)
+        return
+    await query.answer(shorten(examples[index], 190))  # what was asked, for a moment
+    await _answer(update, context, examples[index])
 
 
 async def ask_command(update: Update, context: Context_) -> None:
     """Answer the question after /ask."""
     question = " ".join(context.args or [])
     if not question.strip():
-        await _reply(update, render.escape(_session(context).empty_ask().text))
+        notice = _session(context).empty_ask(_language(update, context)).text
+        await _reply(update, context, render.escape(notice))
         return
     await _answer(update, context, question)
 
@@ -150,20 +289,25 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
     recall = chat.type == chat.PRIVATE and update.message is not None
     ask = partial(session.ask, question, chat.id, earlier, recall)
     reply = await _retrieve(update, context, ask, question)
+    language = _language(update, context, question)
     match reply:
-        case Answered():  # (an answer that declines gets no keyboard, no votes)
+        case Answered():  # (an answer that declines gets example questions, no votes)
             ref = _record(update, context, reply, question)
+            language = reply.answer.language  # (what its buttons say)
             markup = keyboards.answer_keyboard(reply.answer, SHOWN, reply.seen, ref)
+            markup = markup or _examples_keyboard(context, language, sections=True)
+            markup = keyboards.tagged(markup, language)
             html = render.answer_html(reply.answer, SHOWN, session.about.translations)
-            await _reply(update, html, markup)
+            await _reply(update, context, html, markup)
         case SectionDone(number=number):
             _record(update, context, reply, question)
-            markup = keyboards.next_section_keyboard(session.article, number)
-            await _reply(update, render.escape(messages.SECTION_DONE.format(number=number)), markup)
+            markup = keyboards.next_section_keyboard(session.article, number, language)
+            done = said(messages.SECTION_DONE, language).format(number=number).strip()
+            await _reply(update, context, render.escape(done), markup)
         case ShowSection(section=section):
-            await _show_section(update, session, section)
+            await _show_section(update, context, section, language)
         case Notice(text=text):
-            await _reply(update, render.escape(text))
+            await _reply(update, context, render.escape(text))
 
 
 def _record(
@@ -191,48 +335,63 @@ async def section_shortcut(update: Update, context: Context_) -> None:
 
 
 async def _send_section(update: Update, context: Context_, ref: str) -> None:
-    session = _session(context)
-    match session.section(ref):
+    session, language = _session(context), _language(update, context)
+    match session.section(ref, language):
         case ShowSection(section=section):
-            await _show_section(update, session, section)
+            await _show_section(update, context, section, language)
         case ListSections():
             await sections_command(update, context)
         case Notice(text=text):
-            await _reply(update, render.escape(text))
+            await _reply(update, context, render.escape(text))
 
 
-async def _show_section(update: Update, session: Session, section: Section) -> None:
-    pages = render.section_pages(section)
-    markup = keyboards.section_keyboard(session.article, section.number, 0, len(pages))
-    await _reply(update, pages[0], markup)
+async def _show_section(
+    update: Update, context: Context_, section: Section, language: str, page: int = 0
+) -> None:
+    pages = render.section_pages(section, language=language)
+    await _reply(update, context, pages[page], _section_keyboard(context, section, page, language))
 
 
-async def sections_command(update: Update, context: Context_) -> None:
+def _section_keyboard(
+    context: Context_, section: Section, page: int, language: str
+) -> InlineKeyboardMarkup:
+    pages = len(render.section_pages(section, language=language))
+    article, username = _session(context).article, context.bot.username
+    return keyboards.section_keyboard(article, section.number, page, pages, language, username)
+
+
+async def sections_command(update: Update, context: Context_, language: str | None = None) -> None:
     """List the sections, each a button."""
-    article = _session(context).article
-    await _reply(update, render.sections_html(article), keyboards.sections_keyboard(article))
+    article, language = _session(context).article, language or _language(update, context)
+    markup = keyboards.sections_keyboard(article, language)
+    await _reply(update, context, render.sections_html(article, language), markup)
 
 
 async def section_button(update: Update, context: Context_) -> None:
     """Send a page of a section as a new message (s:N:P), or show it in place (n:N:P)."""
     query = update.callback_query
     assert query is not None
-    article = _session(context).article
+    article, language = _session(context).article, _button_language(update, context)
     press = keyboards.parse(query.data)
     section = article.section(press.section) if press.section is not None else None
-    pages = render.section_pages(section) if section else ()
+    pages = render.section_pages(section, language=language) if section else ()
     page = press.page if press.page is not None else -1
     if section is None or not 0 <= page < len(pages) or update.effective_chat is None:
         await stale_button(update, context)
         return
-    markup = keyboards.section_keyboard(article, section.number, page, len(pages))
     await query.answer()
     if press.kind == "s" or query.message is None:
-        await _reply(update, pages[page], markup)
+        await _show_section(update, context, section, language, page)
         return
+    markup = _section_keyboard(context, section, page, language)
+    await _edit(query.edit_message_text(pages[page], reply_markup=markup))
+
+
+async def _edit(edit: Any) -> None:
+    """Await an edit of a message; one pressed twice ("message is not modified") is fine."""
     try:
-        await query.edit_message_text(pages[page], reply_markup=markup)
-    except BadRequest as exc:  # pressed twice: "message is not modified"
+        await edit
+    except BadRequest as exc:
         if "not modified" not in str(exc):
             raise
 
@@ -244,7 +403,7 @@ async def list_button(update: Update, context: Context_) -> None:
         await stale_button(update, context)
         return
     await update.callback_query.answer()
-    await sections_command(update, context)
+    await sections_command(update, context, _button_language(update, context))
 
 
 async def more_button(update: Update, context: Context_) -> None:
@@ -257,9 +416,11 @@ async def more_button(update: Update, context: Context_) -> None:
         await stale_button(update, context)
         return
     await query.answer()
-    heading = render.escape(messages.said(messages.MORE_CANDIDATES, "ja"))
+    language = _button_language(update, context)
+    heading = render.escape(said(messages.MORE_CANDIDATES, language))
     html = f"<b>{heading}</b>\n\n{render.passages_html(passages)}"
-    await _reply(update, html, keyboards.read_keyboard(passages, "ja"))
+    markup = keyboards.tagged(keyboards.read_keyboard(passages, language), language)
+    await _reply(update, context, html, markup)
 
 
 async def vote_button(update: Update, context: Context_) -> None:
@@ -277,47 +438,66 @@ async def vote_button(update: Update, context: Context_) -> None:
     if not questions.vote(press.ref, voter, press.vote):
         await stale_button(update, context)
         return
-    await query.answer(messages.THANKS)
+    await query.answer(said(messages.THANKS, _button_language(update, context)))
+    await _show_votes(update, context, press.ref, voter, press.vote)
+
+
+async def _show_votes(update: Update, context: Context_, ref: str, voter: str, vote: int) -> None:
+    """Show the vote on the answer's buttons: in a private chat a ✓ beside the one chosen, in
+    a group each button's count (the votes this process was given: bot.chats.Tally)."""
+    query = update.callback_query
+    assert query is not None
+    up, down = context.bot_data.tally.vote(ref, voter, vote)
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    if _in_group(update):
+        counts = {"+": up, "-": down}
+        labels = {s: f"{t} {counts[s]}" if counts[s] else t for t, s in messages.VOTES}
+    else:
+        chosen = "+" if vote > 0 else "-"
+        labels = {s: f"{t} {messages.VOTED}" if s == chosen else t for t, s in messages.VOTES}
+    markup = keyboards.voted_keyboard(message.reply_markup, labels)
+    try:  # the vote is recorded and thanked whatever becomes of its mark
+        await _edit(query.edit_message_reply_markup(markup))
+    except TelegramError as exc:
+        log.warning("could not mark a vote on its answer: %s", exc)
 
 
 async def privacy_command(update: Update, context: Context_) -> None:
     """Say what the question log keeps of the user and for how long (or that it is off)."""
     questions = context.bot_data.log
-    language = _language(update)
+    language = _language(update, context)
     if questions is None:
-        await _reply(update, render.escape(messages.said(messages.PRIVACY_OFF, language)))
+        await _reply(update, context, render.escape(said(messages.PRIVACY_OFF, language)))
         return
     days = f"{questions.retention / 86_400:g}"
-    await _reply(update, render.escape(messages.said(messages.PRIVACY, language).format(days=days)))
+    text = said(messages.PRIVACY, language).format(days=days)
+    await _reply(update, context, render.escape(text))
 
 
 async def forget_command(update: Update, context: Context_) -> None:
     """Delete the user's questions and votes from the question log, and say how many."""
     questions, user = context.bot_data.log, update.effective_user
-    language = _language(update)
+    language = _language(update, context)
     if questions is None or user is None:
-        await _reply(update, render.escape(messages.said(messages.FORGET_OFF, language)))
+        await _reply(update, context, render.escape(said(messages.FORGET_OFF, language)))
         return
     done = asyncio.wrap_future(questions.forget(questions.user("telegram", user.id)))
     try:
         asked, votes = await asyncio.wait_for(done, FORGET_WAIT)
     except (TimeoutError, OSError):  # locked for long, or failing: it stays queued, if it could be
-        await _reply(update, render.escape(messages.said(messages.FORGET_LATER, language)))
+        await _reply(update, context, render.escape(said(messages.FORGET_LATER, language)))
         return
-    text = messages.said(messages.FORGOTTEN, language).format(questions=asked, votes=votes)
-    await _reply(update, render.escape(text))
-
-
-def _language(update: Update) -> str:
-    """The language the user's Telegram client is set to, as messages.said reads it."""
-    code = update.effective_user.language_code if update.effective_user else None
-    return (code or "ja").split("-")[0].lower()
+    text = said(messages.FORGOTTEN, language).format(questions=asked, votes=votes)
+    await _reply(update, context, render.escape(text))
 
 
 async def stale_button(update: Update, context: Context_) -> None:
     """Tell the user that a button is stale or forged."""
     assert update.callback_query is not None
-    await update.callback_query.answer(messages.STALE_BUTTON, show_alert=True)
+    notice = said(messages.STALE_BUTTON, _button_language(update, context))
+    await update.callback_query.answer(notice, show_alert=True)
 
 
 async def inline_query(update: Update, context: Context_) -> None:
@@ -363,12 +543,15 @@ async def inline_query(update: Update, context: Context_) -> None:
 
 async def not_text(update: Update, context: Context_) -> None:
     """Hint that questions are asked in text (stickers, photos, voice…)."""
-    await _reply(update, render.escape(messages.NOT_TEXT))
+    await _reply(
+        update, context, render.escape(said(messages.NOT_TEXT, _language(update, context)))
+    )
 
 
 async def unknown_command(update: Update, context: Context_) -> None:
     """Point to /help for a command the bot does not know."""
-    await _reply(update, render.escape(messages.UNKNOWN_COMMAND))
+    notice = said(messages.UNKNOWN_COMMAND, _language(update, context))
+    await _reply(update, context, render.escape(notice))
 
 
 async def error(update: object, context: Context_) -> None:
@@ -376,22 +559,37 @@ async def error(update: object, context: Context_) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         try:
-            await context.bot.send_message(
-                update.effective_chat.id, render.escape(messages.APOLOGY)
-            )
+            apology = said(messages.APOLOGY, _language(update, context))
+            await context.bot.send_message(update.effective_chat.id, render.escape(apology))
         except Exception:  # the Bot API may be what failed; the log has it already
             log.warning("could not send the apology", exc_info=True)
 
 
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def _reply(
+    update: Update, context: Context_, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Send `text` (Telegram HTML, the Defaults' parse mode) to the chat of the update, as a
-    reply in groups."""
-    message = update.effective_message
-    chat = update.effective_chat
+    reply in groups; for an edited message, edit the bot's earlier answer to it instead, when
+    this process sent one and it can still be edited."""
+    message, chat = update.effective_message, update.effective_chat
     assert chat is not None
-    quote = message is not None and chat.type != chat.PRIVATE and update.callback_query is None
-    await chat.send_message(
+    asked = message is not None and update.callback_query is None
+    key = (chat.id, message.message_id) if asked and message else None
+    replies = context.bot_data.replies
+    earlier = replies.get(key) if key and update.edited_message is not None else None
+    if earlier is not None:
+        try:
+            await context.bot.edit_message_text(text, chat.id, earlier, reply_markup=markup)
+            return
+        except BadRequest as exc:  # the same answer again; or the answer is gone: a new reply
+            if "not modified" in str(exc):
+                return
+            log.info("could not edit the answer to an edited message (%s): a new reply", exc)
+    quote = asked and chat.type != chat.PRIVATE
+    sent = await chat.send_message(
         text,
         reply_markup=markup,
         reply_to_message_id=message.message_id if quote and message else None,
     )
+    if key is not None:
+        replies.put(key, sent.message_id)

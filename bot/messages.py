@@ -1,7 +1,8 @@
-"""Everything the bot and the console say to a user, in one place. What is said about an answer
-follows the language of the question (index.text.language) where there are words for it:
-Japanese, English and Chinese; the rest is Japanese, the article's language (the command
-line's own errors are English, as its --help is)."""
+"""Everything the bot and the console say to a user, in one place: each sentence a dict of the
+same words in Japanese ("ja"), English ("en"), simplified ("zh-hans") and traditional Chinese
+("zh-hant", as written in Taiwan), read with said(words, language); which language a reply is
+in is bot.language's to decide. The command line's own errors (CLI_*) are English, as its
+--help is."""
 
 from __future__ import annotations
 
@@ -9,66 +10,350 @@ from index.article import Article
 from index.search import Answer
 from index.text import shorten
 
-UNKNOWN_COMMAND = "知らないコマンドです。/help で使い方を表示します。"
-EMPTY_ASK = "/ask のあとに質問を書いてください。例: /ask {example}"
-DEFAULT_EXAMPLE = "この記事の要点は?"
-SECTION_DONE = "§{number} の箇所はこれで全部です。"
-NEXT_SECTION = "続きは次の章で: /section {number}"
-ARTICLE_END = "記事はここで終わりです。"
-NO_SECTION = "「{ref}」という章はありません。章の番号は {first}〜{last} です(例: /section 5)。"
-NOT_TEXT = "文字で質問してください。/help で使い方を表示します。"
-STALE_BUTTON = "このボタンは古くなっています。/sections から開き直してください。"
-APOLOGY = "すみません、処理中にエラーが起きました。もう一度お試しください。"
-TOO_MANY = "質問が続いています。少し時間をおいてから、もう一度どうぞ。"
-TOO_FAST = "操作が続いています。少し待ってからどうぞ。"
-SECTIONS = "章の一覧"
-EMPTY_SECTION = "(本文なし)"
-READ_NEXT = "{label} を読む ▶"
-BATCH_QUESTION = "質問: {question}"
-VOTES = (("👍", "+"), ("👎", "-"))  # the buttons under an answer when the question log is on
-THANKS = "ありがとうございます。今後の改善に使います。"
-HELP_LOGGED = "質問と答えの評価は、ボットの改善のために記録されます(名前やIDは残りません)。"
+Words = dict[str, str]  # one sentence in "ja", "en", "zh-hans" and "zh-hant"
 
-# The command menu Telegram shows, and the console's help.
-COMMANDS = (
-    ("ask", "記事に質問する"),
-    ("section", "章を読む(例: /section 5)"),
-    ("sections", "章の一覧"),
-    ("help", "使い方と出典"),
-    ("privacy", "記録されること"),
-    ("forget", "自分の質問と評価の記録を消す"),
-)
-CHAT_HELP = """質問をそのまま入力すると、記事の該当箇所を引用して答えます。
+UNKNOWN_COMMAND = {
+    "ja": "知らないコマンドです。/help で使い方を表示します。",
+    "en": "I don't know that command. /help shows what I can do.",
+    "zh-hans": "不认识这个命令。/help 可以查看用法。",
+    "zh-hant": "不認得這個指令。/help 可以查看用法。",
+}
+EMPTY_ASK = {
+    "ja": "/ask のあとに質問を書いてください。例: /ask {example}",
+    "en": "Write your question after /ask, for example: /ask {example}",
+    "zh-hans": "请在 /ask 后面写上问题，例如：/ask {example}",
+    "zh-hant": "請在 /ask 後面寫上問題，例如：/ask {example}",
+}
+DEFAULT_EXAMPLE = {
+    "ja": "この記事の要点は?",
+    "en": "What is the article's main point?",
+    "zh-hans": "这篇文章的要点是什么？",
+    "zh-hant": "這篇文章的重點是什麼？",
+}
+SECTION_DONE = {
+    "ja": "§{number} の箇所はこれで全部です。",
+    "en": "That is all of §{number}. ",
+    "zh-hans": "§{number} 的段落已经全部显示。",
+    "zh-hant": "§{number} 的段落已經全部顯示。",
+}
+NEXT_SECTION = {
+    "ja": "続きは次の章で: /section {number}",
+    "en": "Read on in the next section: /section {number}",
+    "zh-hans": "下一章接着读：/section {number}",
+    "zh-hant": "下一章接著讀：/section {number}",
+}
+ARTICLE_END = {
+    "ja": "記事はここで終わりです。",
+    "en": "This is where the article ends.",
+    "zh-hans": "文章到此结束。",
+    "zh-hant": "文章到此結束。",
+}
+NO_SECTION = {
+    "ja": "「{ref}」という章はありません。章の番号は {first}〜{last} です(例: /section 5)。",
+    "en": "There is no section “{ref}”: sections are numbered {first} to {last} "
+    "(for example /section 5).",
+    "zh-hans": "没有“{ref}”这一章。章节编号为 {first}～{last}（例如 /section 5）。",
+    "zh-hant": "沒有「{ref}」這一章。章節編號為 {first}～{last}（例如 /section 5）。",
+}
+NOT_TEXT = {
+    "ja": "文字で質問してください。/help で使い方を表示します。",
+    "en": "Please ask in text. /help shows what I can do.",
+    "zh-hans": "请用文字提问。/help 可以查看用法。",
+    "zh-hant": "請用文字提問。/help 可以查看用法。",
+}
+STALE_BUTTON = {
+    "ja": "このボタンは古くなっています。/sections から開き直してください。",
+    "en": "This button is out of date. Open the article again from /sections.",
+    "zh-hans": "这个按钮已经失效，请从 /sections 重新打开。",
+    "zh-hant": "這個按鈕已經失效，請從 /sections 重新開啟。",
+}
+APOLOGY = {
+    "ja": "すみません、処理中にエラーが起きました。もう一度お試しください。",
+    "en": "Sorry, something went wrong. Please try again.",
+    "zh-hans": "抱歉，处理时出错了，请再试一次。",
+    "zh-hant": "抱歉，處理時發生錯誤，請再試一次。",
+}
+TOO_MANY = {
+    "ja": "質問が続いています。{seconds}秒後に、もう一度どうぞ。",
+    "en": "That is a lot of questions at once. Please ask again in {seconds} seconds.",
+    "zh-hans": "提问太频繁了，请 {seconds} 秒后再问。",
+    "zh-hant": "提問太頻繁了，請 {seconds} 秒後再問。",
+}
+TOO_FAST = {
+    "ja": "操作が続いています。少し待ってからどうぞ。",
+    "en": "Too many taps at once: please wait a moment.",
+    "zh-hans": "操作太频繁了，请稍等一下。",
+    "zh-hant": "操作太頻繁了，請稍等一下。",
+}
+SECTIONS = {
+    "ja": "章の一覧",
+    "en": "Sections",
+    "zh-hans": "章节列表",
+    "zh-hant": "章節列表",
+}
+EMPTY_SECTION = {
+    "ja": "(本文なし)",
+    "en": "(no text)",
+    "zh-hans": "（无正文）",
+    "zh-hant": "（無內文）",
+}
+READ_NEXT = {
+    "ja": "{label} を読む ▶",
+    "en": "Read {label} ▶",
+    "zh-hans": "阅读 {label} ▶",
+    "zh-hant": "閱讀 {label} ▶",
+}
+SHARE_SECTION = {  # the button under a section page: a link that opens it in the bot
+    "ja": "🔗 §{number} へのリンクを送る",
+    "en": "🔗 Share a link to §{number}",
+    "zh-hans": "🔗 分享 §{number} 的链接",
+    "zh-hant": "🔗 分享 §{number} 的連結",
+}
+BATCH_QUESTION = {
+    "ja": "質問: {question}",
+    "en": "Question: {question}",
+    "zh-hans": "问题：{question}",
+    "zh-hant": "問題：{question}",
+}
+VOTES = (("👍", "+"), ("👎", "-"))  # the buttons under an answer when the question log is on
+VOTED = "✓"  # beside the vote chosen, in a private chat
+THANKS = {
+    "ja": "ありがとうございます。今後の改善に使います。",
+    "en": "Thank you! Your vote helps improve the bot.",
+    "zh-hans": "谢谢！你的评价会用来改进机器人。",
+    "zh-hant": "謝謝！你的評價會用來改善機器人。",
+}
+HELP_LOGGED = {
+    "ja": "質問と答えの評価は、ボットの改善のために記録されます(名前やIDは残りません)。",
+    "en": "Questions and votes on answers are recorded to improve the bot (no names or ids "
+    "are kept).",
+    "zh-hans": "问题和对回答的评价会被记录下来，用于改进机器人（不保存姓名或 ID）。",
+    "zh-hant": "問題和對回答的評價會被記錄下來，用來改善機器人（不保存姓名或 ID）。",
+}
+
+# The command menu Telegram shows (setMyCommands, per language; groups get GROUP_COMMANDS).
+COMMANDS = {
+    "ja": (
+        ("ask", "記事に質問する"),
+        ("section", "章を読む(例: /section 5)"),
+        ("sections", "章の一覧"),
+        ("help", "使い方と出典"),
+        ("language", "表示する言語を選ぶ"),
+        ("privacy", "記録されること"),
+        ("forget", "自分の質問と評価の記録を消す"),
+    ),
+    "en": (
+        ("ask", "Ask the article a question"),
+        ("section", "Read a section (e.g. /section 5)"),
+        ("sections", "List the sections"),
+        ("help", "How to use the bot, and the source"),
+        ("language", "Choose the bot's language"),
+        ("privacy", "What is recorded"),
+        ("forget", "Delete my questions and votes"),
+    ),
+    "zh-hans": (
+        ("ask", "向文章提问"),
+        ("section", "阅读某一章（例如 /section 5）"),
+        ("sections", "章节列表"),
+        ("help", "用法和出处"),
+        ("language", "选择机器人的语言"),
+        ("privacy", "会记录什么"),
+        ("forget", "删除我的问题和评价"),
+    ),
+    "zh-hant": (
+        ("ask", "向文章提問"),
+        ("section", "閱讀某一章（例如 /section 5）"),
+        ("sections", "章節列表"),
+        ("help", "用法和出處"),
+        ("language", "選擇機器人的語言"),
+        ("privacy", "會記錄什麼"),
+        ("forget", "刪除我的問題和評價"),
+    ),
+}
+GROUP_COMMANDS = ("ask", "section", "sections", "help")  # the shorter menu of groups
+CHAT_HELP = {  # the console's help (`interview-bot chat`)
+    "ja": """質問をそのまま入力すると、記事の該当箇所を引用して答えます。
 答えのあとに「もっと詳しく」「それはなぜ?」と続けて聞くこともできます。
   /section N   第N章を表示 ({first}〜{last}。§N だけでも)
   /sections    章の一覧
   /ask 質問    質問する(/ask なしでも同じ)
   /help        このヘルプ
-  /quit        終了"""
+  /quit        終了""",
+    "en": """Type a question and I answer by quoting the passages of the article that answer it.
+After an answer you can follow up with "tell me more" or "why?".
+  /section N   show section N ({first} to {last}; §N alone works too)
+  /sections    list the sections
+  /ask TEXT    ask a question (the same without /ask)
+  /help        this help
+  /quit        quit""",
+    "zh-hans": """直接输入问题，我会引用文章中相关的段落来回答。
+回答之后还可以接着问“详细一点”或“为什么？”。
+  /section N   显示第 N 章（{first}～{last}，只输入 §N 也可以）
+  /sections    章节列表
+  /ask 问题    提问（不加 /ask 也一样）
+  /help        本说明
+  /quit        退出""",
+    "zh-hant": """直接輸入問題，我會引用文章中相關的段落來回答。
+回答之後還可以接著問「詳細一點」或「為什麼？」。
+  /section N   顯示第 N 章（{first}～{last}，只輸入 §N 也可以）
+  /sections    章節列表
+  /ask 問題    提問（不加 /ask 也一樣）
+  /help        本說明
+  /quit        離開""",
+}
 
-# /start and /help in Telegram (render.help_html sets them in HTML, escaped).
-HELP_NAME = "記事Q&Aボット"
-HELP_INTRO = (
-    "記事「{title}」について、質問に記事の該当箇所を引用して答えます。"
-    "引用はすべて記事の原文で、§N は章の番号です。"
-)
-HELP_TOPICS = "内容: {topics}"
-HELP_SOURCE = "出典: {source}"
-HELP_EXAMPLES = "質問の例"
-HELP_EXAMPLE = "・{question}"
-HELP_SECTIONS = "章"
-HELP_COMMANDS = "コマンド"
-HELP_COMMAND_LINES = (
-    "/ask 質問 — 記事に質問する(グループではこちらか、@{username} をつけて)",
-    "/section N — 第N章を読む({first}〜{last})",
-    "/sections — 章の一覧",
-    "/help — この説明",
-    "/privacy — 記録されること / /forget — 自分の記録を消す",
-)
-HELP_FOLLOW_UP = (
-    "答えに返信して「もっと詳しく」「それはなぜ?」と聞くと、その答えの続きとして答えます。"
-    "質問を編集すると、編集後の質問にあらためて答えます。"
-)
+# /start, /help and the empty chat's descriptions in Telegram (render sets them in HTML).
+HELP_NAME = {
+    "ja": "記事Q&Aボット",
+    "en": "Article Q&A bot",
+    "zh-hans": "文章问答机器人",
+    "zh-hant": "文章問答機器人",
+}
+HELP_INTRO = {
+    "ja": "記事「{title}」について、質問に記事の該当箇所を引用して答えます。"
+    "引用はすべて記事の原文で、§N は章の番号です。",
+    "en": "I answer questions about the article “{title}” by quoting the passages that answer "
+    "them. Every quote is the article's own (Japanese) text; §N is a section's number.",
+    "zh-hans": "我会引用文章《{title}》中的相关段落来回答关于它的问题。"
+    "引用的都是文章（日文）原文，§N 是章节编号。",
+    "zh-hant": "我會引用文章《{title}》中的相關段落來回答關於它的問題。"
+    "引用的都是文章（日文）原文，§N 是章節編號。",
+}
+WELCOME = {  # /start in a private chat: a few phone lines, then example questions as buttons
+    "ja": "記事「{title}」について、原文を引用して答えます。"
+    "下の質問を押すか、自由に質問してください。",
+    "en": "I answer questions about the article “{title}” by quoting it. Tap a question "
+    "below, or ask your own.",
+    "zh-hans": "我会引用原文，回答关于文章《{title}》的问题。点下面的问题，或者直接提问。",
+    "zh-hant": "我會引用原文，回答關於文章《{title}》的問題。點下面的問題，或直接提問。",
+}
+GROUP_START = {  # /start and /help in a group: a line, and a button into the private chat
+    "ja": "記事の原文で質問に答えます。ここでは /ask か @{username} でどうぞ。",
+    "en": "I answer from the article. Here, use /ask or @{username}.",
+    "zh-hans": "我引用文章原文回答问题。在群组里请用 /ask 或 @{username}。",
+    "zh-hant": "我引用文章原文回答問題。在群組裡請用 /ask 或 @{username}。",
+}
+OPEN_PRIVATE = {
+    "ja": "個別チャットで使い方を見る",
+    "en": "Open the help in a private chat",
+    "zh-hans": "在私聊中查看用法",
+    "zh-hant": "在私訊中查看用法",
+}
+DESCRIPTION = {  # setMyDescription: what an empty chat with the bot shows (≤ 512 characters)
+    "ja": "記事「{title}」について質問すると、記事の原文から答えの箇所を引用して答えます。"
+    "日本語、英語、中国語で質問できます。「開始」を押すと、質問の例が出ます。",
+    "en": "Ask about the article “{title}” and I answer by quoting the passages of the "
+    "article that answer you, word for word. Ask in English, Japanese or Chinese. Tap Start "
+    "for example questions.",
+    "zh-hans": "提出关于文章《{title}》的问题，我会逐字引用文章中回答它的段落。"
+    "可以用中文、英文或日文提问。点“开始”查看示例问题。",
+    "zh-hant": "提出關於文章《{title}》的問題，我會逐字引用文章中回答它的段落。"
+    "可以用中文、英文或日文提問。點「開始」查看範例問題。",
+}
+SHORT_DESCRIPTION = {  # setMyShortDescription: the bot's profile (≤ 120 characters)
+    "ja": "記事の原文を引用して質問に答えるボット",
+    "en": "Answers questions about one article by quoting it",
+    "zh-hans": "引用原文回答关于一篇文章的问题",
+    "zh-hant": "引用原文回答關於一篇文章的問題",
+}
+HELP_TOPICS = {
+    "ja": "内容: {topics}",
+    "en": "Topics: {topics}",
+    "zh-hans": "内容：{topics}",
+    "zh-hant": "內容：{topics}",
+}
+HELP_SOURCE = {
+    "ja": "出典: {source}",
+    "en": "Source: {source}",
+    "zh-hans": "出处：{source}",
+    "zh-hant": "出處：{source}",
+}
+HELP_EXAMPLES = {
+    "ja": "質問の例",
+    "en": "Questions to try",
+    "zh-hans": "示例问题",
+    "zh-hant": "範例問題",
+}
+HELP_EXAMPLE = {
+    "ja": "・{question}",
+    "en": "• {question}",
+    "zh-hans": "• {question}",
+    "zh-hant": "• {question}",
+}
+HELP_SECTIONS = {
+    "ja": "章",
+    "en": "Sections",
+    "zh-hans": "章节",
+    "zh-hant": "章節",
+}
+HELP_COMMANDS = {
+    "ja": "コマンド",
+    "en": "Commands",
+    "zh-hans": "命令",
+    "zh-hant": "指令",
+}
+HELP_COMMAND_LINES = {
+    "ja": (
+        "/ask 質問 — 記事に質問する(グループではこちらか、@{username} をつけて)",
+        "/section N — 第N章を読む({first}〜{last})",
+        "/sections — 章の一覧",
+        "/language — 表示する言語を選ぶ",
+        "/help — この説明",
+        "/privacy — 記録されること / /forget — 自分の記録を消す",
+    ),
+    "en": (
+        "/ask QUESTION — ask the article (in groups, this or a mention of @{username})",
+        "/section N — read section N ({first} to {last})",
+        "/sections — list the sections",
+        "/language — choose the bot's language",
+        "/help — this help",
+        "/privacy — what is recorded / /forget — delete your record",
+    ),
+    "zh-hans": (
+        "/ask 问题 — 向文章提问（在群组里用这个，或 @{username}）",
+        "/section N — 阅读第 N 章（{first}～{last}）",
+        "/sections — 章节列表",
+        "/language — 选择机器人的语言",
+        "/help — 本说明",
+        "/privacy — 会记录什么 / /forget — 删除你的记录",
+    ),
+    "zh-hant": (
+        "/ask 問題 — 向文章提問（在群組裡用這個，或 @{username}）",
+        "/section N — 閱讀第 N 章（{first}～{last}）",
+        "/sections — 章節列表",
+        "/language — 選擇機器人的語言",
+        "/help — 本說明",
+        "/privacy — 會記錄什麼 / /forget — 刪除你的記錄",
+    ),
+}
+HELP_FOLLOW_UP = {
+    "ja": "答えに返信して「もっと詳しく」「それはなぜ?」と聞くと、その答えの続きとして答えます。"
+    "質問を編集すると、その答えを編集後の質問への答えに書き換えます。",
+    "en": "Reply to an answer with “tell me more” or “why?” to follow up on it. Edit your "
+    "question and I rewrite my answer to it.",
+    "zh-hans": "回复某个回答并问“详细一点”或“为什么？”，我会接着那个回答来答。"
+    "编辑你的问题，我会改写对它的回答。",
+    "zh-hant": "回覆某個回答並問「詳細一點」或「為什麼？」，我會接著那個回答來答。"
+    "編輯你的問題，我會改寫對它的回答。",
+}
+LANGUAGE_NAMES = {  # each language in its own words: the buttons of /language
+    "ja": "日本語",
+    "en": "English",
+    "zh-hans": "简体中文",
+    "zh-hant": "繁體中文",
+}
+LANGUAGE_PROMPT = {
+    "ja": "ボットが話す言語を選んでください(質問の言語が優先されます)。",
+    "en": "Choose the language the bot speaks (a question's own language comes first).",
+    "zh-hans": "请选择机器人使用的语言（以提问所用的语言为优先）。",
+    "zh-hant": "請選擇機器人使用的語言（以提問所用的語言為優先）。",
+}
+LANGUAGE_SET = {
+    "ja": "これからは日本語で話します。",
+    "en": "I will speak English from now on.",
+    "zh-hans": "之后我会用简体中文。",
+    "zh-hant": "之後我會用繁體中文。",
+}
 
 # /privacy and /forget, in the language of the user's Telegram client.
 PRIVACY = {
@@ -79,28 +364,36 @@ PRIVACY = {
     "shown) and your 👍/👎 votes, and deletes them after {days} days. No name or user id is "
     "kept: you are a code that cannot be turned back into your id. /forget deletes your "
     "questions and votes now.",
-    "zh": "本机器人会记录问题的内容、回答的结果（显示的章节）和 👍/👎 评价，并在 {days} 天后删除。"
+    "zh-hans": "本机器人会记录问题的内容、回答的结果（显示的章节）和 👍/👎 评价，"
+    "并在 {days} 天后删除。"
     "不保存姓名或用户 ID，你只以一个无法还原的代码表示。/forget 可立即删除你的问题和评价。",
+    "zh-hant": "本機器人會記錄問題的內容、回答的結果（顯示的章節）和 👍/👎 評價，"
+    "並在 {days} 天後刪除。"
+    "不保存姓名或使用者 ID，你只以一個無法還原的代碼表示。/forget 可立即刪除你的問題和評價。",
 }
 PRIVACY_OFF = {
     "ja": "このボットは質問も評価も記録していません。",
     "en": "This bot keeps no record of questions or votes.",
-    "zh": "本机器人不记录任何问题或评价。",
+    "zh-hans": "本机器人不记录任何问题或评价。",
+    "zh-hant": "本機器人不記錄任何問題或評價。",
 }
 FORGOTTEN = {
     "ja": "あなたの質問 {questions} 件と評価 {votes} 件の記録を消しました。",
     "en": "Deleted your {questions} question(s) and {votes} vote(s) from the record.",
-    "zh": "已删除你的 {questions} 个问题和 {votes} 个评价的记录。",
+    "zh-hans": "已删除你的 {questions} 个问题和 {votes} 个评价的记录。",
+    "zh-hant": "已刪除你的 {questions} 個問題和 {votes} 個評價的記錄。",
 }
 FORGET_OFF = {
     "ja": "このボットは何も記録していないので、消すものはありません。",
     "en": "This bot keeps no record, so there is nothing to delete.",
-    "zh": "本机器人不做任何记录，没有可删除的内容。",
+    "zh-hans": "本机器人不做任何记录，没有可删除的内容。",
+    "zh-hant": "本機器人不做任何記錄，沒有可刪除的內容。",
 }
 FORGET_LATER = {
     "ja": "記録がいま使用中です。あなたの記録は空きしだい消します。",
     "en": "The record is busy right now: your questions and votes will be deleted once it frees.",
-    "zh": "记录暂时被占用：空闲后会删除你的问题和评价。",
+    "zh-hans": "记录暂时被占用：空闲后会删除你的问题和评价。",
+    "zh-hant": "記錄暫時被占用：空閒後會刪除你的問題和評價。",
 }
 
 # By the question's language.
@@ -116,13 +409,14 @@ UNSURE = {
     "zh-hans": "不太确定，以下是文章（日文）中最接近的段落。",
     "zh-hant": "不太確定，以下是文章（日文）中最接近的段落。",
 }
-TRANSLATED_LEAD = {
+TRANSLATED_LEAD = {  # (nothing before a Japanese answer's quotes)
     "ja": "",
     "en": "From the article (translated from Japanese):",
     "zh-hans": "文章内容（译自日文）：",
     "zh-hant": "文章內容（譯自日文）：",
 }
-FOREIGN_LEAD = {
+FOREIGN_LEAD = {  # (nothing before a Japanese answer's quotes)
+    "ja": "",
     "en": "From the (Japanese) article:",
     "zh-hans": "文章（日文）中的相关段落：",
     "zh-hant": "文章（日文）中的相關段落：",
@@ -184,17 +478,58 @@ TRY_ASKING = {
     "ja": "たとえば:",
     "en": "For example:",
     "zh-hans": "比如：",
-    "zh-hant": "比如：",
+    "zh-hant": "例如：",
 }
 # Example questions for readers of other languages (the article's own are Japanese).
+# They stand for the bundled article's own (index/data/musk-interview.ja.json), in its order:
+# another article's examples are shown as they are, in every language.
 EXAMPLES = {
+    "ja": (
+        "ロボットが外科医を超えるのはいつ?",
+        "老後のためにお金を貯めておくべき?",
+        "AIに最初に仕事を奪われるのは誰?",
+        "将来の世界の通貨は何になる?",
+    ),
     "en": (
         "When will robots beat the best surgeons?",
         "Should I still save for retirement?",
         "Whose jobs will AI take first?",
+        "What will the world's currency be?",
     ),
-    "zh-hans": ("机器人什么时候会超过外科医生？", "还需要存养老钱吗？", "AI 最先取代谁的工作？"),
-    "zh-hant": ("機器人什麼時候會超過外科醫生？", "還需要存退休金嗎？", "AI 最先取代誰的工作？"),
+    "zh-hans": (
+        "机器人什么时候会超过外科医生？",
+        "还需要存养老钱吗？",
+        "AI 最先取代谁的工作？",
+        "未来世界的货币会是什么？",
+    ),
+    "zh-hant": (
+        "機器人什麼時候會超過外科醫生？",
+        "還需要存退休金嗎？",
+        "AI 最先取代誰的工作？",
+        "未來世界的貨幣會是什麼？",
+    ),
+}
+
+# The bundled article's source and topics (index/data/musk-interview.ja.json) in each
+# language, names as docs/translations/glossary.json spells them; another article's are shown
+# as they are.
+ABOUT_SOURCE = {
+    "ja": "TechFlow(劉潤による要約。ポッドキャスト「Moonshots」で、ピーター・ダイアマンディス氏と"
+    "デイブ・ブレンディン氏が聞き手を務めた3時間のインタビュー)",
+    "en": "TechFlow (Liu Run's summary of a three-hour interview on the podcast “Moonshots”, "
+    "hosted by Peter Diamandis and Dave Blundin)",
+    "zh-hans": "TechFlow（刘润的摘要。播客《Moonshots》中由彼得·戴曼迪斯和戴夫·布伦丁主持的"
+    "三小时访谈）",
+    "zh-hant": "TechFlow（劉潤的摘要。Podcast《Moonshots》中由彼得·戴曼迪斯和戴夫·布倫丁主持的"
+    "三小時訪談）",
+}
+ABOUT_TOPICS = {
+    "ja": "イーロン・マスク氏が今後3〜7年について語ったこと(AI、仕事、教育、ロボット、エネルギー、"
+    "宇宙、中国)",
+    "en": "What Elon Musk said about the next 3–7 years (AI, jobs, education, robots, energy, "
+    "space, China)",
+    "zh-hans": "埃隆·马斯克谈未来 3～7 年（AI、工作、教育、机器人、能源、太空、中国）",
+    "zh-hant": "伊隆·馬斯克談未來 3～7 年（AI、工作、教育、機器人、能源、太空、中國）",
 }
 
 # The command line's errors (one line each, exit code 2).
@@ -219,21 +554,43 @@ HEALTH_UNREADABLE = "cannot read {path}: {reason}"
 HEALTH_NOT_STATUS = "{path} holds no status"
 
 
+LANGUAGES = ("ja", "en", "zh-hans", "zh-hant")
+
+
 def said(words: dict[str, str], language: str) -> str:
     """`words` in `language`, or in Japanese where there are none in it."""
     return words.get(language, words["ja"])
 
 
-def other_reply(
-    kind: str, language: str, title: str, examples: tuple[str, ...], thanks: bool
-) -> str:
+def examples(language: str, own: tuple[str, ...]) -> tuple[str, ...]:
+    """Example questions in `language`: the bundled article's in that language (EXAMPLES),
+    or another article's `own` (Japanese) ones as they are."""
+    if own and own == EXAMPLES["ja"][: len(own)]:
+        return EXAMPLES.get(language, own)[: len(own)]
+    return own
+
+
+def bundled(words: dict[str, str], own: str, language: str) -> str:
+    """`words` in `language` where the article's `own` text is the bundled article's (`words`
+    in Japanese), else `own` as it is."""
+    return said(words, language) if own == words["ja"] else own
+
+
+def commands(language: str, group: bool = False) -> tuple[tuple[str, str], ...]:
+    """The command menu in `language`: (command, description) pairs; groups get fewer."""
+    menu = COMMANDS.get(language, COMMANDS["ja"])
+    return tuple(pair for pair in menu if not group or pair[0] in GROUP_COMMANDS)
+
+
+def other_reply(kind: str, language: str, title: str, own: tuple[str, ...], thanks: bool) -> str:
     """What chat (`thanks`: a thank-you) and a request get: a line on what the bot does, and
     example questions to try (in the message's language where there are some)."""
     if kind == "chat" and thanks:
         return said(CHAT_THANKS, language)
     opening = said(REQUEST if kind == "request" else CHAT_HELLO, language).format(title=title)
-    tries = EXAMPLES.get(language, examples)[:3]
-    lines = [opening, said(TRY_ASKING, language), *(f"・{q}" for q in tries)]
+    tries = examples(language, own or EXAMPLES["ja"])[:3]
+    example = said(HELP_EXAMPLE, language)
+    lines = [opening, said(TRY_ASKING, language), *(example.format(question=q) for q in tries)]
     return "\n".join(lines)
 
 
@@ -253,18 +610,23 @@ def answer_note(answer: Answer, translated: bool) -> str:
     return FOREIGN_LEAD.get(answer.language, "")
 
 
-def no_section(ref: str, article: Article) -> str:
+def no_section(ref: str, article: Article, language: str = "ja") -> str:
     """What a reference to a section the article does not have gets (plain text)."""
     first, last = article.span
-    return NO_SECTION.format(ref=shorten(ref.strip(), 20), first=first, last=last)
+    words = said(NO_SECTION, language)
+    return words.format(ref=shorten(ref.strip(), 20), first=first, last=last)
 
 
-def section_done(article: Article, number: int) -> str:
+def section_done(article: Article, number: int, language: str = "ja") -> str:
     """What "more" says once every passage of section `number` has been shown."""
     after = article.section_after(number)
-    then = NEXT_SECTION.format(number=after.number) if after else ARTICLE_END
-    return SECTION_DONE.format(number=number) + then
+    then = said(NEXT_SECTION, language).format(number=after.number) if after else None
+    return said(SECTION_DONE, language).format(number=number) + (
+        then or said(ARTICLE_END, language)
+    )
 
 
-def empty_ask(examples: tuple[str, ...]) -> str:
-    return EMPTY_ASK.format(example=examples[0] if examples else DEFAULT_EXAMPLE)
+def empty_ask(own: tuple[str, ...], language: str = "ja") -> str:
+    tries = examples(language, own)
+    example = tries[0] if tries else said(DEFAULT_EXAMPLE, language)
+    return said(EMPTY_ASK, language).format(example=example)

@@ -170,7 +170,9 @@ def visible_len(html_text: str) -> int:
 
 
 @functools.lru_cache(maxsize=64)  # every button press and inline query pages a section again
-def section_pages(section: Section, limit: int = MAX_MESSAGE) -> tuple[str, ...]:
+def section_pages(
+    section: Section, limit: int = MAX_MESSAGE, language: str = "ja"
+) -> tuple[str, ...]:
     """The section as HTML messages of at most `limit` visible characters each, split between
     paragraphs (or, for a paragraph longer than a message, between sentences)."""
     header = label(section.number, section.title)
@@ -180,7 +182,9 @@ def section_pages(section: Section, limit: int = MAX_MESSAGE) -> tuple[str, ...]
     out = []
     for number, page in enumerate(pages, start=1):
         counter = f" ({number}/{len(pages)})" if len(pages) > 1 else ""
-        body = "\n\n".join(escape(p) for p in page) or escape(messages.EMPTY_SECTION)
+        body = "\n\n".join(escape(p) for p in page) or escape(
+            said(messages.EMPTY_SECTION, language)
+        )
         out.append(f"<b>{escape(header)}</b>{counter}\n\n{body}")
     return tuple(out)
 
@@ -199,35 +203,53 @@ def _fit(paragraph: str, budget: int) -> list[str]:
     return [*pieces, rest] if rest else pieces
 
 
-def sections_html(article: Article) -> str:
+def sections_html(article: Article, language: str = "ja") -> str:
     lines = [label_html(s.number, s.title) for s in article.sections]
-    return f"<b>{escape(messages.SECTIONS)}</b>\n" + "\n".join(lines)
+    return f"<b>{escape(said(messages.SECTIONS, language))}</b>\n" + "\n".join(lines)
 
 
-def help_html(about: About, article: Article, username: str, logged: bool = False) -> str:
-    """/start and /help: what the bot answers about, from the article's own metadata."""
+def welcome_html(about: About, language: str = "ja") -> str:
+    """/start in a private chat: the bot's name and a few lines (the examples are buttons)."""
+    name = escape(said(messages.HELP_NAME, language))
+    return f"<b>{name}</b>\n" + escape(said(messages.WELCOME, language).format(title=about.title))
+
+
+def group_start_html(about: About, username: str, language: str = "ja") -> str:
+    """/start and /help in a group: one line (a button leads into the private chat)."""
+    words = said(messages.GROUP_START, language)
+    return escape(words.format(title=about.title, username=username))
+
+
+def help_html(
+    about: About, article: Article, username: str, logged: bool = False, language: str = "ja"
+) -> str:
+    """/help: what the bot answers about, from the article's own metadata."""
     first, last = article.span
     parts = [
-        f"<b>{escape(messages.HELP_NAME)}</b>",
-        escape(messages.HELP_INTRO.format(title=about.title)),
+        f"<b>{escape(said(messages.HELP_NAME, language))}</b>",
+        escape(said(messages.HELP_INTRO, language).format(title=about.title)),
     ]
     if about.topics:
-        parts.append(escape(messages.HELP_TOPICS.format(topics=about.topics)))
+        topics = messages.bundled(messages.ABOUT_TOPICS, about.topics, language)
+        parts.append(escape(said(messages.HELP_TOPICS, language).format(topics=topics)))
     if about.source:
-        parts.append(escape(messages.HELP_SOURCE.format(source=about.source)))
-    if about.examples:
-        examples = [messages.HELP_EXAMPLE.format(question=q) for q in about.examples]
-        parts.append(_listed(messages.HELP_EXAMPLES, examples))
+        source = messages.bundled(messages.ABOUT_SOURCE, about.source, language)
+        parts.append(escape(said(messages.HELP_SOURCE, language).format(source=source)))
+    if tries := messages.examples(language, about.examples):
+        example = said(messages.HELP_EXAMPLE, language)
+        examples = [example.format(question=q) for q in tries]
+        parts.append(_listed(said(messages.HELP_EXAMPLES, language), examples))
     else:
         titles = [label(s.number, shorten(s.title, 40)) for s in article.sections[:12]]
-        parts.append(_listed(messages.HELP_SECTIONS, titles))
-    commands = [
-        line.format(username=username, first=first, last=last)
-        for line in messages.HELP_COMMAND_LINES
+        parts.append(_listed(said(messages.HELP_SECTIONS, language), titles))
+    lines = messages.HELP_COMMAND_LINES.get(language, messages.HELP_COMMAND_LINES["ja"])
+    commands = [line.format(username=username, first=first, last=last) for line in lines]
+    parts += [
+        _listed(said(messages.HELP_COMMANDS, language), commands),
+        escape(said(messages.HELP_FOLLOW_UP, language)),
     ]
-    parts += [_listed(messages.HELP_COMMANDS, commands), escape(messages.HELP_FOLLOW_UP)]
     if logged:
-        parts.append(escape(messages.HELP_LOGGED))
+        parts.append(escape(said(messages.HELP_LOGGED, language)))
     return "\n\n".join(parts)
 
 

@@ -111,7 +111,8 @@ class Session:
         if answer.asks == SECTION:
             section = self.article.section(answer.section or 0)
             if section is None:
-                return Notice(messages.no_section(str(answer.section), self.article))
+                words = messages.no_section(str(answer.section), self.article, answer.language)
+                return Notice(words)
             return ShowSection(section)
         examples = self.about.examples
         said = messages.other_reply(
@@ -119,15 +120,17 @@ class Session:
         )
         return Notice(said)
 
-    def section(self, ref: str) -> ShowSection | ListSections | Notice:
+    def section(self, ref: str, language: str = "ja") -> ShowSection | ListSections | Notice:
         """The section `ref` names (the list when it names none)."""
         if not ref.strip():
             return ListSections()
         section = self.article.find(ref)
-        return ShowSection(section) if section else Notice(messages.no_section(ref, self.article))
+        if section is None:
+            return Notice(messages.no_section(ref, self.article, language))
+        return ShowSection(section)
 
-    def empty_ask(self) -> Notice:
-        return Notice(messages.empty_ask(self.about.examples))
+    def empty_ask(self, language: str = "ja") -> Notice:
+        return Notice(messages.empty_ask(self.about.examples, language))
 
     def line(self, text: str, conversation: int = 0) -> Reply | None:
         """The reply to a line typed at a prompt (None for a blank one): commands as the bot
@@ -150,5 +153,5 @@ class Session:
         if command == "/ask":
             return self.ask(rest, conversation) if rest.strip() else self.empty_ask()
         if command.startswith("/"):
-            return Notice(messages.UNKNOWN_COMMAND)
+            return Notice(messages.said(messages.UNKNOWN_COMMAND, "ja"))
         return self.ask(text, conversation)

@@ -50,3 +50,32 @@ def test_idle_users_are_forgotten() -> None:
 def test_a_limit_of_zero_means_no_limit() -> None:
     limit = Quota(limit=0, window=30, clock=Clock())
     assert all(limit.check(1) is Verdict.ANSWER for _ in range(100))
+
+
+def test_a_few_over_the_limit_wait_for_room_then_one_notice_says_when() -> None:
+    clock = Clock()
+    limit = Quota(limit=2, window=30, clock=clock, queue=3)
+    assert [limit.admit(1) for _ in range(2)] == [(Verdict.ANSWER, 0.0)] * 2
+    clock.now += 1
+    # Two places free at 1030 (both first questions leave the window), the next at 1060.
+    assert [limit.admit(1) for _ in range(3)] == [
+        (Verdict.WAIT, 29.0),
+        (Verdict.WAIT, 29.0),
+        (Verdict.WAIT, 59.0),
+    ]
+    assert limit.admit(1) == (Verdict.NOTICE, 59.0)  # the next place is the third waiter's
+    assert limit.admit(1) == (Verdict.DROP, 0.0)
+    clock.now += 29.5  # the first two waiting were answered; the third still waits
+    assert limit.admit(1) == (Verdict.WAIT, 29.5)  # beside the third, at 1060
+    assert limit.admit(1) == (Verdict.WAIT, 59.5)
+    assert limit.admit(1) == (Verdict.NOTICE, 59.5)
+
+
+def test_waiting_is_bounded_per_user() -> None:
+    limit = Quota(limit=1, window=10, clock=Clock(), queue=2)
+    verdicts = [limit.check(1) for _ in range(6)]
+    assert (
+        verdicts
+        == [Verdict.ANSWER, Verdict.WAIT, Verdict.WAIT, Verdict.NOTICE] + [Verdict.DROP] * 2
+    )
+    assert limit.check(2) is Verdict.ANSWER

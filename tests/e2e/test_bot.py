@@ -42,8 +42,10 @@ async def bot(emulator: Emulator, index: SearchIndex) -> AsyncIterator[Emulator]
 
 async def test_start_explains_the_bot_and_sets_the_commands(bot: Emulator) -> None:
     reply = await ask(bot, "/start")
-    assert "TechFlow" in html(reply) and "/section" in html(reply)
-    assert "ロボットが外科医を超えるのはいつ?" in html(reply)
+    assert "ロボットが外科医を超えるのはいつ?" in [b["text"] for b in reply.buttons]
+    helped = await ask(bot, "/help")
+    assert "TechFlow" in html(helped) and "/section" in html(helped)
+    assert "ロボットが外科医を超えるのはいつ?" in html(helped)
     await bot.wait_for_requests("setMyCommands")
     commands = bot.commands_set()[-1]["commands"]
     assert {c["command"] for c in commands} == {
@@ -51,6 +53,7 @@ async def test_start_explains_the_bot_and_sets_the_commands(bot: Emulator) -> No
         "section",
         "sections",
         "help",
+        "language",
         "privacy",
         "forget",
     }
@@ -74,7 +77,7 @@ async def test_off_topic_question_is_declined_plainly(bot: Emulator) -> None:
     reply = await ask(bot, "ビットコインの価格はいくらですか")
     assert "<blockquote" not in html(reply)
     assert "見つかりませんでした" in html(reply) and "/sections" in html(reply)
-    assert reply.buttons == []
+    assert [b["callback_data"] for b in reply.buttons] == ["q:0", "q:1", "q:2", "q:3", "l"]
 
 
 async def test_the_bot_answers_english_and_chinese_in_their_words(
@@ -93,7 +96,8 @@ async def test_the_bot_answers_english_and_chinese_in_their_words(
         assert reply.buttons[0]["text"] == "Read §5"
         declined = await ask(emulator, "How do I bake bread?", timeout=15)
         assert html(declined).startswith("The article has no passage")
-        assert "/sections" in html(declined) and declined.buttons == []
+        assert "/sections" in html(declined)
+        assert [b["callback_data"] for b in declined.buttons][-1] == "l~e"
         chinese = await ask(emulator, "马斯克说机器人什么时候能超过外科医生?", timeout=15)
         assert html(chinese).startswith("<i>文章内容（译自日文）：</i>")
         assert sections_of(chinese)[0] == 5
@@ -168,7 +172,9 @@ async def test_section_by_number(bot: Emulator, command: str) -> None:
     reply = await ask(bot, command)
     assert html(reply).startswith("<b>§5 「3年以内に")
     assert "これは「集団進化」である。" in html(reply)
-    assert [b["callback_data"] for b in reply.buttons] == ["n:4:0", "l", "n:6:0"]
+    assert [b.get("callback_data") for b in reply.buttons] == ["n:4:0", "l", "n:6:0", None]
+    share = "https://t.me/share/url?url=https%3A%2F%2Ft.me%2FTestNameBot%3Fstart%3Dsection_5"
+    assert reply.buttons[-1]["url"] == share
 
 
 @pytest.mark.parametrize("ref", ["99", "abc", "-1", "<b>1</b>"])
@@ -320,12 +326,24 @@ async def test_hostile_input_then_a_normal_question(bot: Emulator) -> None:
     assert sections_of(reply)[0] == 4
 
 
-async def test_edited_question_is_answered_again(bot: Emulator) -> None:
+async def test_an_edited_question_edits_its_answer(bot: Emulator) -> None:
     chat = DEFAULT_USER.id
     original = await bot.send_text("学歴の価値は?")
-    assert sections_of((await bot.wait_for_messages(chat, 1))[-1])[0] == 3
+    answer = (await bot.wait_for_messages(chat, 1))[-1]
+    assert sections_of(answer)[0] == 3
+    await bot.edit_user_message(original, "将来の世界の通貨は?")
+    await bot.wait_for_edit(answer)
+    assert sections_of(answer)[0] == 6 and answer.buttons[0]["callback_data"] == "s:6:0"
+    await bot.edit_user_message(original, "ロボットが外科医を超えるのはいつ?")
+    await bot.wait_for_edit(answer, 2)
+    assert sections_of(answer)[0] == 5 and answer.buttons[0]["callback_data"] == "s:5:0"
+    # An answer that cannot be edited any more (deleted, say): a new reply, as before.
+    await bot.inject_fault(
+        "error", methods=["editMessageText"], description="Bad Request: message to edit not found"
+    )
     await bot.edit_user_message(original, "将来の世界の通貨は?")
     assert sections_of((await bot.wait_for_messages(chat, 2))[-1])[0] == 6
+    assert len(bot.sent_messages(chat)) == 2
 
 
 async def test_unknown_command_points_to_help(bot: Emulator) -> None:

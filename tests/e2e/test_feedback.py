@@ -60,7 +60,7 @@ async def test_votes_are_thanked_and_recorded(
         assert votes(app, log)[0][2] == -1
 
         declined = await said(emulator, "ビットコインの価格はいくらですか")
-        assert declined.buttons == []  # nothing to vote on
+        assert not [b for b in declined.buttons if b["callback_data"][:2] == "v:"]  # no votes
         group = Chat.group(-1_009_876_543_210)
         await emulator.send_command("ask", "学歴の価値は?", chat=group, user=BOB)
         await emulator.wait_for_messages(group.id, 1)

@@ -29,6 +29,8 @@ def check_everything_sent(emu: Emulator) -> None:
     for request in emu.requests():
         if request.method in ("sendMessage", "editMessageText"):
             check_message(request.params)
+        if request.method == "editMessageReplyMarkup":  # (its buttons: a text has none)
+            check_message({"text": "-", "reply_markup": request.params.get("reply_markup")})
         if request.method == "answerInlineQuery":
             for result in request.params["results"]:
                 content = result["input_message_content"]

@@ -394,12 +394,35 @@ class Emulator:
         return True
 
     def _api_setMyCommands(self, params: JSONDict) -> bool:
+        self._check_language_code(params)
+        scope = params.get("scope", {"type": "default"})
+        if scope.get("type") not in ("default", "all_private_chats", "all_group_chats"):
+            raise ApiError(400, "Bad Request: BOT_COMMAND_SCOPE_INVALID")
         for command in params.get("commands", []):
             if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(command.get("description", "")) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
         return True
+
+    def _api_setMyDescription(self, params: JSONDict) -> bool:
+        self._check_language_code(params)
+        if len(params.get("description", "")) > 512:
+            raise ApiError(400, "Bad Request: BOT_DESCRIPTION_INVALID")
+        return True
+
+    def _api_setMyShortDescription(self, params: JSONDict) -> bool:
+        self._check_language_code(params)
+        if len(params.get("short_description", "")) > 120:
+            raise ApiError(400, "Bad Request: BOT_SHORT_DESCRIPTION_INVALID")
+        return True
+
+    @staticmethod
+    def _check_language_code(params: JSONDict) -> None:
+        """A language_code is a two-letter ISO 639-1 code, or absent (the default)."""
+        code = params.get("language_code")
+        if code not in (None, "") and not re.fullmatch(r"[a-z]{2}", str(code)):
+            raise ApiError(400, "Bad Request: LANG_CODE_INVALID")
 
     def _api_sendMessage(self, params: JSONDict) -> JSONDict:
         chat_id = params.get("chat_id")
@@ -424,6 +447,19 @@ class Emulator:
         for key in ("entities", "reply_markup"):
             message.pop(key, None)
         message.update(content, edit_date=int(time.time()))
+        return copy.deepcopy(message)
+
+    def _api_editMessageReplyMarkup(self, params: JSONDict) -> JSONDict:
+        message = self._messages.get((params.get("chat_id"), params.get("message_id")))
+        if message is None or message["from"] != self.bot_user:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if markup == message.get("reply_markup"):
+            raise ApiError(400, _NOT_MODIFIED)
+        message.pop("reply_markup", None)
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            message["reply_markup"] = markup
+        message["edit_date"] = int(time.time())
         return copy.deepcopy(message)
 
     def _api_answerCallbackQuery(self, params: JSONDict) -> bool:
@@ -619,9 +655,31 @@ class Emulator:
         """Parameters of the bot's answerInlineQuery requests (to ``query_id``)."""
         return self._params("answerInlineQuery", "inline_query_id", query_id)
 
-    def commands_set(self) -> list[JSONDict]:
-        """Parameters of the bot's setMyCommands requests."""
-        return self._params("setMyCommands", "commands", None)
+    def commands_set(
+        self, scope: str | None = "default", language_code: str | None = ""
+    ) -> list[JSONDict]:
+        """Parameters of the bot's setMyCommands requests for ``scope`` (its type: "default",
+        "all_private_chats", "all_group_chats"; None: any) and ``language_code`` ("": none,
+        None: any)."""
+        return [
+            params
+            for params in self._params("setMyCommands", "commands", None)
+            if scope in (None, params.get("scope", {"type": "default"})["type"])
+            and language_code in (None, params.get("language_code", ""))
+        ]
+
+    def descriptions_set(self, short: bool = False) -> dict[str, str]:
+        """The bot's descriptions (``short``: short descriptions) by language_code ("": the
+        default), the latest of each."""
+        method, key = (
+            ("setMyShortDescription", "short_description")
+            if short
+            else (
+                "setMyDescription",
+                "description",
+            )
+        )
+        return {p.get("language_code", ""): p[key] for p in self._params(method, key, None)}
 
     def assert_token_not_leaked(self) -> None:
         """No parameter of any request holds the bot token."""
