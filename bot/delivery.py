@@ -18,6 +18,7 @@ import os
 import resource
 import signal
 import socket
+import threading
 import time
 import warnings
 from collections import OrderedDict
@@ -455,6 +456,10 @@ class Monitor:
         self.started = time.time()
         self._unwritable = Throttled("cannot write the status file %s: %s")
         self._news = asyncio.Event()
+        # A write still running in its thread when the bot stops must not bring the file back
+        # after it is removed: both take this lock, and nothing is written once it is removed.
+        self._file = threading.Lock()
+        self._removed = False
 
     def news(self) -> None:
         """Write the status now (the bot has connected)."""
@@ -484,7 +489,7 @@ class Monitor:
                     status = self.status()
                 if self.path is not None:
                     try:
-                        await asyncio.to_thread(health.write, self.path, status)
+                        await asyncio.to_thread(self._write, self.path, status)
                     except OSError as exc:
                         self._unwritable(self.path, exc.strerror or exc)
                 self._news.clear()
@@ -496,7 +501,17 @@ class Monitor:
                     waiting.cancel()
         finally:
             if self.path is not None:
-                await asyncio.shield(asyncio.to_thread(health.remove, self.path))
+                await asyncio.shield(asyncio.to_thread(self._remove, self.path))
+
+    def _write(self, path: Path, status: health.Status) -> None:
+        with self._file:
+            if not self._removed:
+                health.write(path, status)
+
+    def _remove(self, path: Path) -> None:
+        with self._file:
+            self._removed = True
+            health.remove(path)
 
     @staticmethod
     def _out_of_touch(status: health.Status) -> bool:
