@@ -70,6 +70,41 @@ def answering(mode: str, rounds: int, budget: float) -> list[Row]:
             ),
             *memory_cost(hybrid, asked, rounds, budget),
         ]
+    return [*rows, *hostile(retriever, forget, rounds, mode)]
+
+
+def hostile(retriever: object, forget: object, rounds: int, mode: str) -> list[Row]:
+    """Messages of Telegram's 4,096 characters in the shapes that cost most (one kanji
+    repeated, random kanji, kana, emoji, joined emoji, mixed scripts), each answered afresh
+    (its vector not cached), beside the bot's ordinary questions above."""
+    import random
+
+    search = getattr(retriever, "search")  # noqa: B009  (lexical or hybrid alike)
+    pick = random.Random(1)
+    kanji = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    shapes = {
+        "one kanji repeated": "学" * 4096,
+        "random kanji": "".join(pick.choice(kanji) for _ in range(4096)),
+        "hiragana": "".join(
+            pick.choice("あいうえおかきくけこさしすせそたちつてと") for _ in range(4096)
+        ),
+        "emoji": "😀" * 2048,
+        "zero-width joiners": ("👨\u200d👩\u200d👧" * 820)[:4096],
+        "mixed scripts": ("ロボットAI学習ｶﾅ漢字abc123、。" * 300)[:4096],
+    }
+    rows = []
+    for name, text in shapes.items():
+        sample = time_calls(search, [text], max(rounds, 3), 30.0, before=forget)  # type: ignore[arg-type]
+        rows.append(
+            Row(
+                PART,
+                f"a 4,096-character message: {name}",
+                "",
+                sample,
+                "≤ 300 ms",
+                within(sample, 300),
+            )
+        )
     return rows
 
 

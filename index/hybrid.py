@@ -235,7 +235,7 @@ class HybridIndex:
         recall = self.memory.recall(f.vector) if self.memory is not None else None
         if recall is not None and recall.sections:
             best = max(recall.sections.values())
-            votes = np.array([recall.sections.get(p.section, 0.0) for p in self.article.passages])
+            votes = np.array([recall.sections.get(s, 0.0) for s in self._passage_section])
             scores = scores + self.params.vote_weights[f.foreign] * votes / best
         order = sorted(range(len(scores)), key=lambda d: -scores[d])
         sentences = f.sentences if len(f.sentences) else np.zeros(1, np.float32)

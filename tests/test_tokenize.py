@@ -222,3 +222,31 @@ def test_asked_types_read_question_words_in_three_languages(tokenizer: Tokenizer
     assert asked("Who hosted it?") == {"person"}
     assert asked("马斯克多大了") == {"number"}
     assert asked("ロボットはどうなる?") == asked("イーロン・マスクは?") == frozenset()
+
+
+def test_respelling_a_long_run_of_kanji_reads_each_unit_a_bounded_number_of_times(
+    tokenizer: Tokenizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message of one kanji repeated (学学学…, 512 of them within what retrieval reads) took
+    7 s when every stretch of the run was tried; a stretch longer than the document's longest
+    word is no longer tried, so the work grows with the message, not with its square."""
+    spellings = tokenizer.spellings("授業料は上がった。学歴の価値。")
+    units = list(tokenizer._morphemes("学" * 512))
+    reads = 0
+
+    class Counted:
+        def __init__(self, unit: object) -> None:
+            self.unit = unit
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.unit, name)
+
+        def reading_form(self) -> str:
+            nonlocal reads
+            reads += 1
+            return str(self.unit.reading_form())  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(tokenizer, "_morphemes", lambda text, mode=None: map(Counted, units))
+    assert "".join(tokenizer._respell_kanji("学" * 512, spellings, lambda _: False))
+    longest = max(map(len, spellings))
+    assert reads <= len(units) * (longest + 1)  # (every stretch tried: about len(units)² / 2)
