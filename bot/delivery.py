@@ -501,7 +501,10 @@ class Monitor:
                     waiting.cancel()
         finally:
             if self.path is not None:
-                await asyncio.shield(asyncio.to_thread(self._remove, self.path))
+                # Handed to a thread at once (to_thread would wait for its task's first step,
+                # which a cancelled task at the loop's close never takes), and waited for.
+                removing = asyncio.get_running_loop().run_in_executor(None, self._remove, self.path)
+                await asyncio.shield(removing)
 
     def _write(self, path: Path, status: health.Status) -> None:
         with self._file:
