@@ -191,6 +191,10 @@ class HybridIndex:
         # Each sentence's passage, and each passage's closeness to the article as a whole.
         self._sentence_passage = np.repeat(np.arange(len(counts)), counts).astype(np.intp)
         self._passage_section = [p.section for p in self.article.passages]
+        # Each passage's sentences, and each folded as evidence phrases are (for the lead).
+        self._lead_sentences = [
+            [(s, fold(s)) for s in _sentences(p.text)] for p in self.article.passages
+        ]
         self._hub = (
             (self._passages @ self._all_sentences.T).mean(axis=1)
             if len(self._all_sentences)
@@ -320,11 +324,10 @@ class HybridIndex:
         short and they fit in LEAD_CHARS together; and its passage. None where none does."""
         scored: list[tuple[float, int, str, int]] = []  # weight, -rank, sentence, passage
         if recall is not None and recall.evidence:
-            phrases = [(fold(p), w) for p, w in recall.evidence.items()]
+            phrases = recall.evidence.items()
             for rank, d in enumerate(candidates):
-                for sentence in _sentences(self.article.passages[d].text):
-                    folded = fold(sentence)
-                    weight = sum(w for p, w in phrases if p and p in folded)
+                for sentence, folded in self._lead_sentences[d]:
+                    weight = sum(w for p, w in phrases if p in folded)
                     if weight > 0:
                         scored.append((weight, -rank, sentence, d))
         if not scored:

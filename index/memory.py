@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -46,6 +47,10 @@ class Example:
     section: int | None = None  # for a kind "section": the section asked for
     source: str = ""  # the set it comes from (its writer), left out when that set is scored
 
+    @functools.cached_property
+    def folded_evidence(self) -> tuple[str, ...]:
+        return tuple(f for f in map(fold, self.evidence) if f)
+
 
 @dataclass(frozen=True)
 class Recall:
@@ -55,7 +60,8 @@ class Recall:
     answerable: float  # the weighted share of neighbours that the article answers
     kinds: dict[str, float]  # kind ("" a question) → weighted share of the neighbours
     section_asked: int | None  # the section the neighbours labelled "section" ask for, if one
-    evidence: dict[str, float] = field(default_factory=dict)  # phrase → weight (for the lead)
+    # Evidence phrase (folded) → weight: what the nearest labelled questions point to.
+    evidence: dict[str, float] = field(default_factory=dict)
     nearest: float = 0.0  # the highest cosine of all
 
 
@@ -75,6 +81,11 @@ class Memory:
     def rows(self) -> np.ndarray:
         assert self.active is not None
         return self.active
+
+    @functools.cached_property
+    def everyone(self) -> bool:
+        """Whether every example votes (nothing left out)."""
+        return bool(self.rows.all())
 
     @functools.cached_property
     def answerable(self) -> np.ndarray:
@@ -105,9 +116,16 @@ class Memory:
         active = self.rows
         if not active.any():
             return None
-        cosines = np.where(active, self.vectors @ vector, -2.0)
+        cosines = self.vectors @ vector
+        if not self.everyone:
+            cosines = np.where(active, cosines, -2.0)
         answerable = self.answerable
-        order = np.argsort(-cosines)
+        nearest = (
+            np.argpartition(-cosines, LEAD_NEIGHBOURS)[:LEAD_NEIGHBOURS]
+            if len(cosines) > LEAD_NEIGHBOURS
+            else np.arange(len(cosines))
+        )
+        order = nearest[np.argsort(-cosines[nearest], kind="stable")]
         top = [int(i) for i in order[:NEIGHBOURS] if active[i]]
         weights = _softmax(cosines[top], TEMPERATURE)
         sections: dict[int, float] = {}
@@ -123,7 +141,7 @@ class Memory:
         lead = [int(i) for i in order[:LEAD_NEIGHBOURS] if active[i]]
         evidence: dict[str, float] = {}
         for i, w in zip(lead, _softmax(cosines[lead], LEAD_TEMPERATURE), strict=True):
-            for phrase in self.examples[i].evidence:
+            for phrase in self.examples[i].folded_evidence:
                 evidence[phrase] = evidence.get(phrase, 0.0) + w
         return Recall(
             sections=sections,
@@ -136,11 +154,10 @@ class Memory:
 
 
 def _softmax(values: np.ndarray, temperature: float) -> list[float]:
-    import numpy as np
-
-    scaled = (np.asarray(values, np.float64) - float(np.max(values))) / temperature
-    weights = np.exp(scaled)
-    return [float(w) for w in weights / weights.sum()]
+    best = max(values, default=0.0)
+    weights = [math.exp((float(v) - best) / temperature) for v in values]
+    total = sum(weights)
+    return [w / total for w in weights]
 
 
 def fold(text: str) -> str:

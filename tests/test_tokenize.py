@@ -227,7 +227,7 @@ def test_asked_types_read_question_words_in_three_languages(tokenizer: Tokenizer
 def test_respelling_a_long_run_of_kanji_reads_each_unit_a_bounded_number_of_times(
     tokenizer: Tokenizer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A message of one kanji repeated (学学学…, 512 of them within what retrieval reads) took
+    """A message of one kanji repeated (学学学…, 512 of them: what retrieval read before) took
     7 s when every stretch of the run was tried; a stretch longer than the document's longest
     word is no longer tried, so the work grows with the message, not with its square."""
     spellings = tokenizer.spellings("授業料は上がった。学歴の価値。")
@@ -250,3 +250,14 @@ def test_respelling_a_long_run_of_kanji_reads_each_unit_a_bounded_number_of_time
     assert "".join(tokenizer._respell_kanji("学" * 512, spellings, lambda _: False))
     longest = max(map(len, spellings))
     assert reads <= len(units) * (longest + 1)  # (every stretch tried: about len(units)² / 2)
+
+
+def test_a_long_message_is_read_by_its_start_and_its_end() -> None:
+    from index.text import QUESTION_CHARS, question_part
+
+    short = "ロボットが外科医を超えるのはいつ?"
+    assert question_part(short) == short
+    context = "妻が入院していて、毎日病院に通っています。" * 30
+    read = question_part(context + "ロボットの手術はいつ病院に来るのですか?")
+    assert read.endswith("ロボットの手術はいつ病院に来るのですか?")  # the question, asked last
+    assert read.startswith("妻が入院していて") and len(read) <= QUESTION_CHARS + 3
