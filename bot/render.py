@@ -13,7 +13,7 @@ from index.about import About
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit
 from index.text import ELLIPSIS, SENTENCE_END, shorten
-from index.translations import NO_TRANSLATIONS, Translations, sentence_texts
+from index.translations import NO_TRANSLATIONS, Translations
 
 MAX_MESSAGE = 4096
 QUOTE_CHARS = 320  # how much of a passage a quote shows around its best sentence
@@ -108,19 +108,15 @@ def _folded(hit: Hit, lead: str, language: str, translations: Translations) -> s
     """One passage, folded: in the reader's language (the lead's sentences in bold) with the
     Japanese original folded beneath, or the Japanese alone."""
     original = f"<blockquote expandable>{quote_html(hit.passage.text, lead)}</blockquote>"
-    lines = []
-    for line in hit.passage.text.split("\n"):
-        sentences = [(s, translations.sentence(language, s)) for s in sentence_texts(line)]
-        if any(t is None for _, t in sentences):
-            return original
-        join = " " if language == "en" else ""
-        lines.append(
-            join.join(
-                f"<b>{escape(t or '')}</b>" if s.strip() and s.strip() in lead else escape(t or "")
-                for s, t in sentences
-            )
-        )
-    return f"<blockquote expandable>{chr(10).join(lines)}</blockquote>\n{original}"
+
+    def mark(japanese: str, translated: str) -> str:  # the lead's sentences in bold
+        bold = japanese.strip() and japanese.strip() in lead
+        return f"<b>{escape(translated)}</b>" if bold else escape(translated)
+
+    folded = translations.text(language, hit.passage.text, mark)
+    return (
+        original if folded is None else f"<blockquote expandable>{folded}</blockquote>\n{original}"
+    )
 
 
 def card_html(hit: Hit, said: str) -> str:

@@ -106,20 +106,16 @@ def load_retriever(
     params = Params(readings=True)
     base = load_index(path, cache_dir, params=params, passage_chars=hybrid.passage_chars)
     raw = _read(path)
-    index = None
+    entry: tuple[Path, str] | None = None
+    cached = None
     if cache_dir is not None and raw is not None:
         key = f"{cache_key(raw, base.tokenizer, base.params, hybrid.passage_chars)}.{encoder.name}"
-        file = cache_dir / f"{key}.npy"
-        index = _read_entry(
-            file,
-            key,
-            lambda data: HybridIndex(base, encoder, hybrid, _vectors(data, base, encoder)),
-        )
-        if index is None:
-            index = HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
-            _write_entry(file, key, [_npy(index.vectors)])
-    if index is None:
-        index = HybridIndex(base, encoder, hybrid, shipped_vectors(base, encoder))
+        entry = (cache_dir / f"{key}.npy", key)
+        cached = _read_entry(*entry, lambda data: _vectors(data, base, encoder))
+    vectors = cached if cached is not None else shipped_vectors(base, encoder)
+    index = HybridIndex(base, encoder, hybrid, vectors)  # (encodes when there are none)
+    if entry is not None and cached is None:
+        _write_entry(*entry, [_npy(index.vectors)])
     bundled = path is None or _same_file(Path(path), bundled_article_path())
     index.memory = load_memory(index, memory, bundled, cache_dir)
     return index

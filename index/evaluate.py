@@ -175,12 +175,9 @@ def figures(results: list[Result]) -> Figures:
         rejection=rejected / len(unanswerable) if unanswerable else 1.0,
         unseen1=unseen / n,
         lead1=lead / n,
-        high=(
-            sum(r.answer.answered and r.answer.confidence == "high" for r in unanswerable)
-            / len(unanswerable)
-            if unanswerable
-            else 0.0
-        ),
+        high=sum(not r.question.sections for r in sure) / len(unanswerable)
+        if unanswerable
+        else 0.0,
         sure_right=sum(r.correct for r in sure) / len(sure) if sure else 1.0,
         other_kind=(
             sum(r.answer.kind not in ("answer", "declined") for r in questions) / len(questions)

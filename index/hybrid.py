@@ -18,7 +18,7 @@ import numpy as np
 from index.kinds import CHAT, REQUEST
 from index.memory import Memory, Recall, fold
 from index.search import Answer, Hit, Match, SearchIndex
-from index.text import SENTENCE, language, question_part
+from index.text import language, question_part, shorten
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -192,9 +192,7 @@ class HybridIndex:
         self._sentence_passage = np.repeat(np.arange(len(counts)), counts).astype(np.intp)
         self._passage_section = [p.section for p in self.article.passages]
         # Each passage's sentences, and each folded as evidence phrases are (for the lead).
-        self._lead_sentences = [
-            [(s, fold(s)) for s in _sentences(p.text)] for p in self.article.passages
-        ]
+        self._lead_sentences = [[(t, fold(t)) for t in sents] for sents in base.sentence_texts()]
         self._hub = (
             (self._passages @ self._all_sentences.T).mean(axis=1)
             if len(self._all_sentences)
@@ -314,7 +312,7 @@ class HybridIndex:
             )
             for d, score in zip(order[: max(k, 1)], scores, strict=False)
         )
-        lead = found[0] if found else _with_next(hits[0].excerpt, hits[0].passage.text)
+        lead = found[0] if found else self._with_next(hits[0].excerpt, order[0])
         confidence = "high" if ranking.probability >= sure_from else "low"
         return Answer(question, hits, True, confidence, spoken, ranking.probability, lead=lead)
 
@@ -333,7 +331,19 @@ class HybridIndex:
         if not scored:
             return None
         _, _, sentence, d = max(scored, key=lambda s: (s[0], s[1]))
-        return _with_next(sentence, self.article.passages[d].text), d
+        return self._with_next(sentence, d), d
+
+    def _with_next(self, sentence: str, doc_id: int) -> str:
+        """`sentence` of passage `doc_id`, with the one after it when it is short ("なぜか?"),
+        within LEAD_CHARS."""
+        sentences = [text for text, _ in self._lead_sentences[doc_id]]
+        if sentence in sentences and len(sentence) < _SHORT_LEAD:
+            at = sentences.index(sentence)
+            if at + 1 < len(sentences):
+                joined = sentence + sentences[at + 1]
+                if len(joined) <= LEAD_CHARS and joined in self.article.passages[doc_id].text:
+                    return joined
+        return shorten(sentence, LEAD_CHARS)
 
     def excerpt(self, doc_id: int, question: str, match: Match) -> str:
         """The passage's sentence that best answers: question weight plus closeness in meaning."""
@@ -356,22 +366,6 @@ def _distinct_first(order: list[int], section: Sequence[int], count: int) -> lis
             first.append(d)
     chosen = set(first)
     return first + [d for d in order if d not in chosen]
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for line in text.split("\n") for s in SENTENCE.findall(line) if s.strip()]
-
-
-def _with_next(sentence: str, text: str) -> str:
-    """`sentence`, with the one after it in `text` when it is short, within LEAD_CHARS."""
-    sentences = _sentences(text)
-    if sentence in sentences and len(sentence) < _SHORT_LEAD:
-        at = sentences.index(sentence)
-        if at + 1 < len(sentences):
-            joined = sentence + sentences[at + 1]
-            if len(joined) <= LEAD_CHARS and joined in text:
-                return joined
-    return sentence if len(sentence) <= LEAD_CHARS else sentence[: LEAD_CHARS - 1] + "…"
 
 
 def _remembered_kind(recall: Recall | None, share: float) -> str:

@@ -59,10 +59,8 @@ class Recall:
     sections: dict[int, float]  # section → the weight of the neighbours it answers
     answerable: float  # the weighted share of neighbours that the article answers
     kinds: dict[str, float]  # kind ("" a question) → weighted share of the neighbours
-    section_asked: int | None  # the section the neighbours labelled "section" ask for, if one
     # Evidence phrase (folded) → weight: what the nearest labelled questions point to.
     evidence: dict[str, float] = field(default_factory=dict)
-    nearest: float = 0.0  # the highest cosine of all
 
 
 @dataclass(frozen=True)
@@ -86,12 +84,6 @@ class Memory:
     def everyone(self) -> bool:
         """Whether every example votes (nothing left out)."""
         return bool(self.rows.all())
-
-    @functools.cached_property
-    def answerable(self) -> np.ndarray:
-        import numpy as np
-
-        return np.array([bool(e.sections) for e in self.examples], bool)
 
     def __len__(self) -> int:
         return int(self.rows.sum())
@@ -119,7 +111,6 @@ class Memory:
         cosines = self.vectors @ vector
         if not self.everyone:
             cosines = np.where(active, cosines, -2.0)
-        answerable = self.answerable
         nearest = (
             np.argpartition(-cosines, LEAD_NEIGHBOURS)[:LEAD_NEIGHBOURS]
             if len(cosines) > LEAD_NEIGHBOURS
@@ -130,27 +121,19 @@ class Memory:
         weights = _softmax(cosines[top], TEMPERATURE)
         sections: dict[int, float] = {}
         kinds: dict[str, float] = {}
-        asked: dict[int, float] = {}
+        answerable = 0.0
         for i, w in zip(top, weights, strict=True):
             example = self.examples[i]
             kinds[example.kind] = kinds.get(example.kind, 0.0) + w
+            answerable += w if example.sections else 0.0
             for s in example.sections:
                 sections[s] = sections.get(s, 0.0) + w
-            if example.section is not None:
-                asked[example.section] = asked.get(example.section, 0.0) + w
         lead = [int(i) for i in order[:LEAD_NEIGHBOURS] if active[i]]
         evidence: dict[str, float] = {}
         for i, w in zip(lead, _softmax(cosines[lead], LEAD_TEMPERATURE), strict=True):
             for phrase in self.examples[i].folded_evidence:
                 evidence[phrase] = evidence.get(phrase, 0.0) + w
-        return Recall(
-            sections=sections,
-            answerable=float(sum(w for i, w in zip(top, weights, strict=True) if answerable[i])),
-            kinds=kinds,
-            section_asked=max(asked, key=asked.__getitem__) if asked else None,
-            evidence=evidence,
-            nearest=float(cosines[top[0]]),
-        )
+        return Recall(sections, answerable, kinds, evidence)
 
 
 def _softmax(values: np.ndarray, temperature: float) -> list[float]:

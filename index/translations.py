@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeGuard
@@ -55,12 +55,18 @@ class Translations:
         sentences = self.by_language.get(language)
         return sentences.get(japanese.strip()) if sentences else None
 
-    def text(self, language: str, japanese: str) -> str | None:
+    def text(
+        self,
+        language: str,
+        japanese: str,
+        mark: Callable[[str, str], str] | None = None,
+    ) -> str | None:
         """The translation of a verbatim span of the article made of whole sentences: a
         passage (paragraphs joined by "\\n", blank lines kept blank), a section's title or
         text, a lead of a sentence or two. Each line is cut into sentences as the article is,
         and their translations joined (with a space in English, with nothing in Chinese),
-        lines with "\\n". None if any sentence has no translation."""
+        lines with "\\n"; `mark(japanese, translation)`, where given, writes each sentence
+        (as HTML, say). None if any sentence has no translation."""
         sentences = self.by_language.get(language)
         if not sentences:
             return None
@@ -71,10 +77,10 @@ class Translations:
             parts = sentence_texts(line)
             if "".join(parts) != line:  # something outside any sentence (a stray "。")
                 return None
-            translated = [sentences.get(part.strip()) for part in parts]
-            if None in translated:
+            translated = [(part, sentences.get(part.strip())) for part in parts]
+            if any(t is None for _, t in translated):
                 return None
-            lines.append(join.join(t for t in translated if t is not None))
+            lines.append(join.join(mark(p, t or "") if mark else t or "" for p, t in translated))
         return "\n".join(lines)
 
 
