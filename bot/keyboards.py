@@ -25,13 +25,11 @@ from urllib.parse import quote
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import messages
-from bot.language import LANGUAGES, tag, untag
+from bot.language import MAX_CALLBACK_BYTES, tag, untag
 from bot.messages import MORE_CANDIDATES, READ_SECTION, label, said
 from index.article import Article, Passage
 from index.search import Answer
-from index.text import shorten
-
-MAX_CALLBACK_BYTES = 64
+from index.text import LANGUAGES, shorten
 
 
 @dataclass(frozen=True)

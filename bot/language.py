@@ -16,11 +16,9 @@ choices of /language.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
+from bot.chats import Bounded
 from index.text import language as text_language
 
-LANGUAGES = ("ja", "en", "zh-hans", "zh-hant")
 TAGS = {"en": "e", "zh-hans": "s", "zh-hant": "t"}  # Japanese buttons carry no tag
 _BY_TAG = {tag: language for language, tag in TAGS.items()}
 MAX_CALLBACK_BYTES = 64
@@ -51,21 +49,17 @@ def reply_language(text: str | None, chosen: str | None, code: str | None) -> st
     return of_text(text) or chosen or from_client(code) or "ja"
 
 
-class Choices:
+class Choices(Bounded[int, str]):
     """Each user's choice of /language, in this process: the latest CHOICES_KEPT users."""
 
     def __init__(self, kept: int = CHOICES_KEPT) -> None:
-        self.kept = kept
-        self._chosen: OrderedDict[int, str] = OrderedDict()
+        super().__init__(kept)
 
     def get(self, user_id: int | None) -> str | None:
-        return self._chosen.get(user_id) if user_id is not None else None
+        return super().get(user_id) if user_id is not None else None
 
     def choose(self, user_id: int, language: str) -> None:
-        self._chosen[user_id] = language
-        self._chosen.move_to_end(user_id)
-        while len(self._chosen) > self.kept:
-            self._chosen.popitem(last=False)
+        self.put(user_id, language)
 
 
 def tag(data: str, language: str) -> str:

@@ -554,9 +554,6 @@ HEALTH_UNREADABLE = "cannot read {path}: {reason}"
 HEALTH_NOT_STATUS = "{path} holds no status"
 
 
-LANGUAGES = ("ja", "en", "zh-hans", "zh-hant")
-
-
 def said(words: dict[str, str], language: str) -> str:
     """`words` in `language`, or in Japanese where there are none in it."""
     return words.get(language, words["ja"])

@@ -8,7 +8,7 @@ import string
 import pytest
 
 from bot import messages
-from bot.language import LANGUAGES
+from index.text import LANGUAGES
 
 KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
