@@ -359,7 +359,7 @@ def memory_check(index: HybridIndex, args: argparse.Namespace) -> None:
             voting = functools.partial(lambda r, w: top(r, w[r.foreign]), w=weights)
             figures = spec_figures(rows, models, t, args.sure, voting)
             cells.append("/".join(f"{x:.2f}" for x in figures).ljust(26))
-            group_name = "ja" if held not in ("en", "zh", "hant") else "foreign"
+            group_name = "foreign" if sum(r.foreign for r in rows) * 2 > len(rows) else "ja"
             pooled.setdefault((group_name, t), []).append(list(figures))
         print(f"{held:9s} {hit(rows, 0.0):.2f}→{voted:.2f} w={weights}  " + "  ".join(cells))
     for (group_name, t), rows_ in sorted(pooled.items()):
