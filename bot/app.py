@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -38,6 +39,7 @@ from bot import handlers, messages
 from bot.delivery import BACKLOG, StartupError, Webhook, serve
 from bot.questionlog import question_log
 from bot.quota import Quota
+from bot.reload import Reloads, renew_memory
 from bot.retry import READ_TIMEOUT, PatientRateLimiter
 from bot.session import SECTION_SHORTCUT, Session
 from bot.settings import Settings, SettingsError
@@ -253,6 +255,8 @@ def build_application(
 
 def main(args: argparse.Namespace) -> int:
     """`interview-bot run`: long polling, or a webhook server with --webhook-url."""
+    if hasattr(signal, "SIGHUP"):  # (not on Windows) held while starting: serve() answers it
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
     try:
         settings = Settings.load("run", args)
         configure_logging(settings.token, verbose=args.verbose)
@@ -267,7 +271,9 @@ def main(args: argparse.Namespace) -> int:
             webhook = Webhook(
                 settings.webhook_url, settings.webhook_secret, settings.listen, settings.port
             )
-        asyncio.run(serve(application, webhook, status=settings.status))
+        session = application.bot_data.session
+        reloads = Reloads(partial(renew_memory, session, args.article, settings))
+        asyncio.run(serve(application, webhook, status=settings.status, reload=reloads.ask))
     except InvalidToken:  # its message holds the token
         print("interview-bot: error: Telegram rejected the bot token", file=sys.stderr)
         return 2

@@ -22,7 +22,7 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias, TypeGuard, TypeVar, cast
@@ -104,9 +104,11 @@ async def serve(
     webhook: Webhook | None = None,
     stopping: asyncio.Event | None = None,
     status: Path | None = None,
+    reload: Callable[[], object] | None = None,
 ) -> None:
     """Run the bot, with long polling or a webhook server, until `stopping` is set (by default,
-    until SIGINT or SIGTERM); its health is written to `status` meanwhile, if given."""
+    until SIGINT or SIGTERM); its health is written to `status` meanwhile, if given, and
+    `reload` is called on SIGHUP, if given."""
     inbox = Inbox(application)
     monitor = Monitor(inbox, "polling" if webhook is None else "webhook", status)
     loop = asyncio.get_running_loop()
@@ -114,6 +116,10 @@ async def serve(
     stopping = stopping or asyncio.Event()
     for sig in signals:
         loop.add_signal_handler(sig, stopping.set)
+    if reload is not None and hasattr(signal, "SIGHUP"):  # (not on Windows)
+        loop.add_signal_handler(signal.SIGHUP, reload)
+        # One that came while the bot started (held by main()) is answered now.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
     watching = asyncio.create_task(monitor.run(stopping))
     try:
         # getMe first, which the rate limiter retries while the Bot API cannot be reached.
@@ -129,6 +135,9 @@ async def serve(
         await asyncio.gather(watching, return_exceptions=True)
         for sig in signals:
             loop.remove_signal_handler(sig)
+        if reload is not None and hasattr(signal, "SIGHUP"):  # ignored while stopping
+            loop.remove_signal_handler(signal.SIGHUP)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
         if application.post_shutdown:
             await application.post_shutdown(application)
 

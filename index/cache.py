@@ -17,6 +17,7 @@ line in the log.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import hashlib
 import importlib.util
@@ -116,19 +117,58 @@ def load_retriever(
     index = HybridIndex(base, encoder, hybrid, vectors)  # (encodes when there are none)
     if entry is not None and cached is None:
         _write_entry(*entry, [_npy(index.vectors)])
-    bundled = path is None or _same_file(Path(path), bundled_article_path())
-    index.memory = load_memory(index, memory, bundled, cache_dir)
+    index.memory = load_memory(index, memory, _bundled(path), cache_dir)
     return index
 
 
+def reload_memory(
+    retriever: Retriever,
+    path: str | Path | None,
+    files: Sequence[Path],
+    cache_dir: Path | None,
+    stopped: Callable[[], bool] = lambda: False,
+) -> HybridIndex | None:
+    """A copy of `retriever` (loaded from the article at `path`) with its memory of labelled
+    messages read again, from the bundled article's and the operator's `files`: the answers
+    under way keep the retriever they began with. Only the questions the memory in use does
+    not hold are encoded (and cached as at start), a few at a time while not `stopped` (else
+    Stopped). None for lexical retrieval, which reads no memory. Raises MemoryFileError for a
+    file that is not one."""
+    from index.hybrid import HybridIndex
+
+    if not isinstance(retriever, HybridIndex):
+        return None
+    renewed = copy.copy(retriever)
+    renewed.memory = load_memory(
+        retriever, files, _bundled(path), cache_dir, retriever.memory, stopped
+    )
+    return renewed
+
+
+def _bundled(path: str | Path | None) -> bool:
+    """Whether the article at `path` is the bundled one (which has a memory of its own)."""
+    return path is None or _same_file(Path(path), bundled_article_path())
+
+
 def load_memory(
-    index: HybridIndex, files: Sequence[Path], bundled: bool, cache_dir: Path | None
+    index: HybridIndex,
+    files: Sequence[Path],
+    bundled: bool,
+    cache_dir: Path | None,
+    known: Memory | None = None,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> Memory | None:
     """The memory of labelled messages: the bundled article's (when it is the one asked) and
-    the operator's `files`, each with its vectors (the shipped ones, cached ones, or encoded
-    now); None when there is none. Raises MemoryFileError for a file that is not one."""
+    the operator's `files`, each with its vectors (the shipped ones, cached ones, those of the
+    same questions in the memory `known`, or encoded now, while not `stopped`); None when there
+    is none. Raises MemoryFileError for a file that is not one."""
+    import numpy as np
+
     from index.memory import Memory, load_examples
 
+    held: dict[str, Vectors] = {}  # question → its vector, in the memory known
+    if known is not None:
+        held = {e.question: v for e, v in zip(known.examples, known.vectors, strict=True)}
     parts: list[tuple[Path, Path | None]] = []
     if bundled and SHIPPED_MEMORY.is_file():
         parts.append((SHIPPED_MEMORY, SHIPPED_MEMORY_VECTORS))
@@ -146,24 +186,35 @@ def load_memory(
         if kept is None and entry is not None:
             kept = _read_entry(entry, key, load)
         if kept is None:
-            kept = encode_questions(index.encoder, texts)
+            new = [t for e, t in zip(found, texts, strict=True) if e.question not in held]
+            fresh = iter(encode_questions(index.encoder, new, stopped) if new else ())
+            kept = np.stack(
+                [held[e.question] if e.question in held else next(fresh) for e in found]
+            )
             if entry is not None:
                 _write_entry(entry, key, [_npy(kept)])
         examples += found
         vectors.append(kept)
     if not examples:
         return None
-    import numpy as np
-
     return Memory(tuple(examples), np.concatenate(vectors))
 
 
-def encode_questions(encoder: Encoder, texts: Sequence[str]) -> Vectors:
-    """The question vectors of `texts`, encoded a batch at a time."""
+class Stopped(Exception):
+    """Encoding gave up, as asked (the bot is stopping)."""
+
+
+def encode_questions(
+    encoder: Encoder, texts: Sequence[str], stopped: Callable[[], bool] = lambda: False
+) -> Vectors:
+    """The question vectors of `texts`, encoded a batch at a time; Stopped when `stopped`
+    says so before a batch."""
     import numpy as np
 
     rows = []
     for start in range(0, len(texts), 8):
+        if stopped():
+            raise Stopped
         batch = texts[start : start + 8]
         encoder.questions(batch)
         rows += [encoder.question(t) for t in batch]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,18 @@ from index.cache import (
     encode_questions,
     load_memory,
     load_retriever,
+    reload_memory,
 )
 from index.embed import default_encoder
 from index.hybrid import HybridIndex
 from index.memory import MemoryFileError, example, fold, load_examples
+from index.search import SearchIndex
+
+# A question the article's passages alone decline (section 3 answers it), and a trap they
+# answer: an operator's labelled lines teach the bot both (and tests/e2e/test_memory_reload.py).
+DECLINED, TRAP = "大学の授業料はどれだけ上がった?", "中国のチップは何ナノ?"
+TWIN = {"question": DECLINED, "sections": [3], "evidence": ["900%"]}
+TRAP_LINE = {"question": TRAP, "sections": [], "evidence": []}
 
 
 def test_the_shipped_memory_never_holds_the_development_set_or_the_final_checks() -> None:
@@ -125,6 +134,41 @@ def test_an_operators_file_is_cached_and_read_again(hybrid: HybridIndex, tmp_pat
     assert again is not None and np.array_equal(again.vectors, first.vectors)
 
 
+def test_a_reload_encodes_only_the_questions_the_memory_in_use_lacks(
+    hybrid: HybridIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taught = tmp_path / "taught.jsonl"
+    taught.write_text(jsonl(TRAP_LINE), encoding="utf-8")
+    encoded: list[str] = []
+    questions = hybrid.encoder.questions
+
+    def spy(texts: Sequence[str]) -> None:
+        encoded.extend(texts)
+        questions(texts)
+
+    monkeypatch.setattr(hybrid.encoder, "questions", spy)
+    first = reload_memory(hybrid, None, [taught], cache_dir=None)
+    assert first is not None and first.memory is not None
+    assert encoded == [hybrid.read(TRAP)]  # (the shipped memory's vectors are read)
+    with taught.open("a", encoding="utf-8") as file:
+        file.write(jsonl(TWIN))
+    encoded.clear()
+    second = reload_memory(first, None, [taught], cache_dir=None)
+    assert second is not None and second.memory is not None
+    assert encoded == [hybrid.read(DECLINED)]
+    assert [e.question for e in second.memory.examples[-2:]] == [TRAP, DECLINED]
+    assert np.array_equal(second.memory.vectors[:-1], first.memory.vectors)
+    # A copy each time: what answered before answers as it did.
+    assert not first.search(DECLINED).answered and second.search(DECLINED).answered
+    assert hybrid.memory is not None and len(first.memory) == len(hybrid.memory) + 1
+
+
+def test_a_reload_of_lexical_retrieval_is_none(index: SearchIndex, tmp_path: Path) -> None:
+    taught = tmp_path / "taught.jsonl"
+    taught.write_text(jsonl(TWIN), encoding="utf-8")
+    assert reload_memory(index, None, [taught], cache_dir=None) is None
+
+
 def _ask(*args: str) -> dict[str, object]:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
@@ -141,15 +185,15 @@ def _ask(*args: str) -> dict[str, object]:
 def test_an_operator_teaches_the_bot_with_labelled_messages(tmp_path: Path) -> None:
     """A question declined before is answered once its labelled twin is added, and a trap
     answered before is declined."""
-    declined, trap = "大学の授業料はどれだけ上がった?", "中国のチップは何ナノ?"
-    assert _ask("ask", "--json", declined)["kind"] == "declined"
-    assert _ask("ask", "--json", trap)["kind"] == "answer"
+    assert _ask("ask", "--json", DECLINED)["kind"] == "declined"
+    assert _ask("ask", "--json", TRAP)["kind"] == "answer"
     taught = tmp_path / "taught.jsonl"
-    lines = [
-        {"question": declined, "sections": [3], "evidence": ["900%"]},
-        {"question": trap, "sections": [], "evidence": []},
-    ]
-    taught.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n")
-    answered = _ask("--memory", str(taught), "ask", "--json", declined)
+    taught.write_text("".join(map(jsonl, [TWIN, TRAP_LINE])), encoding="utf-8")
+    answered = _ask("--memory", str(taught), "ask", "--json", DECLINED)
     assert answered["kind"] == "answer" and answered["hits"][0]["section"] == 3  # type: ignore[index]
-    assert _ask("--memory", str(taught), "ask", "--json", trap)["kind"] == "declined"
+    assert _ask("--memory", str(taught), "ask", "--json", TRAP)["kind"] == "declined"
+
+
+def jsonl(row: object) -> str:
+    """One line of a memory file."""
+    return json.dumps(row, ensure_ascii=False) + "\n"
