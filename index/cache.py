@@ -43,6 +43,7 @@ from index.article import (
 )
 from index.search import Params, Retriever, SearchIndex
 from index.tokenize import Tokenizer
+from index.translations import translations_for
 
 if TYPE_CHECKING:
     from index.embed import Encoder, Vectors
@@ -114,7 +115,10 @@ def load_retriever(
         entry = (cache_dir / f"{key}.npy", key)
         cached = _read_entry(*entry, lambda data: _vectors(data, base, encoder))
     vectors = cached if cached is not None else shipped_vectors(base, encoder)
-    index = HybridIndex(base, encoder, hybrid, vectors)  # (encodes when there are none)
+    translations = translations_for(path)
+    index = HybridIndex(
+        base, encoder, hybrid, vectors, translations=translations
+    )  # (encodes if none)
     if entry is not None and cached is None:
         _write_entry(*entry, [_npy(index.vectors)])
     index.memory = load_memory(index, memory, _bundled(path), cache_dir)

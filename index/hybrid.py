@@ -19,6 +19,7 @@ from index.kinds import CHAT, REQUEST
 from index.memory import Memory, Recall, fold
 from index.search import Answer, Hit, Match, SearchIndex
 from index.text import language, question_part, shorten
+from index.translations import NO_TRANSLATIONS, TranslatedPassages, Translations
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -29,12 +30,17 @@ if TYPE_CHECKING:
 # What ranks a passage: BM25 over its words, over its reading's trigrams, its cosine, its
 # best sentence's cosine, and its cosine less its closeness to the whole article (CSLS's hub
 # correction: the lead-in, which sums up everything, is otherwise close to every question).
-# Each is scaled so that the best passage has 1 (the cosines standardized first).
+# Each is scaled so that the best passage has 1 (the cosines standardized first). A question
+# in English or Chinese has one more: BM25 over the passages' translations into its language
+# (index.translations.TranslatedPassages; 0 where the article has none).
 PASSAGE_FEATURES = ("bm25", "readings", "cosine", "sentence", "hub")
+FOREIGN_PASSAGE_FEATURES = (*PASSAGE_FEATURES, "translated")
 # The decline model's features, fields of Signals in the order of its coefficients: for a
-# Japanese question, and for another (no words of the article to find: the encoder alone).
+# Japanese question, and for another (the encoder, and the words it shares with the passages'
+# translations into its language; the encoder alone where the article has none).
 DECLINE_FEATURES = ("coverage", "cosine", "sentence", "peak", "names", "unseen", "asked")
-FOREIGN_DECLINE_FEATURES = ("cosine", "spread")
+FOREIGN_DECLINE_FEATURES = ("cosine", "spread", "translated")
+UNTRANSLATED_DECLINE_FEATURES = ("cosine", "spread")
 
 
 @dataclass(frozen=True)
@@ -45,18 +51,24 @@ class HybridParams:
     # passages of two or three paragraphs hold the answer more often than single ones.
     passage_chars: int = 150
     # The ranking model, fitted by scripts/calibrate.py on the question sets: the weights of
-    # PASSAGE_FEATURES for a Japanese question, then for one in another language.
+    # PASSAGE_FEATURES for a Japanese question, then of FOREIGN_PASSAGE_FEATURES for one in
+    # another language.
     rank_model: tuple[float, ...] = (
         3.269, 1.899, 1.655, 1.643, 2.588,  # a Japanese question
-        1.748, 1.019, 1.829, 3.398, 1.53,  # an English or Chinese one
+        0.8561, 0.6884, 1.096, 2.353, 2.058, 3.923,  # an English or Chinese one
     )  # fmt: skip
     # Logistic models of "the article answers this", one per question language, fitted by
     # scripts/calibrate.py on the question sets in tests/data: intercept, then one coefficient
-    # per feature of Signals.features.
+    # per feature of Signals.features; untranslated_models are those of a foreign question
+    # where the article has no translation into its language (UNTRANSLATED_DECLINE_FEATURES).
     decline_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("en", (-30.93, 37.34, 33.21)),
+        ("en", (-34.87, 41.82, 0.407, 4.361)),
         ("ja", (-35.78, 1.166, 22.63, 19.35, 9.479, -3.884, -0.7878, -1.659)),
-        ("zh", (-55.91, 67.47, -8.263)),
+        ("zh", (-45.79, 53.5, -2.581, 7.233)),
+    )
+    untranslated_models: tuple[tuple[str, tuple[float, ...]], ...] = (
+        ("en", (-34.38, 42.35, 15.06)),
+        ("zh", (-48.12, 57.29, 11.82)),
     )
     # The hub feature: a passage's cosine less this share of its mean cosine to the article's
     # sentences.
@@ -76,9 +88,9 @@ class HybridParams:
     # share decides, answering and sure from the group's memory_probabilities (fitted by
     # scripts/calibrate.py --memory; the probabilities chosen by leave one writer out, where
     # from 0.6 each language group's traps are declined more than its answers are lost).
-    vote_weights: tuple[float, float] = (5.0, 8.0)
+    vote_weights: tuple[float, float] = (5.0, 5.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("foreign", (-3.62, 0.5796, 6.247)),
+        ("foreign", (-3.456, 0.6879, 6.007)),
         ("ja", (-4.116, 0.6597, 6.26)),
     )
     memory_probabilities: tuple[tuple[str, float, float], ...] = (
@@ -89,10 +101,13 @@ class HybridParams:
     # article does not answer, is taken for chat (or a request).
     kind_share: float = 0.6
 
-    def decline_model(self, language: str) -> tuple[float, ...]:
+    def decline_model(self, language: str, translated: bool = True) -> tuple[float, ...]:
         """The decline model for questions in `language` (Chinese in either script has one;
-        for a language without one, that of Japanese or English, whose features it has)."""
+        for a language without one, that of Japanese or English, whose features it has), where
+        the article is `translated` into it or not."""
         models = dict(self.decline_models)
+        if not translated:
+            models |= dict(self.untranslated_models)
         return models.get(language.split("-")[0]) or models["ja" if language == "ja" else "en"]
 
     def memory_model(self, language: str) -> tuple[float, ...]:
@@ -103,7 +118,8 @@ class HybridParams:
         return found[_group(language)]
 
     def rank_weights(self, foreign: bool) -> Vectors:
-        """The weight of each of PASSAGE_FEATURES for a question in Japanese, or not."""
+        """The weight of each of PASSAGE_FEATURES for a question in Japanese, or of
+        FOREIGN_PASSAGE_FEATURES for one in another language."""
         size = len(PASSAGE_FEATURES)
         weights: Vectors = np.asarray(self.rank_model[size:] if foreign else self.rank_model[:size])
         return weights.astype(np.float32)
@@ -124,9 +140,15 @@ class Signals:
     # much, 多少): the kind of fact near-topic questions ask and the article seldom gives
     asked: float
     language: str  # the question's (index.text.language): each has a decline model
+    # A foreign question: the largest share of its weight one passage's translation into its
+    # language holds (TranslatedPassages.match); None where there is none (and in Japanese).
+    translated: float | None = None
 
     def features(self) -> tuple[float, ...]:
-        names = DECLINE_FEATURES if self.language == "ja" else FOREIGN_DECLINE_FEATURES
+        names: tuple[str, ...] = DECLINE_FEATURES
+        if self.language != "ja":
+            bare = self.translated is None
+            names = UNTRANSLATED_DECLINE_FEATURES if bare else FOREIGN_DECLINE_FEATURES
         return tuple(getattr(self, name) for name in names)
 
 
@@ -136,11 +158,12 @@ class Features:
 
     read: str  # what of the question was read (HybridIndex.read)
     match: Match  # the lexical pass over it
-    matrix: Vectors  # a row per passage, a column per PASSAGE_FEATURES
+    matrix: Vectors  # a row per passage, a column per PASSAGE_FEATURES (or FOREIGN_…)
     cosines: Vectors  # of each passage
     sentences: Vectors  # the cosine of each sentence (of all passages, in order)
     language: str
     vector: Vectors  # the question's
+    translated: float | None = None  # Signals.translated
 
     @property
     def foreign(self) -> bool:
@@ -172,6 +195,7 @@ class HybridIndex:
         params: HybridParams | None = None,
         vectors: Vectors | None = None,
         memory: Memory | None = None,
+        translations: Translations = NO_TRANSLATIONS,
     ) -> None:
         self.base = base
         self.memory = memory
@@ -179,6 +203,8 @@ class HybridIndex:
         self.tokenizer = base.tokenizer
         self.encoder = encoder
         self.params = params or HybridParams()
+        texts = [p.text for p in self.article.passages]
+        self.translated = TranslatedPassages(texts, translations, base.params.k1, base.params.b)
         if vectors is None:
             texts = encoded_texts(base)
             vectors = encoder.passages(texts) if texts else np.zeros((0, 1), np.float32)
@@ -224,8 +250,14 @@ class HybridIndex:
             _scaled(_standard(best)),
             _scaled(_standard(cosines - self.params.hub_share * self._hub)),
         ]
+        spoken = language(read)
+        translated = None
+        if spoken != "ja":
+            found = self.translated.match(read, spoken)
+            scores, translated = found if found is not None else ({}, None)
+            columns.append(_scaled(_dense(scores, len(cosines))))
         matrix = np.stack(columns, axis=1)
-        return Features(read, match, matrix, cosines, sentences, language(read), vector)
+        return Features(read, match, matrix, cosines, sentences, spoken, vector, translated)
 
     def rank(self, question: str) -> Ranking | None:
         """Every passage ranked, and how likely the article answers; None when the question
@@ -251,8 +283,9 @@ class HybridIndex:
             unseen=f.match.unseen(),
             asked=float("number" in self.tokenizer.asked_types(f.read)),
             language=f.language,
+            translated=f.translated,
         )
-        model = self.params.decline_model(f.language)
+        model = self.params.decline_model(f.language, f.translated is not None)
         logit = model[0] + sum(c * x for c, x in zip(model[1:], signals.features(), strict=True))
         if recall is not None:
             remembered = (logit, recall.answerable)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeGuard
@@ -207,3 +209,52 @@ def translations_for(path_of_article: str | Path | None) -> Translations:
     except (ArticleError, UnicodeDecodeError):
         return NO_TRANSLATIONS
     return load_translations(text, path)
+
+
+class TranslatedPassages:
+    """BM25 over the passages' translations, one field per language: an English or Chinese
+    question is matched against the passages in its own language (English words lowercased,
+    Chinese as character bigrams, each script against its own translation)."""
+
+    def __init__(self, passages: Sequence[str], translations: Translations, k1: float, b: float):
+        from index.search import Field  # (index.search imports nothing of this module)
+
+        self._fields: dict[str, tuple[Field, list[set[str]]]] = {}
+        for lang in translations.languages:
+            docs = [translated_terms(translations.text(lang, p) or "") for p in passages]
+            field = Field(docs, k1, b, f"{lang} translations")
+            self._fields[lang] = (field, [set(d) for d in docs])
+
+    def match(self, question: str, language: str) -> tuple[dict[int, float], float] | None:
+        """The BM25 score of every passage holding a term of `question` in its translation
+        into `language`, and the largest share of the question's weight (each distinct term
+        by its IDF; a term no translation has, by the largest) that one passage holds. None
+        when the passages have no translation into `language`."""
+        from index.tokenize import Word
+
+        found = self._fields.get(language)
+        if found is None:
+            return None
+        field, docs = found
+        terms = translated_terms(question)
+        scores = field.scores([Word((t,)) for t in terms])
+        unseen = max(field.idf.values(), default=0.0)
+        weights = {t: field.idf.get(t, unseen) for t in terms}
+        total = sum(weights.values())
+        held = (sum(w for t, w in weights.items() if t in doc) for doc in docs)
+        return dict(scores), (max(held, default=0.0) / total if total else 0.0)
+
+
+def translated_terms(text: str) -> list[str]:
+    """What BM25 over a translation counts: English (Latin) words lowercased, and each run of
+    Chinese characters as its bigrams (a single character alone)."""
+    terms = []
+    for run in _TERM.findall(unicodedata.normalize("NFKC", text).lower()):
+        if run.isascii() or len(run) == 1:
+            terms.append(run)
+        else:
+            terms += [run[i : i + 2] for i in range(len(run) - 1)]
+    return terms
+
+
+_TERM = re.compile(r"[a-z0-9]+|[\u3400-\u9fff\uf900-\ufaff]+")

