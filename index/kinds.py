@@ -41,12 +41,13 @@ _NUMBER = (
 # A section named by number: 第5章, 5章, 五章目, 第5節, 第5节, chapter 5, section five, part 3,
 # the 5th chapter, 2つ目の章, 二番目の章.
 _BY_NUMBER = re.compile(
-    rf"第?\s*{_NUMBER}\s*(?:つ目の|番目の|个|個)?\s*(?:章|節|节|セクション|部分|部)目?"
+    rf"第?\s*{_NUMBER}\s*(?:つ目の|番目の|の|个|個)?\s*(?:章|節|节|セクション|部分|部)目?"
     rf"|(?:chapter|section|part|chap\.?|sec\.?|ch\.?)\s*(?:no\.?\s*)?{_NUMBER}\b"
     rf"|(?:the\s+)?{_NUMBER}\s+(?:chapter|section|part)\b"
+    r"|だい\s*(\d{1,3})\s*しょう"
 )
 _LAST = re.compile(
-    r"最後の(?:章|節|セクション|部分)|最終章|最后一?(?:章|节|部分)|最後一?(?:章|節|部分)|"
+    r"最後の(?:章|節|セクション|部分)|さいご\s*の\s*しょう|最終章|最后那?一?(?:章|节|部分|段)|最後那?一?(?:章|節|部分|段)|"
     r"「?最後に」?の(?:ところ|部分|章)|结尾|結尾|结语|結語|締めくくり"
     r"|(?:the\s+)?(?:last|final|closing)\s+(?:chapter|section|part)|conclusion"
 )
@@ -57,6 +58,17 @@ _FIRST = re.compile(
 _INTRO = re.compile(
     r"前置き|前書き|導入部?分?|冒頭|リード(?:文)?|はじめに|前言|引言|导语|導語|开头|開頭|序言?"
     r"|(?:the\s+)?(?:intro(?:duction)?|lead-?in|opening)(?:\s+(?:part|section))?"
+)
+# Words that ask to be shown something (a section named with them asks to see it, whatever
+# else the message says, unless it asks a question of its content: _CONTENT).
+_SHOW = re.compile(
+    r"見せ|みせ|表示|出して|だして|開いて|ひらいて|読みたい|読ませ|貼って|送って|全文|原文|"
+    r"\b(?:show|pull\s+up|bring\s+up|open|display|paste|send|let\s+me\s+(?:see|read))\b|"
+    r"看|打开|打開|显示|顯示|给我|給我|发我|發我|贴|貼|丟出來|丢出来|拿出来|拿出來|完整"
+)
+_CONTENT = re.compile(
+    r"\b(?:what|why|how|when|where|who|which)\b|何|なに|なぜ|どう|いつ|どこ|誰|"
+    r"什么|什麼|为什么|為什麼|怎么|怎麼|哪|谁|多少|咩|點解"
 )
 # What may stand around a section named, in a message that only asks to see it.
 _AROUND_SECTION = re.compile(
@@ -103,26 +115,35 @@ _ABOUT_BOT = re.compile(
 # (as a command or after "can you"), and things only a search can tell (news, weather).
 _REQUEST = re.compile(
     r"(?:翻訳|ほんやく|訳|要約|まとめ|書い|かい|作っ|つくっ|作成|検索|調べ|しらべ|ググ|予約|"
-    r"送っ|リマインド|計算し|解い|詠ん|考え|設定し|かけ)(?:て|して)"
-    r"(?:ください|くれ|ほしい|欲しい|もらえ|いただけ|よ|$|[。!?！？\s「\"])|"
+    r"送っ|リマインド|計算し|解い|詠ん|考え|設定し|かけ)\s*(?:て|して)(?:きて|みて)?\s*"
+    r"(?:ください|くれ(?!た)|ほしい|欲しい|もらえ|いただけ|よ|$|[、。!?！？\s「\"])|"
     r"(?:英語|中国語|日本語|韓国語)(?:に|で)(?:して|訳して|直して|書いて)|"
-    r"ニュース|天気|株価|レシピ|おすすめ|オススメ|遊ぼう|しよう[!！]?$|"
+    r"遊ぼう|しよう[!！]?$|タイマー|アラーム|なぞなぞ|ダジャレ|"
     r"^(?:@\S+\s+)?(?:please\s+|pls\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|"
     r"help\s+me\s+|i\s+(?:want|need)\s+you\s+to\s+|let'?s\s+)?(?:translate|summari[sz]e|rewrite|"
     r"paraphrase|write|compose|draft|generate|create|search|google|look\s+up|book|remind|order|"
-    r"recommend|code|calculate|solve|play|give\s+me\s+(?:a|an|\d))\b|"
-    r"\b(?:news|weather|stock\s+price|forecast)\b|"
+    r"recommend|code|calculate|solve|play|tell\s+me\s+a\s+(?:joke|story|riddle)|"
+    r"set\s+(?:a|an)\s+(?:timer|alarm)|give\s+me\s+(?:a|an|\d))\b|"
     r"翻译|翻譯|总结|總結|概括|摘要|帮我写|幫我寫|给我写|給我寫|写一|寫一|写个|寫個|写篇|寫篇|"
-    r"朋友圈|推文|脸书|臉書|搜索|搜尋|查一下|查查|帮我查|幫我查|新闻|新聞|天气|天氣|股价|股價|"
+    r"朋友圈|推文|脸书|臉書|搜索|搜尋|查一下|查查|帮我查|幫我查|"
     r"提醒我|订票|訂票|订一|訂一|帮我订|幫我訂|推荐|推薦|玩|解这|解這|解一下|翻成|翻做|譯做|"
-    r"译成|譯成|用.{1,6}(?:怎么说|怎麼說)|会下雨|會下雨|代码|程式|程序"
+    r"译成|譯成|用.{1,6}(?:怎么说|怎麼說)|代码|程式|程序|笑话|笑話|闹钟|鬧鐘|"
+    r"google一下|谷歌一下|搜一下"
 )
-# What Musk or the article said: a message that asks about it asks the article, even in words
-# that would otherwise ask for something else (「テスラの株価どうなるって言ってた?」).
-_REPORTED = re.compile(
-    r"マスク|イーロン|記事|文章|彼は|言って|言った|話して|語って|述べ|"
-    r"\b(?:musk|elon|said|say|says|mention(?:ed|s)?|talk(?:ed|s)?|article|interview)\b|"
-    r"马斯克|馬斯克|说|說|提到|讲|講|认为|認為|文章"
+# Things only a search can tell: asked of Musk or the article, they ask the article.
+_SEARCHED = re.compile(
+    r"ニュース|天気|株価|レシピ|おすすめ|オススメ|\b(?:news|weather|stock\s+price|forecast)\b|"
+    r"新闻|新聞|天气|天氣|股价|股價|会下雨|會下雨"
+)
+# What Musk or the article said: a message that asks what was said asks the article, even in
+# words that would otherwise ask for something else (「テスラの株価どうなるって言ってた?」).
+_SAID = re.compile(
+    r"言って|言った|言う|話して|語って|述べ|触れ|"
+    r"\b(?:said|say|says|saying|mention(?:ed|s)?|talk(?:ed|s)?|think|thinks|predict(?:ed|s)?)\b|"
+    r"说|說|提到|讲|講|认为|認為|怎么看|怎麼看|觉得|覺得"
+)
+_ARTICLE = re.compile(
+    r"マスク|イーロン|記事|文章|彼は|\b(?:musk|elon|article|interview)\b|马斯克|馬斯克"
 )
 # Filler that stands around chat (and words that ask nothing of the article).
 _AROUND_CHAT = re.compile(
@@ -167,7 +188,10 @@ def kind_of(text: str) -> Kind:
     section = _section_asked(folded)
     if section is not None:
         return section
-    if _REQUEST.search(folded) and not (_REPORTED.search(folded) and _ASKS.search(folded)):
+    asks = _ASKS.search(folded)
+    if _REQUEST.search(folded) and not (asks and _SAID.search(folded)):
+        return Kind(REQUEST)
+    if _SEARCHED.search(folded) and not (asks and (_SAID.search(folded) or _ARTICLE.search(folded))):
         return Kind(REQUEST)
     if _ABOUT_BOT.search(folded):
         return Kind(CHAT)
@@ -194,7 +218,8 @@ def _section_asked(folded: str) -> Kind | None:
         if match is None:
             continue
         rest = folded[: match.start()] + " " + folded[match.end() :]
-        if _AROUND_SECTION.sub("", rest):
+        shown = _SHOW.search(rest) and not _CONTENT.search(rest)
+        if _AROUND_SECTION.sub("", rest) and not shown:
             return None  # it asks something about the section, not to see it
         if found == "last":
             return Kind(SECTION, None, last=True)
