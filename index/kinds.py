@@ -189,9 +189,10 @@ def kind_of(text: str) -> Kind:
     if section is not None:
         return section
     asks = _ASKS.search(folded)
-    if _REQUEST.search(folded) and not (asks and _SAID.search(folded)):
+    said = asks and _SAID.search(folded)
+    if _REQUEST.search(folded) and not said:
         return Kind(REQUEST)
-    if _SEARCHED.search(folded) and not (asks and (_SAID.search(folded) or _ARTICLE.search(folded))):
+    if _SEARCHED.search(folded) and not (said or (asks and _ARTICLE.search(folded))):
         return Kind(REQUEST)
     if _ABOUT_BOT.search(folded):
         return Kind(CHAT)

@@ -39,7 +39,14 @@ def test_a_section_asked_for_by_number_or_position(text: str, section: int) -> N
 
 @pytest.mark.parametrize(
     "text",
-    ["最後の章", "open the last section", "最后一章", "結尾那段給我看", "最後那一章貼給我", "把最后那部分发我看看"],
+    [
+        "最後の章",
+        "open the last section",
+        "最后一章",
+        "結尾那段給我看",
+        "最後那一章貼給我",
+        "把最后那部分发我看看",
+    ],
 )
 def test_the_last_section_is_asked_for_in_words(text: str) -> None:
     kind = kind_of(text)
