@@ -68,10 +68,18 @@ def language(text: str) -> str:
     if han := HAN.findall(text):
         if not (_CHINESE.search(text) or not all(_encodes(c, "cp932") for c in han)):
             return "ja"
-        traditional = sum(_encodes(c, "big5") and not _encodes(c, "gb2312") for c in han)
-        simplified = sum(_encodes(c, "gb2312") and not _encodes(c, "big5") for c in han)
-        return "zh-hant" if traditional > simplified else "zh-hans"
+        return chinese_script(text)
     return "en" if _LATIN.search(text) else "ja"
+
+
+def chinese_script(text: str) -> str:
+    """Chinese in traditional characters ("zh-hant") when more of the text's Han characters
+    belong to traditional Chinese's character set (Big5) alone than to simplified's (GB 2312)
+    alone; else simplified ("zh-hans")."""
+    han = HAN.findall(text)
+    traditional = sum(_encodes(c, "big5") and not _encodes(c, "gb2312") for c in han)
+    simplified = sum(_encodes(c, "gb2312") and not _encodes(c, "big5") for c in han)
+    return "zh-hant" if traditional > simplified else "zh-hans"
 
 
 def _encodes(char: str, codec: str) -> bool:
