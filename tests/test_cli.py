@@ -51,11 +51,14 @@ def test_ask_off_topic_says_so_plainly(capsys: pytest.CaptureFixture[str]) -> No
     ("message", "said"),
     [
         ("第5章を見せて", "§5 「3年以内に"),
-        ("show me chapter 5", "§5 「3年以内に"),
+        ("show me chapter 5", "§5 “Within 3 years, robots’ surgical abilities"),
+        ("看第五章", "§5 “3年之内，机器人的手术能力"),
+        ("第5章を英語で見せて", "§5 “Within 3 years"),
         ("こんにちは", "こんにちは。記事「"),
         ("hello", "Hello! I answer questions about the article"),
         ("Write me a tweet about this article", "I can't do that"),
-        ("能不能帮我把上面的内容翻译成英文", "这个我做不到"),
+        ("能不能帮我把上面的内容翻译成英文", "还没有可以翻译的内容"),
+        ("Translate it into French", "I can show the article only in Japanese (the original), "),
         ("謝謝", "不客氣"),
     ],
 )
