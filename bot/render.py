@@ -15,7 +15,7 @@ from index.about import About
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit
 from index.text import ELLIPSIS, SENTENCE_END, shorten
-from index.translations import NO_TRANSLATIONS, Translations
+from index.translations import NO_TRANSLATIONS, Translations, sentence_texts
 
 T = TypeVar("T")
 MAX_MESSAGE = 4096
@@ -188,6 +188,7 @@ def visible_len(html_text: str) -> int:
     return utf16_len(html.unescape(re.sub(r"<[^>]*>", "", html_text)))
 
 
+@functools.lru_cache(maxsize=64)  # every button press and inline query pages a section again
 def section_pages(
     section: Section,
     limit: int = MAX_MESSAGE,
@@ -198,15 +199,8 @@ def section_pages(
     paragraphs (or, for a paragraph longer than a message, between sentences). For a reader of
     a language the article is translated into, the section in it, marked as translated, with
     the Japanese original of each page's text folded at its end."""
-    return _section_pages(section, limit, language, translations.section(language, section))
-
-
-@functools.lru_cache(maxsize=64)  # every button press and inline query pages a section again
-def _section_pages(
-    section: Section, limit: int, language: str, translated: Section | None
-) -> tuple[str, ...]:
-    shown = translated or section
-    header = label(shown.number, shown.title)
+    translated = translations.section(language, section)
+    header = label(section.number, (translated or section).title)
     note = said(messages.TRANSLATED_SECTION, language) if translated else ""
     # Room for the header, the note and a "(12/12)" counter, and the blank lines around them.
     budget = limit - utf16_len(header) - utf16_len(note) - 20
@@ -214,8 +208,14 @@ def _section_pages(
         pieces = [(p, "") for paragraph in section.paragraphs for p in _fit(paragraph, budget)]
     else:
         pairs = zip(translated.paragraphs, section.paragraphs, strict=True)
-        pieces = [piece for pair in pairs for piece in _fit_pair(*pair, budget)]
-    pages = _pages(pieces, budget, lambda piece: utf16_len(piece[0]) + utf16_len(piece[1]) + 4)
+        pieces = [
+            piece
+            for pair in pairs
+            for piece in _fit_pair(
+                *pair, budget, lambda japanese: translations.text(language, japanese)
+            )
+        ]
+    pages = _pages(pieces, budget, lambda piece: _pair_len(*piece))
     out = []
     for number, page in enumerate(pages, start=1):
         counter = f" ({number}/{len(pages)})" if len(pages) > 1 else ""
@@ -228,13 +228,36 @@ def _section_pages(
     return tuple(out)
 
 
-def _fit_pair(translated: str, original: str, budget: int) -> list[tuple[str, str]]:
-    """A paragraph and its original as pieces of at most `budget` UTF-16 units together: whole
-    where they fit, else each cut at sentence ends into halves of the budget, side by side."""
-    if utf16_len(translated) + utf16_len(original) + 4 <= budget:
+def _pair_len(translated: str, original: str) -> int:
+    """What a piece of a translated page and its original take of it, blank lines included."""
+    return utf16_len(translated) + utf16_len(original) + 4
+
+
+def _fit_pair(
+    translated: str, original: str, budget: int, translate: Callable[[str], str | None]
+) -> list[tuple[str, str]]:
+    """A paragraph's translation and its original as pieces of at most `budget` UTF-16 units
+    together: whole where they fit, else its sentences in runs that fit, each beside its
+    translation (`translate`), a sentence longer than that cut as _fit cuts."""
+    if _pair_len(translated, original) <= budget:
         return [(translated, original)]
-    half = budget // 2 - 2
-    return list(itertools.zip_longest(_fit(translated, half), _fit(original, half), fillvalue=""))
+    runs = [""]
+    for sentence in sentence_texts(original):
+        longer = runs[-1] + sentence
+        if runs[-1] and _pair_len(translate(longer) or "", longer) > budget:
+            runs.append(sentence)
+        else:
+            runs[-1] = longer
+    pieces: list[tuple[str, str]] = []
+    for run in runs:
+        translation = translate(run) or ""
+        if _pair_len(translation, run) <= budget:
+            pieces.append((translation, run))
+        else:
+            half = budget // 2 - 2
+            cut = itertools.zip_longest(_fit(translation, half), _fit(run, half), fillvalue="")
+            pieces += cut
+    return pieces
 
 
 def _fit(paragraph: str, budget: int) -> list[str]:

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from index.text import chinese_script
 from index.text import language as text_language
 
 ANSWER, CHAT, REQUEST, SECTION = "answer", "chat", "request", "section"
@@ -267,12 +266,15 @@ def language_named(text: str) -> str | None:
     """The language a message names, the last where it names several ("translate the Japanese
     into English"): one of index.text.LANGUAGES (Japanese is the article's original), OTHER
     for a language the bot does not speak (French), None for none. Chinese without its script
-    named is the message's script (index.text.chinese_script)."""
+    named is in the message's, when it is Chinese; else simplified."""
     named = list(_NAMED.finditer(fold(text)))
     if not named:
         return None
     key = (named[-1].lastgroup or "").replace("_", "-")
-    return chinese_script(text) if key == "zh" else key
+    if key == "zh":
+        spoken = text_language(text)
+        return spoken if spoken.startswith("zh") else "zh-hans"
+    return key
 
 
 def _names_a_language_alone(folded: str) -> bool:

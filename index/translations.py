@@ -34,11 +34,12 @@ _SENTENCE_JOIN = {"en": " ", "zh-hans": "", "zh-hant": ""}
 SHA_DIGITS = 12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Translations:
     """The translations of one article's sentences: per language, a dict from a sentence's
     Japanese to its translation (a sentence the article repeats, such as its headline, has
-    one). Built once by load_translations; lookups are dict lookups.
+    one). Built once by load_translations; lookups are dict lookups. Compared and hashed by
+    identity (a key of bot.render's cache of section pages).
 
     Empty (every lookup None) for an article without translation files."""
 
