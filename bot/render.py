@@ -133,7 +133,7 @@ def card_html(
     note = escape(said(messages.TRANSLATED_LEAD, language))
     head = label_html(hit.passage.section, translations.or_original(language, hit.passage.title))
     folded = _folded(hit, sentence, language, translations)
-    return f"<i>{note}</i>\n<b>{escape(translated)}</b>\n\n{head}\n{folded}"
+    return f"<i>{note}</i>\n\n<b>{escape(translated)}</b>\n\n{head}\n{folded}"
 
 
 def section_card_html(

@@ -74,6 +74,11 @@ def language(text: str) -> str:
     return "en" if _LATIN.search(text) else "ja"
 
 
+def has_kana(text: str) -> bool:
+    """Whether the text holds kana (what makes it Japanese for certain)."""
+    return bool(_KANA.search(text))
+
+
 def _encodes(char: str, codec: str) -> bool:
     try:
         char.encode(codec)

@@ -234,7 +234,7 @@ def test_an_inline_card_in_english_marks_the_translation_and_folds_the_original(
     hit = index.search("ロボットが外科医を超えるのはいつ?").hits[0]
     card = render.card_html(hit, hit.excerpt, "en", translations)
     check_html(card)
-    note, said = card.split("\n")[:2]
+    note, said = card.split("\n\n")[:2]
     assert note == "<i>From the article (translated from Japanese):</i>"
     assert said == f"<b>{render.escape(translations.text('en', hit.excerpt) or '')}</b>"
     assert not KANA.search(outside_quotes(card))
