@@ -1,7 +1,8 @@
 """What a message wants, by rules that hold for any article, in Japanese, English and Chinese:
 to see a section (by number or position in everyday words), to chat (greetings, thanks, about
 the bot), something other than an answer from the article (a request: translate, write,
-search, the news), or else an answer from the article. The one place where this is decided
+search, the news), or else an answer from the article; and, for a request to translate (or a
+section asked for in a language), the language it names. The one place where this is decided
 from a message's words (index.hybrid adds what the memory of labelled messages says)."""
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from index.text import language as text_language
 
 ANSWER, CHAT, REQUEST, SECTION = "answer", "chat", "request", "section"
 KINDS = (CHAT, REQUEST, SECTION)  # what a message may be labelled with besides a question
@@ -70,8 +73,44 @@ _CONTENT = re.compile(
     r"\b(?:what|why|how|when|where|who|which)\b|何|なに|なぜ|どう|いつ|どこ|誰|"
     r"什么|什麼|为什么|為什麼|怎么|怎麼|哪|谁|多少|咩|點解"
 )
+# Asks for a translation: a verb of translating (read only in a request, or around a section
+# asked for: in a question, 「翻訳の仕事はどうなる?」, it is the topic).
+_TRANSLATE = (
+    r"翻訳|ほんやく|訳し|訳す|訳せ|英訳|和訳|中訳|translat\w*|翻[译譯][成为為]?|译成|譯成|译为|譯為|"
+    r"翻成|翻做|譯做"
+)
+# A language named, by the language it is (OTHER: one the bot does not speak). "zh" is Chinese
+# in the script of the message (simplified when the message is not Chinese). Longest first
+# where one name holds another (繁體中文 before 中文).
+OTHER = "other"
+_NAMES = {
+    "zh-hant": r"繁體中文|繁体中文|繁體字?|繁体字?|正體中文|\btraditional(?:\s+chinese)?\b",
+    "zh-hans": r"简体中文|簡体中文|簡體中文|简体字?|簡体字?|簡體字?|\bsimplified(?:\s+chinese)?\b",
+    "zh": r"中国語|中國語|中文|中国话|中國話|汉语|漢語|华语|華語|中訳|普通话|"
+    r"\b(?:chinese|mandarin)\b",
+    "en": r"英語|英文|英语|英訳|英译|英譯|\benglish\b",
+    "ja": r"日本語|日文|日语|和訳|原文|\b(?:japanese|original)\b",
+    OTHER: r"[ァ-ヴ][ァ-ヴー]+語|韓国語|朝鮮語|広東語|广东话|廣東話|"
+    r"(?:法|德|西班牙|韩|韓|俄|意大利|義大利|葡萄牙|阿拉伯|泰|越南|印尼|荷兰|荷蘭|粤|粵)(?:语|語|文)|"
+    r"\b(?:french|german|spanish|korean|russian|italian|portuguese|arabic|hindi|vietnamese|thai|"
+    r"indonesian|dutch|polish|turkish|swedish|greek|hebrew|cantonese|klingon|latin)\b",
+}
+_NAMES_ALL = "|".join(_NAMES.values())
+_NAMED = re.compile(
+    "|".join(f"(?P<{key.replace('-', '_')}>{words})" for key, words in _NAMES.items())
+)
+# What may stand around a language named in a message that only asks for it: "in English
+# please", 「英語で」, 用中文, 「日本語でお願い」, "show me the original".
+_AROUND_LANGUAGE = re.compile(
+    r"\s|[、。,.!?！？~〜:：「」()（）]|"
+    r"\b(?:please|pls|in|into|to|can|could|you|show|it|that|this|me|the|version|text|again|"
+    r"give)\b|で|に|を|お願い|おねがい|します|して|ください|下さい|頼む|見せて|表示|"
+    r"版|用|请|請|给我|給我|看|吧|呢|的|一下|可以|吗|嗎"
+)
 # What may stand around a section named, in a message that only asks to see it.
 _AROUND_SECTION = re.compile(
+    # (A language and a verb of translating: 「第5章を英語で」, 第五章翻译成英文.)
+    rf"{_NAMES_ALL}|{_TRANSLATE}|\bin(?:to)?\b|"
     r"\s|[、。,.!?！？:：~〜「」\"'()（）@/]|bot|ボット|please|pls|plz|can|could|would|you|"
     r"i|me|us|to|the|a|an|of|in|see|show|open|read|display|go|jump|want|wanna|let|'s|"
     r"only|just|whole|full|text|again|give|send|post|paste|"
@@ -79,7 +118,8 @@ _AROUND_SECTION = re.compile(
     r"読ませて|読んで|よんで|読む|開いて|ひらいて|表示|出して|だして|貼って|はって|送って|"
     r"ください|下さい|くれ|ちょうだい|お願い|おねがい|します|して|です|ます|教えて|よろしく|"
     r"看看|看一下|看|打开|打開|显示|顯示|给我|給我|发|發|贴|貼|我要|我想|想|读|讀|阅读|閱讀|"
-    r"一下|帮我|幫我|请|請|能|吗|嗎|吧|呢|内容|內容|全文|一章|那|下|段|部分|的|这|這|睇|ところ|とこ|部分"
+    r"一下|帮我|幫我|请|請|能|吗|嗎|吧|呢|内容|內容|全文|一章|那|下|段|部分|的|这|這|睇|ところ|とこ|部分|"
+    r"で|に"  # (after です)
 )
 _CHAT = re.compile(
     r"こんにちは|こんばんは|おはよう(?:ございます)?|はじめまして|よろしく(?:お願い(?:します)?)?|"
@@ -190,7 +230,7 @@ def kind_of(text: str) -> Kind:
         return section
     asks = _ASKS.search(folded)
     said = asks and _SAID.search(folded)
-    if _REQUEST.search(folded) and not said:
+    if (_REQUEST.search(folded) or _names_a_language_alone(folded)) and not said:
         return Kind(REQUEST)
     if _SEARCHED.search(folded) and not (said or (asks and _ARTICLE.search(folded))):
         return Kind(REQUEST)
@@ -205,6 +245,40 @@ def kind_of(text: str) -> Kind:
     if not _EMOJI_OR_MARKS.sub("", folded):  # emoji, marks and digits alone
         return Kind(CHAT)
     return Kind(ANSWER)
+
+
+def translation_target(text: str) -> str | None:
+    """The language a message asks the article in, when it asks for a translation (a verb of
+    translating: 「上の内容を英語に訳して」, "Can you translate that?", 翻譯成中文) or only names a
+    language ("in English please", 「日本語で」, 用中文): the language it names (language_named),
+    else the message's own (OTHER for a Japanese message: it names none it could want). None
+    when it asks for no translation."""
+    folded = fold(text)
+    if not re.search(_TRANSLATE, folded) and not _names_a_language_alone(folded):
+        return None
+    if (named := language_named(text)) is not None:
+        return named
+    spoken = text_language(text)
+    return OTHER if spoken == "ja" or re.search(r"\binto\s+[a-z]", folded) else spoken
+
+
+def language_named(text: str) -> str | None:
+    """The language a message names, the last where it names several ("translate the Japanese
+    into English"): one of index.text.LANGUAGES (Japanese is the article's original), OTHER
+    for a language the bot does not speak (French), None for none. Chinese without its script
+    named is in the message's, when it is Chinese; else simplified."""
+    named = list(_NAMED.finditer(fold(text)))
+    if not named:
+        return None
+    key = (named[-1].lastgroup or "").replace("_", "-")
+    if key == "zh":
+        spoken = text_language(text)
+        return spoken if spoken.startswith("zh") else "zh-hans"
+    return key
+
+
+def _names_a_language_alone(folded: str) -> bool:
+    return bool(_NAMED.search(folded)) and not _AROUND_LANGUAGE.sub("", _NAMED.sub("", folded))
 
 
 def thanks(text: str) -> bool:

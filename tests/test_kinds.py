@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from index.kinds import ANSWER, CHAT, REQUEST, SECTION, kind_of, thanks
+from index.kinds import (
+    ANSWER,
+    CHAT,
+    OTHER,
+    REQUEST,
+    SECTION,
+    kind_of,
+    language_named,
+    thanks,
+    translation_target,
+)
 
 
 @pytest.mark.parametrize(
@@ -122,3 +132,66 @@ def test_questions_about_the_article_stay_questions(text: str) -> None:
 def test_thanks_is_told_from_other_chat() -> None:
     assert thanks("ありがとう!") and thanks("Thanks a lot") and thanks("多謝")
     assert not thanks("こんにちは") and not thanks("what can you do?")
+
+
+@pytest.mark.parametrize(
+    ("text", "into"),
+    [
+        ("Can you translate that into English?", "en"),
+        ("上の内容を英語に訳して", "en"),
+        ("能不能帮我把上面的内容翻译成英文", "en"),
+        ("翻譯成中文", "zh-hant"),  # Chinese in the message's own script
+        ("翻译成中文", "zh-hans"),
+        ("中国語に訳して", "zh-hans"),
+        ("translate it into traditional Chinese", "zh-hant"),
+        ("可以把剛剛的回答翻成日文嗎", "ja"),
+        ("show me the original", "ja"),
+        ("translate the Japanese into English", "en"),  # the language named last
+        ("in English please", "en"),  # a message that only names a language
+        ("英語で", "en"),
+        ("用中文", "zh-hans"),
+        ("Can you translate that?", "en"),  # none named: the message's own
+        ("翻译一下", "zh-hans"),
+        ("訳して", OTHER),  # none named in Japanese: none it could want
+        ("フランス語に訳して", OTHER),
+        ("can you translate the answer above to Spanish", OTHER),
+        ("Translate it into Klingon", OTHER),
+    ],
+)
+def test_a_request_to_translate_names_its_language(text: str, into: str) -> None:
+    assert kind_of(text).kind == REQUEST
+    assert translation_target(text) == into
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is English still worth learning?",
+        "英語の勉強はまだ必要?",
+        "AIは翻訳の仕事を奪う?",  # translation as the topic of a question
+        "What did Musk say about China?",
+    ],
+)
+def test_a_language_in_a_question_asks_no_translation(text: str) -> None:
+    assert kind_of(text).kind == ANSWER
+
+
+def test_requests_for_something_else_name_no_language() -> None:
+    assert translation_target("Write me a tweet about this article") is None
+    assert translation_target("今日のニュース教えて") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "language"),
+    [
+        ("第5章を英語で見せて", 5, "en"),
+        ("show me chapter 5 in English", 5, "en"),
+        ("第五章翻译成英文", 5, "en"),
+        ("我想睇第三章原文", 3, "ja"),
+        ("show me chapter 5", 5, None),
+    ],
+)
+def test_a_section_asked_for_in_a_language(text: str, section: int, language: str | None) -> None:
+    kind = kind_of(text)
+    assert kind.kind == SECTION and kind.section == section
+    assert language_named(text) == language
