@@ -25,7 +25,8 @@ from index.cache import load_retriever
 from index.evaluate import QuestionFileError
 from index.memory import MemoryFileError
 from index.search import Retriever
-from index.text import encodable
+from index.text import LANGUAGES, encodable
+from index.translations import translations_for
 
 EXIT_USAGE = 2
 ENV_ARTICLE = """environment:
@@ -97,7 +98,8 @@ def cmd_section(args: argparse.Namespace, out: TextIO) -> int:
     if (section := article.find(args.number)) is None:
         first, last = article.span
         raise UsageError(messages.CLI_NO_SECTION.format(ref=args.number, first=first, last=last))
-    out.write(console.section_text(section) + "\n")
+    translations = translations_for(args.article)
+    out.write(console.section_text(section, args.language, translations) + "\n")
     return 0
 
 
@@ -256,6 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
     command("chat", cmd_chat, "a console conversation", answering)
     section = command("section", cmd_section, "print section N", ENV_ARTICLE)
     section.add_argument("number", help="section number, e.g. 5, 05 or §5")
+    section.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default="ja",
+        help="print it translated, each paragraph followed by its original, where the article "
+        "is translated into LANGUAGE (ja: the original, the default)",
+        metavar="LANGUAGE",
+    )
     command("sections", cmd_sections, "list the sections", ENV_ARTICLE)
     ev = command("eval", cmd_eval, "score retrieval on a question file", answering)
     ev.add_argument("file", help="JSON Lines: {id, question, sections, evidence[, context]}")

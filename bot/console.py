@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import messages
+from bot.language import of_text
 from bot.messages import (
     ASK_HINT,
     NO_ANSWER,
@@ -24,6 +25,7 @@ from bot.session import (
     Session,
     ShowHelp,
     ShowSection,
+    Translated,
 )
 from index.article import Article, Section
 from index.search import Answer
@@ -94,14 +96,30 @@ def answer_text(
 
 def reply_text(session: Session, answer: Answer, limit: int = 3) -> str:
     """An answer of `ask` as text: quotes, or what another kind of message gets."""
+    translations = session.about.translations
     if answer.kind in ("answer", "declined"):
-        return answer_text(answer, limit, translations=session.about.translations)
-    reply = session.other(answer)
-    return section_text(reply.section) if isinstance(reply, ShowSection) else reply.text
+        return answer_text(answer, limit, translations=translations)
+    match session.other(answer):
+        case ShowSection(section=section, language=language):
+            return section_text(section, language or answer.language, translations)
+        case Translated(answer=translated):  # (nothing was shown before: not reached)
+            return answer_text(translated, limit, translations=translations)
+        case Notice(text=text):
+            return text
 
 
-def section_text(section: Section) -> str:
-    return label(section.number, section.title) + "\n\n" + "\n\n".join(section.paragraphs)
+def section_text(
+    section: Section, language: str = "ja", translations: Translations = NO_TRANSLATIONS
+) -> str:
+    """A section; for a reader of a language the article is translated into, in it, marked
+    as translated, each paragraph followed by its Japanese original."""
+    translated = translations.section(language, section)
+    if translated is None:
+        return label(section.number, section.title) + "\n\n" + "\n\n".join(section.paragraphs)
+    note = said(messages.TRANSLATED_LEAD, language)
+    pairs = zip(translated.paragraphs, section.paragraphs, strict=True)
+    paragraphs = [f"{text}\n  > {original}" for text, original in pairs]
+    return "\n\n".join([f"{label(section.number, translated.title)}\n{note}", *paragraphs])
 
 
 def sections_text(article: Article) -> str:
@@ -114,20 +132,24 @@ def help_text(article: Article) -> str:
 
 
 class Chat:
-    """A console conversation: a Session's replies as plain text."""
+    """A console conversation: a Session's replies as plain text. Sections are shown in the
+    language of the user's last message with letters in it (Japanese at first)."""
 
     def __init__(self, session: Session, log: QuestionLog | None = None) -> None:
         self.session = session
         self.article = session.article
         self.log = log  # the question log, when it is on
         self.user = log.user("console", None) if log else ""
+        self.language = "ja"
 
     def greeting(self) -> str:
         return f"{self.article.title}\n{help_text(self.article)}"
 
     def reply(self, line: str) -> str | None:
         """The reply to one line typed at the prompt: "" for a blank line, None to quit."""
-        reply = self.session.line(line)
+        if not line.lstrip().startswith("/") and (spoken := of_text(line)):
+            self.language = spoken
+        reply = self.session.line(line, language=self.language)
         if self.log is not None and isinstance(reply, Answered | SectionDone):
             self.log.record(entry(reply, line.strip(), "console", self.user))
         return self.render(reply)
@@ -138,13 +160,13 @@ class Chat:
                 return ""
             case Quit():
                 return None
-            case Answered(answer=answer):
-                translations = self.session.about.translations
-                return answer_text(answer, SHOWN, SECTIONS_HINT, translations)
+            case Answered(answer=answer) | Translated(answer=answer):
+                return answer_text(answer, SHOWN, SECTIONS_HINT, self.session.about.translations)
             case SectionDone(number=number):
                 return messages.section_done(self.article, number)
-            case ShowSection(section=section):
-                return section_text(section)
+            case ShowSection(section=section, language=language):
+                translations = self.session.about.translations
+                return section_text(section, language or self.language, translations)
             case ListSections():
                 return sections_text(self.article)
             case ShowHelp():

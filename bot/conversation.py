@@ -24,7 +24,8 @@ def context_from_reply(message: Message, bot_id: int) -> Context | None:
     shown = next((press.shown for press in reversed(presses) if press.kind == "m"), ())
     if not shown:
         return None
-    quotes = list(replied.parse_entities([MessageEntity.BLOCKQUOTE]).items())
+    folds: list[str | None] = [MessageEntity.BLOCKQUOTE, MessageEntity.EXPANDABLE_BLOCKQUOTE]
+    quotes = list(replied.parse_entities(folds).items())  # (an answer's quotes are folded)
     bold = replied.parse_entities([MessageEntity.BOLD]).items()
     topic = (replied.text or "")[:TOPIC_CHARS]  # without formatting: the answer's own words
     if quotes:

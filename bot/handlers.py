@@ -29,7 +29,16 @@ from bot.language import Choices, reply_language, untag
 from bot.messages import said
 from bot.questionlog import QuestionLog, entry
 from bot.quota import Quota, Verdict, seconds
-from bot.session import SHOWN, Answered, ListSections, Notice, SectionDone, Session, ShowSection
+from bot.session import (
+    SHOWN,
+    Answered,
+    ListSections,
+    Notice,
+    SectionDone,
+    Session,
+    ShowSection,
+    Translated,
+)
 from bot.turns import FairTurns
 from index.article import Section
 from index.search import Answer
@@ -304,8 +313,12 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
             markup = keyboards.next_section_keyboard(session.article, number, language)
             done = said(messages.SECTION_DONE, language).format(number=number).strip()
             await _reply(update, context, render.escape(done), markup)
-        case ShowSection(section=section):
-            await _show_section(update, context, section, language)
+        case ShowSection(section=section, language=asked):
+            await _show_section(update, context, section, asked or language)
+        case Translated(answer=answer):  # an answer shown before, in the language asked
+            markup = keyboards.answer_keyboard(answer, SHOWN)
+            html = render.answer_html(answer, SHOWN, session.about.translations)
+            await _reply(update, context, html, keyboards.tagged(markup, answer.language))
         case Notice(text=text):
             await _reply(update, context, render.escape(text))
 
@@ -348,23 +361,36 @@ async def _send_section(update: Update, context: Context_, ref: str) -> None:
 async def _show_section(
     update: Update, context: Context_, section: Section, language: str, page: int = 0
 ) -> None:
-    pages = render.section_pages(section, language=language)
+    pages = _section_pages(update, context, section, language)
     await _reply(update, context, pages[page], _section_keyboard(context, section, page, language))
+
+
+def _section_pages(
+    update: Update, context: Context_, section: Section, language: str
+) -> tuple[str, ...]:
+    """The pages of a section in `language`, which the chat was shown last (for a request to
+    translate it)."""
+    session = _session(context)
+    if update.effective_chat is not None:
+        session.showed(update.effective_chat.id, section)
+    return render.section_pages(section, language=language, translations=session.about.translations)
 
 
 def _section_keyboard(
     context: Context_, section: Section, page: int, language: str
 ) -> InlineKeyboardMarkup:
-    pages = len(render.section_pages(section, language=language))
+    translations = _session(context).about.translations
+    pages = len(render.section_pages(section, language=language, translations=translations))
     article, username = _session(context).article, context.bot.username
     return keyboards.section_keyboard(article, section.number, page, pages, language, username)
 
 
 async def sections_command(update: Update, context: Context_, language: str | None = None) -> None:
     """List the sections, each a button."""
-    article, language = _session(context).article, language or _language(update, context)
-    markup = keyboards.sections_keyboard(article, language)
-    await _reply(update, context, render.sections_html(article, language), markup)
+    session, language = _session(context), language or _language(update, context)
+    article, translations = session.article, session.about.translations
+    markup = keyboards.sections_keyboard(article, language, translations)
+    await _reply(update, context, render.sections_html(article, language, translations), markup)
 
 
 async def section_button(update: Update, context: Context_) -> None:
@@ -374,7 +400,7 @@ async def section_button(update: Update, context: Context_) -> None:
     article, language = _session(context).article, _button_language(update, context)
     press = keyboards.parse(query.data)
     section = article.section(press.section) if press.section is not None else None
-    pages = render.section_pages(section, language=language) if section else ()
+    pages = _section_pages(update, context, section, language) if section else ()
     page = press.page if press.page is not None else -1
     if section is None or not 0 <= page < len(pages) or update.effective_chat is None:
         await stale_button(update, context)
@@ -507,17 +533,23 @@ async def inline_query(update: Update, context: Context_) -> None:
     query = update.inline_query
     assert query is not None
     session = _session(context)
-    if not query.query.strip():
-        results = [
-            InlineQueryResultArticle(
-                id=f"s{section.number}",
-                title=messages.label(section.number, section.title),
-                description=section.paragraphs[0] if section.paragraphs else None,
-                input_message_content=InputTextMessageContent(render.section_card_html(section)),
+    translations = session.about.translations
+    if not query.query.strip():  # in the user's language: a result of their own (is_personal)
+        language = _language(update, context)
+        results = []
+        for section in session.article.sections:
+            shown = translations.section(language, section) or section
+            results.append(
+                InlineQueryResultArticle(
+                    id=f"s{section.number}",
+                    title=messages.label(section.number, shown.title),
+                    description=shown.paragraphs[0] if shown.paragraphs else None,
+                    input_message_content=InputTextMessageContent(
+                        render.section_card_html(section, language, translations)
+                    ),
+                )
             )
-            for section in session.article.sections
-        ]
-        await query.answer(results, cache_time=300)
+        await query.answer(results, cache_time=300, is_personal=True)
         return
     search = partial(session.retriever.search, query.query, INLINE_RESULTS)
     answer: Answer = await _retrieve(update, context, search, query.query)
@@ -528,14 +560,17 @@ async def inline_query(update: Update, context: Context_) -> None:
         await query.answer([], cache_time=300, button=into)
         return
     results = []
+    language = answer.language  # (the query's: the same query gets the same results)
     for hit in answer.hits:
         said = answer.lead if answer.lead in hit.passage.text else hit.excerpt
+        title = f"{messages.label(hit.passage.section)} {translations.or_original(language, said)}"
+        card = render.card_html(hit, said, language, translations)
         results.append(
             InlineQueryResultArticle(
                 id=hit.passage.id,
-                title=f"{messages.label(hit.passage.section)} {said}",
-                description=hit.passage.title,
-                input_message_content=InputTextMessageContent(render.card_html(hit, said)),
+                title=title,
+                description=translations.or_original(language, hit.passage.title),
+                input_message_content=InputTextMessageContent(card),
             )
         )
     await query.answer(results, cache_time=300)

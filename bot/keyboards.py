@@ -30,6 +30,7 @@ from bot.messages import MORE_CANDIDATES, READ_SECTION, label, said
 from index.article import Article, Passage
 from index.search import Answer
 from index.text import LANGUAGES, shorten
+from index.translations import NO_TRANSLATIONS, Translations
 
 
 @dataclass(frozen=True)
@@ -213,11 +214,13 @@ def section_keyboard(
     return markup
 
 
-def sections_keyboard(article: Article, language: str = "ja") -> InlineKeyboardMarkup:
-    """A button for each section, one a row."""
+def sections_keyboard(
+    article: Article, language: str = "ja", translations: Translations = NO_TRANSLATIONS
+) -> InlineKeyboardMarkup:
+    """A button for each section, one a row, titled in the reader's language where it can be."""
     rows = []
     for section in article.sections:
-        text = shorten(label(section.number, section.title), 32)
+        text = shorten(label(section.number, translations.or_original(language, section.title)), 32)
         rows.append([InlineKeyboardButton(text, callback_data=f"s:{section.number}:0")])
     markup = tagged(InlineKeyboardMarkup(rows), language)
     assert markup is not None

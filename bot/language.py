@@ -1,6 +1,8 @@
 """Which language a reply is in, decided in one place:
 
-1. the message's own language, when it has text with letters in it (index.text.language);
+1. the message's own language, when its letters tell it (index.text.language): not for Han
+   characters alone that Japanese writes too (第五節, 今何時?), which a Chinese reader writes
+   as well;
 2. else the language the user chose with /language (kept in the process, bounded);
 3. else the language the user's Telegram client is set to (language_code): zh-hant, zh-tw,
    zh-hk and zh-mo are traditional Chinese, any other zh simplified, en… English, ja Japanese,
@@ -17,6 +19,7 @@ choices of /language.
 from __future__ import annotations
 
 from bot.chats import Bounded
+from index.text import has_kana
 from index.text import language as text_language
 
 TAGS = {"en": "e", "zh-hans": "s", "zh-hant": "t"}  # Japanese buttons carry no tag
@@ -37,10 +40,12 @@ def from_client(code: str | None) -> str | None:
 
 
 def of_text(text: str | None) -> str | None:
-    """A message's language when it has letters in it (not for "§5", "?" or an emoji)."""
+    """A message's language when its letters tell it (not for "§5", "?" or an emoji, nor for
+    Han characters alone that read as Japanese and could be Chinese: 第五節)."""
     if not text or not any(c.isalpha() for c in text):
         return None
-    return text_language(text)
+    spoken = text_language(text)
+    return None if spoken == "ja" and not has_kana(text) else spoken
 
 
 def reply_language(text: str | None, chosen: str | None, code: str | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from index.article import Article
 from index.search import Answer
-from index.text import shorten
+from index.text import LANGUAGES, shorten
 
 Words = dict[str, str]  # one sentence in "ja", "en", "zh-hans" and "zh-hant"
 
@@ -415,6 +415,12 @@ TRANSLATED_LEAD = {  # (nothing before a Japanese answer's quotes)
     "zh-hans": "文章内容（译自日文）：",
     "zh-hant": "文章內容（譯自日文）：",
 }
+TRANSLATED_SECTION = {  # under a section's title, for a reader of its translation
+    "ja": "",
+    "en": "The article's text, translated from Japanese (the original is folded at the end).",
+    "zh-hans": "文章内容，译自日文（原文折叠在末尾）。",
+    "zh-hant": "文章內容，譯自日文（原文摺疊在末尾）。",
+}
 FOREIGN_LEAD = {  # (nothing before a Japanese answer's quotes)
     "ja": "",
     "en": "From the (Japanese) article:",
@@ -468,6 +474,31 @@ REQUEST = {
     "zh-hans": "这个我做不到：我只回答关于文章《{title}》的问题，并引用文章中的相关段落。",
     "zh-hant": "這個我做不到：我只回答關於文章《{title}》的問題，並引用文章中的相關段落。",
 }
+# A request to translate an answer or a section: the article is shown in its original and the
+# translations that ship with it, never translated at run time.
+TRANSLATE_ONLY = {
+    "ja": "記事を表示できるのは{languages}だけです。その場で翻訳することはしません。",
+    "en": "I can show the article only in {languages}, and never translate on the spot.",
+    "zh-hans": "文章只能用{languages}显示，我不会当场翻译。",
+    "zh-hant": "文章只能用{languages}顯示，我不會當場翻譯。",
+}
+NOTHING_TO_TRANSLATE = {
+    "ja": "まだ訳すものがありません。質問するか章を開いて(例: /section 5)から頼んでいただければ、"
+    "{language}で表示します。",
+    "en": "There is nothing to translate yet: ask a question or open a section (for example "
+    "/section 5), then ask again, and I show it in {language}.",
+    "zh-hans": "还没有可以翻译的内容：请先提问或打开一章（例如 /section 5），再让我翻译，"
+    "我会用{language}显示。",
+    "zh-hant": "還沒有可以翻譯的內容：請先提問或打開一章（例如 /section 5），再讓我翻譯，"
+    "我會用{language}顯示。",
+}
+LANGUAGES_NAMED = {  # the languages of index.text.LANGUAGES, in each reader's words
+    "ja": ("日本語(原文)", "英語", "中国語(簡体字)", "中国語(繁体字)"),
+    "en": ("Japanese (the original)", "English", "simplified Chinese", "traditional Chinese"),
+    "zh-hans": ("日文（原文）", "英文", "简体中文", "繁体中文"),
+    "zh-hant": ("日文（原文）", "英文", "簡體中文", "繁體中文"),
+}
+LIST_JOIN = {"ja": "、", "en": ", ", "zh-hans": "、", "zh-hant": "、"}
 INLINE_INTO_BOT = {  # an inline query the article does not answer: a button into the bot
     "ja": "記事にその答えはありません。ボットで質問する",
     "en": "The article does not say. Ask the bot",
@@ -605,6 +636,22 @@ def answer_note(answer: Answer, translated: bool) -> str:
     if translated:
         return said(TRANSLATED_LEAD, answer.language)
     return FOREIGN_LEAD.get(answer.language, "")
+
+
+def language_name(language: str, reader: str) -> str:
+    """The name of `language` (one of index.text.LANGUAGES) in the `reader`'s language."""
+    return LANGUAGES_NAMED.get(reader, LANGUAGES_NAMED["ja"])[LANGUAGES.index(language)]
+
+
+def translate_only(languages: tuple[str, ...], reader: str) -> str:
+    """What a request to translate into a language the article is not shown in gets."""
+    names = said(LIST_JOIN, reader).join(language_name(lang, reader) for lang in languages)
+    return said(TRANSLATE_ONLY, reader).format(languages=names)
+
+
+def nothing_to_translate(language: str, reader: str) -> str:
+    """What a request to translate gets before anything was shown."""
+    return said(NOTHING_TO_TRANSLATE, reader).format(language=language_name(language, reader))
 
 
 def no_section(ref: str, article: Article, language: str = "ja") -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from bot import messages
 from bot.messages import NO_ANSWER, SECTIONS_HINT, label, said
@@ -13,8 +15,9 @@ from index.about import About
 from index.article import Article, Passage, Section
 from index.search import Answer, Hit
 from index.text import ELLIPSIS, SENTENCE_END, shorten
-from index.translations import NO_TRANSLATIONS, Translations
+from index.translations import NO_TRANSLATIONS, Translations, sentence_texts
 
+T = TypeVar("T")
 MAX_MESSAGE = 4096
 QUOTE_CHARS = 320  # how much of a passage a quote shows around its best sentence
 
@@ -97,8 +100,7 @@ def answer_html(
     hits = answer.hits[: answer.shown(shown)]
     for section in dict.fromkeys(hit.passage.section for hit in hits):
         group = [hit for hit in hits if hit.passage.section == section]
-        title = group[0].passage.title
-        title = translations.text(language, title) or title
+        title = translations.or_original(language, group[0].passage.title)
         quotes = [_folded(hit, answer.lead, language, translations) for hit in group]
         parts.append(label_html(section, title, HEADER_TITLE) + "\n" + "\n".join(quotes))
     return "\n\n".join(parts)
@@ -119,18 +121,39 @@ def _folded(hit: Hit, lead: str, language: str, translations: Translations) -> s
     )
 
 
-def card_html(hit: Hit, said: str) -> str:
-    """What an inline result posts: the sentence that answers, in bold, and its passage."""
-    return f"<b>{escape(said)}</b>\n\n{hit_html(hit, said)}"
+def card_html(
+    hit: Hit, sentence: str, language: str = "ja", translations: Translations = NO_TRANSLATIONS
+) -> str:
+    """What an inline result posts: the sentence that answers, in bold, and its passage; for a
+    reader of a language the article is translated into, both in it, marked as translated,
+    with the Japanese original folded beneath (as in an answer)."""
+    translated = translations.text(language, sentence)
+    if translated is None:
+        return f"<b>{escape(sentence)}</b>\n\n{hit_html(hit, sentence)}"
+    note = escape(said(messages.TRANSLATED_LEAD, language))
+    head = label_html(hit.passage.section, translations.or_original(language, hit.passage.title))
+    folded = _folded(hit, sentence, language, translations)
+    return f"<i>{note}</i>\n\n<b>{escape(translated)}</b>\n\n{head}\n{folded}"
 
 
-def section_card_html(section: Section) -> str:
-    """What an inline section posts: its label and its opening, not the whole section."""
-    opening = "\n".join(section.paragraphs[:2])
-    head = label_html(section.number, section.title)
-    if not opening:
+def section_card_html(
+    section: Section, language: str = "ja", translations: Translations = NO_TRANSLATIONS
+) -> str:
+    """What an inline section posts: its label and its opening, not the whole section (in
+    the reader's language where it is translated, the original opening folded beneath)."""
+    translated = translations.section(language, section)
+    shown = translated or section
+    head = label_html(section.number, shown.title)
+    if not section.paragraphs:
         return head
-    return f"{head}\n<blockquote expandable>{escape(_head(opening, QUOTE_CHARS))}</blockquote>"
+    quotes = [shown] if translated is None else [translated, section]
+    folded = [_opening(s) for s in quotes]
+    return "\n".join([head, *folded])
+
+
+def _opening(section: Section) -> str:
+    opening = "\n".join(section.paragraphs[:2])
+    return f"<blockquote expandable>{escape(_head(opening, QUOTE_CHARS))}</blockquote>"
 
 
 def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:
@@ -146,10 +169,10 @@ def passages_html(passages: Sequence[Passage]) -> str:
     return "\n\n".join(_pages(parts, MAX_MESSAGE, lambda part: visible_len(part) + 2)[0])
 
 
-def _pages(parts: Sequence[str], budget: int, cost: Callable[[str], int]) -> list[list[str]]:
+def _pages(parts: Sequence[T], budget: int, cost: Callable[[T], int]) -> list[list[T]]:
     """`parts` in order, a new page whenever the next would take the page's cost past `budget`
     (a part alone on its page may exceed it); one empty page when there are none."""
-    pages: list[list[str]] = [[]]
+    pages: list[list[T]] = [[]]
     size = 0
     for part in parts:
         if pages[-1] and size + cost(part) > budget:
@@ -167,22 +190,74 @@ def visible_len(html_text: str) -> int:
 
 @functools.lru_cache(maxsize=64)  # every button press and inline query pages a section again
 def section_pages(
-    section: Section, limit: int = MAX_MESSAGE, language: str = "ja"
+    section: Section,
+    limit: int = MAX_MESSAGE,
+    language: str = "ja",
+    translations: Translations = NO_TRANSLATIONS,
 ) -> tuple[str, ...]:
     """The section as HTML messages of at most `limit` visible characters each, split between
-    paragraphs (or, for a paragraph longer than a message, between sentences)."""
-    header = label(section.number, section.title)
-    budget = limit - utf16_len(header) - 16  # room for the header and a "(12/12)" counter
-    pieces = [p for paragraph in section.paragraphs for p in _fit(paragraph, budget)]
-    pages = _pages(pieces, budget, lambda piece: utf16_len(piece) + 2)
+    paragraphs (or, for a paragraph longer than a message, between sentences). For a reader of
+    a language the article is translated into, the section in it, marked as translated, with
+    the Japanese original of each page's text folded at its end."""
+    translated = translations.section(language, section)
+    header = label(section.number, (translated or section).title)
+    note = said(messages.TRANSLATED_SECTION, language) if translated else ""
+    # Room for the header, the note and a "(12/12)" counter, and the blank lines around them.
+    budget = limit - utf16_len(header) - utf16_len(note) - 20
+    if translated is None:
+        pieces = [(p, "") for paragraph in section.paragraphs for p in _fit(paragraph, budget)]
+    else:
+        pairs = zip(translated.paragraphs, section.paragraphs, strict=True)
+        pieces = [
+            piece
+            for pair in pairs
+            for piece in _fit_pair(
+                *pair, budget, lambda japanese: translations.text(language, japanese)
+            )
+        ]
+    pages = _pages(pieces, budget, lambda piece: _pair_len(*piece))
     out = []
     for number, page in enumerate(pages, start=1):
         counter = f" ({number}/{len(pages)})" if len(pages) > 1 else ""
-        body = "\n\n".join(escape(p) for p in page) or escape(
-            said(messages.EMPTY_SECTION, language)
-        )
-        out.append(f"<b>{escape(header)}</b>{counter}\n\n{body}")
+        head = f"<b>{escape(header)}</b>{counter}" + (f"\n<i>{escape(note)}</i>" if note else "")
+        text = "\n\n".join(escape(t) for t, _ in page if t)
+        body = text or escape(said(messages.EMPTY_SECTION, language))
+        if original := "\n\n".join(escape(o) for _, o in page if o):
+            body += f"\n\n<blockquote expandable>{original}</blockquote>"
+        out.append(f"{head}\n\n{body}")
     return tuple(out)
+
+
+def _pair_len(translated: str, original: str) -> int:
+    """What a piece of a translated page and its original take of it, blank lines included."""
+    return utf16_len(translated) + utf16_len(original) + 4
+
+
+def _fit_pair(
+    translated: str, original: str, budget: int, translate: Callable[[str], str | None]
+) -> list[tuple[str, str]]:
+    """A paragraph's translation and its original as pieces of at most `budget` UTF-16 units
+    together: whole where they fit, else its sentences in runs that fit, each beside its
+    translation (`translate`), a sentence longer than that cut as _fit cuts."""
+    if _pair_len(translated, original) <= budget:
+        return [(translated, original)]
+    runs = [""]
+    for sentence in sentence_texts(original):
+        longer = runs[-1] + sentence
+        if runs[-1] and _pair_len(translate(longer) or "", longer) > budget:
+            runs.append(sentence)
+        else:
+            runs[-1] = longer
+    pieces: list[tuple[str, str]] = []
+    for run in runs:
+        translation = translate(run) or ""
+        if _pair_len(translation, run) <= budget:
+            pieces.append((translation, run))
+        else:
+            half = budget // 2 - 2
+            cut = itertools.zip_longest(_fit(translation, half), _fit(run, half), fillvalue="")
+            pieces += cut
+    return pieces
 
 
 def _fit(paragraph: str, budget: int) -> list[str]:
@@ -199,8 +274,13 @@ def _fit(paragraph: str, budget: int) -> list[str]:
     return [*pieces, rest] if rest else pieces
 
 
-def sections_html(article: Article, language: str = "ja") -> str:
-    lines = [label_html(s.number, s.title) for s in article.sections]
+def sections_html(
+    article: Article, language: str = "ja", translations: Translations = NO_TRANSLATIONS
+) -> str:
+    """The list of sections, each titled in the reader's language where it is translated."""
+    lines = [
+        label_html(s.number, translations.or_original(language, s.title)) for s in article.sections
+    ]
     return f"<b>{escape(said(messages.SECTIONS, language))}</b>\n" + "\n".join(lines)
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import messages
+from bot.shown import LastShown, Shown, replied_answer
 from index.about import About, load_about
 from index.article import Section
 from index.followup import Context, Kind, RecentAnswers, follow_up
-from index.kinds import ANSWER, SECTION, thanks
+from index.kinds import ANSWER, REQUEST, SECTION, language_named, thanks, translation_target
 from index.search import Answer, Retriever
 
 SHOWN = 2  # passages an answer quotes (the others a button away)
@@ -41,6 +42,15 @@ class SectionDone:
 @dataclass(frozen=True)
 class ShowSection:
     section: Section
+    language: str | None = None  # the language asked for it in (None: the reply's)
+
+
+@dataclass(frozen=True)
+class Translated:
+    """An answer shown before, again in the language a request asked for (its `language`):
+    the article's own translation, or its Japanese original."""
+
+    answer: Answer
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class Quit:
     pass
 
 
-Reply = Answered | SectionDone | ShowSection | ListSections | ShowHelp | Notice | Quit
+Reply = Answered | SectionDone | ShowSection | Translated | ListSections | ShowHelp | Notice | Quit
 
 
 class Session:
@@ -82,6 +92,9 @@ class Session:
         self.article = retriever.article
         self.about = about or load_about(retriever.article)
         self.recent = RecentAnswers(clock)
+        self.shown = LastShown(clock)
+        # What an answer or a section can be shown in: the original, and its translations.
+        self.languages = ("ja", *self.about.translations.languages)
 
     def ask(
         self,
@@ -89,11 +102,13 @@ class Session:
         conversation: int | None = None,
         earlier: Context | None = None,
         recall: bool = True,
-    ) -> Answered | SectionDone | ShowSection | Notice:
+    ) -> Answered | SectionDone | ShowSection | Translated | Notice:
         """The answer to `question`, read as a follow-up of `earlier`, or (with `recall`) of
         the conversation's last answer; the answer is remembered for the next message. A
-        message that asks for a section gets it; chat and requests get a line on what the bot
-        does (Notice)."""
+        message that asks for a section gets it; a request to translate, the answer `earlier`
+        showed (or, with `recall`, the conversation's last answer or section) in the language
+        asked; chat and other requests get a line on what the bot does (Notice)."""
+        replied = earlier  # (the answer the message replies to, when it does)
         if earlier is None and recall and conversation is not None:
             earlier = self.recent.recall(conversation)
         reply = follow_up(self.retriever, question, earlier, CANDIDATES, SHOWN)
@@ -102,23 +117,62 @@ class Session:
         if reply.section_done is not None:
             return SectionDone(reply.section_done)
         if reply.answer.asks != ANSWER:
-            return self.other(reply.answer)
+            other = self.other(reply.answer, self._shown_before(replied, conversation, recall))
+            if isinstance(other, ShowSection) and conversation is not None:
+                self.showed(conversation, other.section)
+            return other
+        if reply.answer.answered and conversation is not None:
+            self.showed(conversation, reply.answer)
         seen = reply.context.shown if reply.context else None
         return Answered(reply.answer, seen, reply.kind is not Kind.STANDALONE)
 
-    def other(self, answer: Answer) -> ShowSection | Notice:
-        """The reply to a message that asks for a section, chats or requests something else."""
+    def showed(self, conversation: int, shown: Shown) -> None:
+        """Keep the answer or section a conversation was shown last, for a request to
+        translate it (front ends call this for the sections they show on their own)."""
+        self.shown.remember(conversation, shown)
+
+    def other(
+        self, answer: Answer, shown: Shown | None = None
+    ) -> ShowSection | Translated | Notice:
+        """The reply to a message that asks for a section (in a language, where it names one),
+        chats or requests something else: a translation of what was `shown` before, or a
+        line on what the bot does."""
         if answer.asks == SECTION:
             section = self.article.section(answer.section or 0)
             if section is None:
                 words = messages.no_section(str(answer.section), self.article, answer.language)
                 return Notice(words)
-            return ShowSection(section)
+            named = language_named(answer.question)
+            return ShowSection(section, named if named in self.languages else None)
+        if answer.asks == REQUEST and (into := translation_target(answer.question)) is not None:
+            return self.translated(shown, into, answer.language)
         examples = self.about.examples
         said = messages.other_reply(
             answer.asks, answer.language, self.article.title, examples, thanks(answer.question)
         )
         return Notice(said)
+
+    def translated(
+        self, shown: Shown | None, into: str, language: str
+    ) -> ShowSection | Translated | Notice:
+        """`shown` (an answer or a section) in the language `into`; where the article is not
+        shown in it, or nothing was shown, a line in `language` that says what the bot can do."""
+        if into not in self.languages:
+            return Notice(messages.translate_only(self.languages, language))
+        if shown is None:
+            return Notice(messages.nothing_to_translate(into, language))
+        if isinstance(shown, Section):
+            return ShowSection(shown, into)
+        return Translated(replace(shown, language=into, confidence="high"))
+
+    def _shown_before(
+        self, replied: Context | None, conversation: int | None, recall: bool
+    ) -> Shown | None:
+        """What a request to translate translates: the answer it replies to, else (with
+        `recall`) the conversation's last answer or section."""
+        if replied is not None:
+            return replied_answer(replied, self.article, self.about.translations, SHOWN)
+        return self.shown.recall(conversation) if recall and conversation is not None else None
 
     def section(self, ref: str, language: str = "ja") -> ShowSection | ListSections | Notice:
         """The section `ref` names (the list when it names none)."""
@@ -132,26 +186,27 @@ class Session:
     def empty_ask(self, language: str = "ja") -> Notice:
         return Notice(messages.empty_ask(self.about.examples, language))
 
-    def line(self, text: str, conversation: int = 0) -> Reply | None:
+    def line(self, text: str, conversation: int = 0, language: str = "ja") -> Reply | None:
         """The reply to a line typed at a prompt (None for a blank one): commands as the bot
-        knows them, anything else a question."""
+        knows them, anything else a question; what a command says is in `language`."""
         text = text.strip()
         if not text:
             return None
-        if SECTION_SHORTCUT.match(text):
-            return self.section(text)
         command, _, rest = text.partition(" ")
         command = command.lower().split("@")[0]
+        if SECTION_SHORTCUT.match(text) or command == "/section":
+            reply = self.section(rest if command == "/section" else text, language)
+            if isinstance(reply, ShowSection):
+                self.showed(conversation, reply.section)
+            return reply
         if command in ("/quit", "/exit"):
             return Quit()
         if command in ("/help", "/start"):
             return ShowHelp()
         if command == "/sections":
             return ListSections()
-        if command == "/section":
-            return self.section(rest)
         if command == "/ask":
-            return self.ask(rest, conversation) if rest.strip() else self.empty_ask()
+            return self.ask(rest, conversation) if rest.strip() else self.empty_ask(language)
         if command.startswith("/"):
-            return Notice(messages.said(messages.UNKNOWN_COMMAND, "ja"))
+            return Notice(messages.said(messages.UNKNOWN_COMMAND, language))
         return self.ask(text, conversation)

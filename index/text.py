@@ -49,9 +49,9 @@ _KANA = re.compile(r"[ぁ-ゖァ-ヺー]")
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")
 HAN = re.compile(r"[㐀-䶿一-鿿豈-﫿]")  # a Han character (kanji, hanzi)
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
-# Chinese words that Japanese does not write alone (的, 了, 吗, 嗎 …), in either script: with
+# Chinese words that Japanese does not write alone (的, 了, 吗, 嗎, 中文 …), in either script: with
 # Han and no kana, they tell Chinese from a Japanese question in kanji alone (「今何時?」).
-_CHINESE = re.compile("[的了吗呢么们这那哪谁怎啥吧没嗎麼們這誰沒還什看]|謝謝|谢谢")
+_CHINESE = re.compile("[的了吗呢么们这那哪谁怎啥吧没嗎麼們這誰沒還什看]|謝謝|谢谢|中文|翻譯")
 # The languages a message is read in (and the bot speaks): Japanese, English, and Chinese in
 # simplified and in traditional characters.
 LANGUAGES = ("ja", "en", "zh-hans", "zh-hant")
@@ -72,6 +72,11 @@ def language(text: str) -> str:
         simplified = sum(_encodes(c, "gb2312") and not _encodes(c, "big5") for c in han)
         return "zh-hant" if traditional > simplified else "zh-hans"
     return "en" if _LATIN.search(text) else "ja"
+
+
+def has_kana(text: str) -> bool:
+    """Whether the text holds kana (what makes it Japanese for certain)."""
+    return bool(_KANA.search(text))
 
 
 def _encodes(char: str, codec: str) -> bool:

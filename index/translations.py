@@ -20,11 +20,11 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeGuard
 
-from index.article import ArticleError, bundled_article_path, read_article
+from index.article import ArticleError, Section, bundled_article_path, read_article
 from index.text import SENTENCE
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,12 @@ _SENTENCE_JOIN = {"en": " ", "zh-hans": "", "zh-hant": ""}
 SHA_DIGITS = 12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Translations:
     """The translations of one article's sentences: per language, a dict from a sentence's
     Japanese to its translation (a sentence the article repeats, such as its headline, has
-    one). Built once by load_translations; lookups are dict lookups.
+    one). Built once by load_translations; lookups are dict lookups. Compared and hashed by
+    identity (a key of bot.render's cache of section pages).
 
     Empty (every lookup None) for an article without translation files."""
 
@@ -84,6 +85,19 @@ class Translations:
                 return None
             lines.append(join.join(mark(p, t or "") if mark else t or "" for p, t in translated))
         return "\n".join(lines)
+
+    def or_original(self, language: str, japanese: str) -> str:
+        """A span of the article (as text() takes) in `language`, else the Japanese as it is."""
+        return self.text(language, japanese) or japanese
+
+    def section(self, language: str, section: Section) -> Section | None:
+        """The section with its title and each paragraph in `language`; None unless every one
+        of them is translated (a section is shown whole in one language)."""
+        title = self.text(language, section.title) if section.title else ""
+        paragraphs = [self.text(language, paragraph) for paragraph in section.paragraphs]
+        if title is None or any(p is None for p in paragraphs):
+            return None
+        return replace(section, title=title, paragraphs=tuple(p or "" for p in paragraphs))
 
 
 NO_TRANSLATIONS = Translations()

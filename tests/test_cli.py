@@ -51,11 +51,14 @@ def test_ask_off_topic_says_so_plainly(capsys: pytest.CaptureFixture[str]) -> No
     ("message", "said"),
     [
         ("第5章を見せて", "§5 「3年以内に"),
-        ("show me chapter 5", "§5 「3年以内に"),
+        ("show me chapter 5", "§5 “Within 3 years, robots’ surgical abilities"),
+        ("看第五章", "§5 “3年之内，机器人的手术能力"),
+        ("第5章を英語で見せて", "§5 “Within 3 years"),
         ("こんにちは", "こんにちは。記事「"),
         ("hello", "Hello! I answer questions about the article"),
         ("Write me a tweet about this article", "I can't do that"),
-        ("能不能帮我把上面的内容翻译成英文", "这个我做不到"),
+        ("能不能帮我把上面的内容翻译成英文", "还没有可以翻译的内容"),
+        ("Translate it into French", "I can show the article only in Japanese (the original), "),
         ("謝謝", "不客氣"),
     ],
 )
@@ -117,6 +120,17 @@ def test_section_prints_title_and_text() -> None:
     assert result.stdout.startswith("§5 「3年以内に、ロボットの手術能力は")
     assert "これは「集団進化」である。" in result.stdout
     assert "§6" not in result.stdout
+
+
+def test_section_prints_a_translation_with_each_paragraphs_original() -> None:
+    result = cli("section", "5", "--language", "en")
+    assert result.returncode == 0, result.stderr
+    head, note, _, first, original = result.stdout.split("\n")[:5]
+    assert head.startswith("§5 “Within 3 years, robots’ surgical abilities")
+    assert note == "From the article (translated from Japanese):"
+    assert first == "So who will bring that era about?"
+    assert original.startswith("  > では、その時代を")
+    assert cli("section", "5", "--language", "fr").returncode == 2
 
 
 @pytest.mark.parametrize("ref", ["05", "§5", "５"])
@@ -216,6 +230,26 @@ def test_chat_accepts_what_telegram_accepts_and_answers_in_japanese() -> None:
     assert "/ask のあとに質問を書いてください。" in result.stdout
     assert "知らないコマンドです。/help で使い方を表示します。" in result.stdout
     assert "読まれない" not in result.stdout
+
+
+def test_chat_shows_sections_and_translations_in_the_last_messages_language() -> None:
+    session = [
+        "/section 5",  # nothing said yet: Japanese
+        "hello",
+        "/section 5",  # after English: English
+        "ロボットが外科医を超えるのはいつ?",
+        "上の内容を中国語に訳して",
+        "§5",  # after Japanese: Japanese
+        "in English please",  # the section just shown, in English
+        "Translate it into French",
+    ]
+    result = cli("chat", stdin="\n".join(session) + "\n")
+    assert result.returncode == 0, result.stderr
+    blocks = result.stdout.split("\n\n")
+    sections = [b for b in blocks if b.startswith("§5 ") and "[5-" not in b]  # (not a quote)
+    assert [s.split("\n")[0][3:5] for s in sections] == ["「3", "“W", "「3", "“W"]
+    assert "文章内容（译自日文）：\n\n» " in result.stdout  # the answer, in Chinese
+    assert "I can show the article only in Japanese (the original), English, " in result.stdout
 
 
 def test_chat_hints_at_its_own_command_and_ask_at_its_own() -> None:

@@ -34,6 +34,9 @@ def test_the_message_first_then_the_choice_then_the_client_then_japanese() -> No
     assert reply_language("ロボットはいつ?", "en", "en") == "ja"
     assert reply_language("機器人什麼時候會超過外科醫生？", None, "en") == "zh-hant"
     assert reply_language("§5", "zh-hant", "en") == "zh-hant"  # no letters: the choice
+    # Han alone that Japanese writes too (Chinese as well): the choice, the client.
+    assert reply_language("第五節", None, "zh-TW") == "zh-hant"
+    assert reply_language("第五章", None, "ja") == "ja"
     assert reply_language("??", None, "zh-TW") == "zh-hant"
     assert reply_language(None, None, "en-US") == "en"
     assert reply_language(None, None, None) == "ja"

@@ -41,7 +41,7 @@ def _placeholders(value: object) -> list[list[str]]:
 
 WORDS = _words()
 # What stands before an answer for a reader of another language: nothing in Japanese.
-NOTHING_IN_JAPANESE = ("FOREIGN_LEAD", "TRANSLATED_LEAD")
+NOTHING_IN_JAPANESE = ("FOREIGN_LEAD", "TRANSLATED_LEAD", "TRANSLATED_SECTION")
 
 
 @pytest.mark.parametrize("name", sorted(WORDS))

@@ -14,15 +14,17 @@ from index.search import SearchIndex
 DATA = Path(__file__).parent / "data"
 
 # The figures measured when the floors were set; hit@1 and hit@3 may move by one question at
-# most before this fails. In hybrid mode every figure may fall one question below the lower
-# of those measured on two CPUs (an Intel Xeon, an AMD EPYC): the encoder's last bits differ
-# from one CPU to another, and a question on the edge of a decision goes either way.
+# most before this fails. In hybrid mode every figure may fall one question below the one
+# measured (on an AMD EPYC, when the memory was refitted on 21 writers' sets): the encoder's
+# last bits differ from one CPU to another, and a question on the edge of a decision goes
+# either way.
 # (phone.jsonl, final.jsonl, final-ja.jsonl and final-intl.jsonl are kept out: they are the
 # final checks nothing is tuned on; the hybrid models are fitted on the others,
 # scripts/calibrate.py, and every set is scored with its own lines left out of the memory.)
 FIGURES = ("hit1", "hit3", "evidence1", "coverage", "rejection", "lead1")
 SETS = ("dev", "own", "fresh", "para", "hira", "mix", "slang", "keigo", "doubt", "en", "zh")
-SETS += ("offtopic", "senior", "learner", "hant", "group", "traps")
+SETS += ("offtopic", "senior", "learner", "hant", "group", "traps", "nurse", "shop", "taipei")
+SETS += ("carer",)
 FLOORS = {
     "lexical": {
         "dev": (0.957, 0.957, 0.832, 0.957, 0.999, 0.707),
@@ -42,25 +44,33 @@ FLOORS = {
         "hant": (0.088, 0.088, 0.058, 0.103, 0.999, 0.028),
         "group": (0.799, 0.86, 0.522, 0.891, 0.559, 0.352),
         "traps": (0.475, 0.499, 0.332, 0.546, 0.759, 0.26),
+        "nurse": (0.0, 0.0, 0.0, 0.0, 0.999, 0.0),
+        "shop": (0.0, 0.0, 0.015, 0.015, 0.973, 0.015),
+        "taipei": (0.081, 0.081, 0.065, 0.114, 0.92, 0.065),
+        "carer": (0.539, 0.602, 0.348, 0.634, 0.525, 0.253),
     },
     "hybrid": {
-        "dev": (0.875, 0.916, 0.875, 0.916, 0.75, 0.791),
-        "own": (0.852, 0.911, 0.823, 0.911, 0.9, 0.705),
-        "fresh": (0.924, 0.95, 0.875, 0.95, 0.9, 0.775),
-        "para": (0.875, 0.9, 0.799, 0.9, 0.9, 0.7),
-        "hira": (0.807, 0.846, 0.692, 0.846, 0.793, 0.653),
-        "mix": (0.901, 0.925, 0.802, 0.925, 0.962, 0.703),
-        "slang": (0.926, 0.963, 0.853, 0.963, 0.774, 0.792),
-        "keigo": (0.897, 0.923, 0.82, 0.923, 0.862, 0.679),
-        "doubt": (0.868, 0.947, 0.789, 0.96, 0.774, 0.736),
-        "en": (0.873, 0.886, 0.721, 0.886, 0.75, 0.633),
-        "zh": (0.807, 0.871, 0.666, 0.884, 0.678, 0.576),
-        "offtopic": (0.0, 0.0, 0.0, 0.0, 0.871, 0.0),
-        "senior": (0.833, 0.939, 0.742, 0.954, 0.533, 0.666),
-        "learner": (0.848, 0.909, 0.742, 0.909, 0.84, 0.636),
-        "hant": (0.776, 0.791, 0.671, 0.806, 0.807, 0.567),
-        "group": (0.892, 0.953, 0.769, 0.953, 0.76, 0.676),
-        "traps": (0.786, 0.809, 0.619, 0.809, 0.773, 0.476),
+        "dev": (0.874, 0.916, 0.874, 0.916, 0.749, 0.791),
+        "own": (0.852, 0.911, 0.793, 0.911, 0.799, 0.675),
+        "fresh": (0.924, 0.949, 0.874, 0.949, 0.899, 0.799),
+        "para": (0.899, 0.924, 0.849, 0.924, 0.899, 0.749),
+        "hira": (0.82, 0.858, 0.691, 0.858, 0.758, 0.64),
+        "mix": (0.9, 0.925, 0.814, 0.925, 0.962, 0.727),
+        "slang": (0.95, 0.962, 0.877, 0.962, 0.773, 0.816),
+        "keigo": (0.884, 0.896, 0.82, 0.909, 0.861, 0.666),
+        "doubt": (0.867, 0.946, 0.802, 0.946, 0.805, 0.749),
+        "en": (0.847, 0.86, 0.721, 0.86, 0.888, 0.619),
+        "zh": (0.871, 0.922, 0.768, 0.922, 0.892, 0.678),
+        "offtopic": (0.0, 0.0, 0.0, 0.0, 0.861, 0.0),
+        "senior": (0.863, 0.908, 0.726, 0.923, 0.599, 0.681),
+        "learner": (0.863, 0.923, 0.757, 0.923, 0.839, 0.666),
+        "hant": (0.805, 0.85, 0.76, 0.88, 0.922, 0.626),
+        "group": (0.891, 0.953, 0.768, 0.953, 0.799, 0.691),
+        "traps": (0.809, 0.809, 0.642, 0.809, 0.892, 0.499),
+        "nurse": (0.832, 0.899, 0.782, 0.899, 0.699, 0.716),
+        "shop": (0.872, 0.872, 0.824, 0.872, 0.762, 0.777),
+        "taipei": (0.884, 0.917, 0.835, 0.917, 0.762, 0.769),
+        "carer": (0.793, 0.872, 0.761, 0.888, 0.736, 0.745),
     },
 }
 # The share of each kind of message (chat, request, section) taken for that kind, where a set
@@ -74,15 +84,24 @@ KIND_FLOORS = {
         "hant": {"chat": 0.999, "request": 0.999, "section": 0.856},
         "group": {"chat": 0.999, "request": 0.999, "section": 0.665},
         "kinds": {"chat": 0.972, "request": 0.901, "section": 0.925},
+        "nurse": {"chat": 0.999, "request": 0.799, "section": 0.999},
+        "shop": {"chat": 0.749, "request": 0.999, "section": 0.999},
+        "taipei": {"chat": 0.499, "request": 0.999, "section": 0.999},
+        "carer": {"chat": 0.249, "request": 0.799, "section": 0.999},
     },
     "hybrid": {
-        "mix": {"chat": 0.969},
-        "offtopic": {"chat": 0.91, "request": 0.635},
-        "senior": {"chat": 0.769},
-        "learner": {"chat": 0.719, "request": 0.969, "section": 0.0},
-        "hant": {"chat": 0.969, "request": 0.969, "section": 0.826},
-        "group": {"chat": 0.969, "request": 0.969, "section": 0.635},
-        "kinds": {"chat": 0.955, "request": 0.899, "section": 0.895},
+        "mix": {"chat": 0.0},
+        "en": {"request": 0.0},
+        "offtopic": {"chat": 0.881, "request": 0.874},
+        "senior": {"chat": 0.599},
+        "learner": {"chat": 0.499, "request": 0.666, "section": 0.666},
+        "hant": {"chat": 0.832, "request": 0.856, "section": 0.856},
+        "group": {"chat": 0.749, "request": 0.666, "section": 0.332},
+        "nurse": {"chat": 0.749, "request": 0.599, "section": 0.666},
+        "shop": {"chat": 0.749, "request": 0.749, "section": 0.749},
+        "taipei": {"chat": 0.749, "request": 0.799, "section": 0.666},
+        "carer": {"chat": 0.499, "request": 0.599, "section": 0.666},
+        "kinds": {"chat": 0.972, "request": 0.916, "section": 0.925},
     },
 }
 # The follow-up set (tests/data/followup.jsonl), by kind (evaluate.follow_up_figures).

@@ -115,7 +115,8 @@ async def test_the_bot_answers_english_and_chinese_in_their_words(
         ("hi there", "Hello! I answer questions"),
         ("你好", "你好！我会引用文章"),
         ("謝謝", "不客氣"),
-        ("この記事を英語に翻訳して", "それはできません"),
+        ("この記事を英語に翻訳して", "まだ訳すものがありません"),  # nothing shown yet
+        ("この記事を要約して", "それはできません"),
         ("Write me a tweet about this article", "I can't do that"),
         ("帮我写一条朋友圈，周末带孩子去海边玩", "这个我做不到"),
         ("幫我查今天的新聞", "這個我做不到"),
@@ -131,21 +132,23 @@ async def test_chat_and_requests_get_a_line_on_what_the_bot_does_in_their_langua
 
 
 @pytest.mark.parametrize(
-    ("message", "number"),
+    ("message", "number", "translated"),
     [
-        ("第5章を見せて", 5),
-        ("最後の章", 11),
-        ("show me chapter 5", 5),
-        ("看第五章", 5),
-        ("第五節", 5),
+        ("第5章を見せて", 5, False),
+        ("最後の章", 11, False),
+        ("show me chapter 5", 5, True),  # in English, the original folded
+        ("看第五章", 5, True),
+        ("第五節", 5, False),  # Han alone: the client's language (none: Japanese)
     ],
 )
 async def test_a_section_asked_for_in_words_opens_it(
-    emulator: Emulator, hybrid: HybridIndex, message: str, number: int
+    emulator: Emulator, hybrid: HybridIndex, message: str, number: int, translated: bool
 ) -> None:
     async with polling(build_application(settings(emulator), hybrid)):
         reply = await ask(emulator, message, timeout=15)
-        assert html(reply).startswith(f"<b>§{number} ") and "<blockquote" not in html(reply)
+        # The section's page (an answer's headers are "<b>§5</b>").
+        assert html(reply).startswith(f"<b>§{number} ") and sections_of(reply) == []
+        assert ("<blockquote expandable>" in html(reply)) is translated
         assert any(str(b.get("callback_data")).split("~")[0] == "l" for b in reply.buttons)
     check_everything_sent(emulator)
 

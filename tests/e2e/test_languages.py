@@ -18,6 +18,7 @@ from index.hybrid import HybridIndex
 from index.search import SearchIndex
 from tests.support.chat import check_everything_sent, html, sections_of, settings
 from tests.support.emulator import Chat, Emulator, SentMessage, User, polling
+from tests.support.telegram_html import check_html, visible_length
 
 pytestmark = pytest.mark.e2e
 
@@ -233,3 +234,122 @@ async def test_a_failed_menu_is_one_warning_and_the_bot_answers(
     warned = [r for r in caplog.records if r.name == "bot.app" and r.levelno >= logging.WARNING]
     assert len(warned) == 1 and "4 of the 20" in warned[0].getMessage()
     assert len(emulator.commands_set(None, None)) == 12  # the rest were set
+
+
+FOLDED = re.compile(r"<blockquote expandable>(.*?)</blockquote>", flags=re.S)
+
+
+def translated_page(message: SentMessage, title: str, note: str) -> str:
+    """The Japanese original folded at the end of a translated section page, after checking
+    the page: its translated title and note, one expandable quote, within Telegram's limit."""
+    page = html(message)
+    assert page.startswith(f"<b>§5 {title}</b>\n<i>{note}</i>\n\n")
+    assert visible_length(check_html(page)) <= 4096
+    entities = [e["type"] for e in message.message.get("entities", [])]
+    assert entities.count("expandable_blockquote") == 1
+    (original,) = FOLDED.findall(page)
+    assert KANA.search(original) and not KANA.search(page.split("<blockquote")[0])
+    return original
+
+
+async def test_a_section_is_in_the_readers_language_with_the_original_a_tap_away(
+    bot: Emulator, article: Article
+) -> None:
+    title = "“Within 3 years, robots’ surgical abilities will surpass those of the best human "
+    title += "surgeons.”"
+    note = "The article's text, translated from Japanese (the original is folded at the end)."
+    shown = await say(bot, "/section 5", ANNA)  # the client's language (en-GB)
+    original = translated_page(shown, title, note)
+    assert "これは「集団進化」である。" in original
+    assert html(await say(bot, "/start section_5", ANNA)) == html(shown)  # the deep link
+    assert html(await say(bot, "show me chapter 5", ANNA)) == html(shown)  # in words
+    listing = await say(bot, "/sections", ANNA)
+    assert "<b>§5</b> “Within 3 years" in html(listing)
+    assert not own_kana(html(listing), article)
+    pressed = await press(bot, listing, "s:5:0~e", ANNA)  # a section button
+    assert isinstance(pressed, SentMessage) and html(pressed) == html(shown)
+    await press(bot, pressed, "n:6:0~e", ANNA, new=False)  # ▶ into §6, in place
+    await bot.wait_for_edit(pressed)
+    assert html(pressed).startswith("<b>§6 “The currency of the future world is")
+    assert FOLDED.search(html(pressed)) and words_to(bot, ANNA, article) == []
+    # A Chinese reader, by the message's language or (Han alone) the client's.
+    simplified = await say(bot, "看第五章", LI)
+    assert html(simplified).startswith("<b>§5 “3年之内，机器人的手术能力")
+    assert "<i>文章内容，译自日文（原文折叠在末尾）。</i>" in html(simplified)
+    traditional = await say(bot, "第五節", MEI)
+    assert html(traditional).startswith("<b>§5 「3年內，機器人的手術能力")
+    assert words_to(bot, LI, article) == [] and words_to(bot, MEI, article) == []
+    japanese = await say(bot, "/section 5", KEN)  # a Japanese reader: as before
+    assert html(japanese).startswith("<b>§5 「3年以内に") and "<blockquote" not in html(japanese)
+
+
+async def test_a_request_to_translate_is_answered_with_the_shipped_translation(
+    emulator: Emulator, hybrid: HybridIndex, article: Article
+) -> None:
+    async with polling(build_application(settings(emulator), hybrid)):
+        nothing = await say(emulator, "Can you translate that into English?", ANNA, 15)
+        assert html(nothing).startswith("There is nothing to translate yet")
+        asked = await say(emulator, "When will robots beat the best surgeons?", ANNA, 15)
+        chinese = await say(emulator, "翻譯成中文", ANNA, 15)
+        assert html(chinese).startswith("<i>文章內容（譯自日文）：</i>\n\n<b>")
+        assert sections_of(chinese) == sections_of(asked)
+        assert data_of(chinese)[0] == "s:5:0~t"  # its buttons in its language
+        original = await say(emulator, "show me the original", ANNA, 15)
+        assert sections_of(original) == sections_of(asked) and KANA.search(html(original))
+        assert "<i>" not in html(original)  # the article's own Japanese: nothing to mark
+        # A Chinese reader's answer, asked again in English.
+        await say(emulator, "机器人什么时候能超过外科医生?", LI, 15)
+        english = await say(emulator, "能不能帮我把上面的内容翻译成英文", LI, 15)
+        assert html(english).startswith("<i>From the article (translated from Japanese):</i>")
+        assert not KANA.search(FOLDED.sub("", html(english)))
+        folded = FOLDED.findall(html(english))
+        assert not KANA.search(folded[0]) and KANA.search(folded[1])  # translated, original
+        assert words_to(emulator, LI, article) == []
+        french = await say(emulator, "Translate it into French", LI, 15)
+        assert html(french).startswith("I can show the article only in Japanese (the original)")
+        # A section shown, then asked in another language.
+        await say(emulator, "/section 5", KEN)
+        again = await say(emulator, "上の内容を英語に訳して", KEN, 15)
+        assert html(again).startswith("<b>§5 “Within 3 years")
+    check_everything_sent(emulator)
+
+
+async def test_a_reply_in_a_group_translates_the_answer_it_replies_to(
+    emulator: Emulator, hybrid: HybridIndex
+) -> None:
+    group = Chat.group()
+    async with polling(build_application(settings(emulator), hybrid)):
+        await emulator.send_command(
+            "ask", "ロボットが外科医を超えるのはいつ?", chat=group, user=KEN
+        )
+        (answer,) = await emulator.wait_for_messages(group.id, 1, timeout=15)
+        await emulator.reply(answer, "Can you translate that into English?", user=ANNA)
+        translated = (await emulator.wait_for_messages(group.id, 2, timeout=15))[-1]
+        assert html(translated).startswith("<i>From the article (translated from Japanese):</i>")
+        assert sections_of(translated) == sections_of(answer)
+    check_everything_sent(emulator)
+
+
+async def test_an_inline_query_in_english_posts_the_translation_over_the_original(
+    emulator: Emulator, hybrid: HybridIndex
+) -> None:
+    async with polling(build_application(settings(emulator), hybrid)):
+        query = await emulator.send_inline_query("When will robots beat the best surgeons?")
+        answered = await emulator.wait_for(
+            lambda: emulator.inline_answers(query), what="inline answer", timeout=15
+        )
+        results = answered[0]["results"]
+        assert results and results[0]["title"].startswith("§5 ")
+        for result in results:
+            assert not KANA.search(result["title"]) and not KANA.search(result["description"])
+            posted = result["input_message_content"]["message_text"]
+            assert posted.startswith("<i>From the article (translated from Japanese):</i>\n\n<b>")
+            assert visible_length(check_html(posted)) <= 4096
+            translated, original = FOLDED.findall(posted)
+            assert not KANA.search(FOLDED.sub("", posted)) and not KANA.search(translated)
+            assert KANA.search(original)
+        empty = await emulator.send_inline_query("", user=ANNA)  # the sections, in English
+        listing = await emulator.wait_for(lambda: emulator.inline_answers(empty), what="list")
+        assert listing[0]["is_personal"] is True
+        assert not any(KANA.search(r["title"]) for r in listing[0]["results"])
+    check_everything_sent(emulator)
