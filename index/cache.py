@@ -115,10 +115,8 @@ def load_retriever(
         entry = (cache_dir / f"{key}.npy", key)
         cached = _read_entry(*entry, lambda data: _vectors(data, base, encoder))
     vectors = cached if cached is not None else shipped_vectors(base, encoder)
-    translations = translations_for(path)
-    index = HybridIndex(
-        base, encoder, hybrid, vectors, translations=translations
-    )  # (encodes if none)
+    # (Encodes the article when there are no vectors.)
+    index = HybridIndex(base, encoder, hybrid, vectors, translations=translations_for(path))
     if entry is not None and cached is None:
         _write_entry(*entry, [_npy(index.vectors)])
     index.memory = load_memory(index, memory, _bundled(path), cache_dir)

@@ -203,8 +203,9 @@ class HybridIndex:
         self.tokenizer = base.tokenizer
         self.encoder = encoder
         self.params = params or HybridParams()
-        texts = [p.text for p in self.article.passages]
-        self.translated = TranslatedPassages(texts, translations, base.params.k1, base.params.b)
+        passages = [p.text for p in self.article.passages]
+        k1, b = base.params.k1, base.params.b
+        self.translated = TranslatedPassages(passages, translations, k1, b)
         if vectors is None:
             texts = encoded_texts(base)
             vectors = encoder.passages(texts) if texts else np.zeros((0, 1), np.float32)

@@ -2,13 +2,16 @@
 index.hybrid.PASSAGE_FEATURES) and the decline model (a logistic regression of "the article
 answers this" over index.hybrid.Signals).
 
-    python scripts/calibrate.py            # fit on the FIT sets; print the HybridParams lines
+    python scripts/calibrate.py            # fit on the FIT sets (and the English and Chinese
+                                           # lines of FOREIGN_FIT's); print HybridParams lines
     python scripts/calibrate.py --check    # leave one writer's set out: fit on the rest,
                                            # score the one left out
 
 Ranking: a listwise softmax over the passages, whose target is the passages of the sections
-that answer (answerable questions only), lightly regularized. Declining, one model per question
-language: each answerable question is a positive, each unanswerable one a negative, the
+that answer (answerable questions only), lightly regularized, Japanese questions' weights and
+the others' each fitted on their own. Declining, one model per question language (Chinese in
+either script one; English and Chinese also one without the translations, untranslated_models):
+each answerable question is a positive, each unanswerable one a negative, the
 features standardized and the weights regularized (L2), then turned back into coefficients of
 the raw features, which is what HybridParams.decline_models holds. The final checks (FINAL) are
 never read here.
@@ -176,15 +179,15 @@ def fitted(index: HybridIndex, questions: list[Question], args: argparse.Namespa
 
 
 def folds(data: dict[str, list[Question]]) -> list[tuple[str, list[Question], list[Question]]]:
-    """(name, fit on, check on): each writer's set left out once; the English, Chinese and
-    off-topic sets, one writer each, are also split in halves, each checked with the other
-    half fitted on (without that, nothing fitted has seen a question in that language)."""
+    """(name, fit on, check on): each writer's set left out once (of FOREIGN_FIT's, its
+    English and Chinese lines); the English, Chinese and off-topic sets, one writer each, are
+    also split in halves, each checked with the other half fitted on."""
     out = []
-    for held in FIT:
-        rest = [q for name in FIT if name != held for q in data[name]]
+    for held in data:
+        rest = [q for name in data if name != held for q in data[name]]
         out.append((held, rest, data[held]))
     for held in SINGLE_LANGUAGE:
-        rest = [q for name in FIT if name != held for q in data[name]]
+        rest = [q for name in data if name != held for q in data[name]]
         for half in (0, 1):
             out.append(
                 (f"{held}/{half + 1}", rest + data[held][1 - half :: 2], data[held][half::2])
