@@ -78,8 +78,8 @@ class HybridParams:
     # from 0.6 each language group's traps are declined more than its answers are lost).
     vote_weights: tuple[float, float] = (5.0, 8.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("foreign", (-3.62, 0.5796, 6.247)),
-        ("ja", (-4.116, 0.6597, 6.26)),
+        ("foreign", (-3.63, 0.5695, 6.283)),
+        ("ja", (-4.379, 0.6442, 6.702)),
     )
     memory_probabilities: tuple[tuple[str, float, float], ...] = (
         ("foreign", 0.6, 0.93),
