@@ -3,6 +3,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -216,6 +217,18 @@ def test_chat_accepts_what_telegram_accepts_and_answers_in_japanese() -> None:
     assert "/ask のあとに質問を書いてください。" in result.stdout
     assert "知らないコマンドです。/help で使い方を表示します。" in result.stdout
     assert "読まれない" not in result.stdout
+
+
+def test_chat_more_goes_on_past_the_section_then_says_so_once() -> None:
+    result = cli("chat", stdin="ロボットが外科医を超えるのはいつ?\n" + "もっと\n" * 12)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("§5 の箇所はこれで全部です。この質問について、§") == 1
+    assert out.count("この質問に関わる箇所(§5, ") == 1
+    done = out.split("この質問に関わる箇所(§5, ", 1)[1]
+    assert "これで全部です。\n続きは次の章で: /section 6\n/sections で章の一覧" in done
+    ids = re.findall(r"  \[(\d+-\d+)\]$", out, flags=re.M)
+    assert len(ids) == len(set(ids)) > 6  # each passage once
 
 
 def test_chat_hints_at_its_own_command_and_ask_at_its_own() -> None:
