@@ -449,7 +449,8 @@ async def more_button(update: Update, context: Context_) -> None:
     await query.answer()
     language = _button_language(update, context)
     heading = render.escape(said(messages.MORE_CANDIDATES, language))
-    html = f"<b>{heading}</b>\n\n{render.passages_html(passages)}"
+    quoted = render.passages_html(passages, language, _session(context).about.translations)
+    html = f"<b>{heading}</b>\n\n{quoted}"
     markup = keyboards.tagged(keyboards.read_keyboard(passages, language), language)
     await _reply(update, context, html, markup)
 
