@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot import messages
-from bot.shown import LastShown, Shown, replied_answer
+from bot.shown import Shown, replied_answer
 from index.about import About, load_about
 from index.article import Section
 from index.followup import Context, Kind, RecentAnswers, follow_up
@@ -96,8 +96,9 @@ class Session:
         self.retriever = retriever
         self.article = retriever.article
         self.about = about or load_about(retriever.article)
-        self.recent = RecentAnswers(clock)
-        self.shown = LastShown(clock)
+        self.recent: RecentAnswers[Context] = RecentAnswers(clock)
+        # What each conversation was shown last, for a request to translate it.
+        self.shown: RecentAnswers[Shown] = RecentAnswers(clock)
         # What an answer or a section can be shown in: the original, and its translations.
         self.languages = ("ja", *self.about.translations.languages)
 

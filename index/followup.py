@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Generic, TypeVar
 
 from index.article import section_of
 from index.kinds import ANSWER
@@ -213,16 +214,20 @@ def _more(retriever: Retriever, text: str, context: Context, k: int, shown: int)
     return Reply(answer, Kind.MORE, more, tuple(sections[:at]) if moved else ())
 
 
-class RecentAnswers:
-    """Each conversation's last answer, for a follow-up sent without replying to it: kept
-    FOLLOW_UP_SECONDS, for at most CONVERSATIONS conversations."""
+T = TypeVar("T")
+
+
+class RecentAnswers(Generic[T]):
+    """Each conversation's last answer (its Context, or what a front end showed last), for a
+    message sent without replying to it: kept FOLLOW_UP_SECONDS, for at most CONVERSATIONS
+    conversations."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._kept: OrderedDict[int, tuple[float, Context]] = OrderedDict()
+        self._kept: OrderedDict[int, tuple[float, T]] = OrderedDict()
 
-    def remember(self, conversation: int, context: Context) -> None:
-        self._kept[conversation] = (self.clock(), context)
+    def remember(self, conversation: int, kept: T) -> None:
+        self._kept[conversation] = (self.clock(), kept)
         self._kept.move_to_end(conversation)
         while len(self._kept) > CONVERSATIONS:
             self._kept.popitem(last=False)
@@ -230,7 +235,7 @@ class RecentAnswers:
     def forget(self, conversation: int) -> None:
         self._kept.pop(conversation, None)
 
-    def recall(self, conversation: int) -> Context | None:
+    def recall(self, conversation: int) -> T | None:
         found = self._kept.get(conversation)
         if found is None or self.clock() - found[0] > FOLLOW_UP_SECONDS:
             return None

@@ -120,7 +120,6 @@ class Memory:
         rows = nearest.tolist() if nearest is not None else list(range(len(cosines)))
         # The nearest first (ties by row, as a stable sort of the whole would order them).
         near = sorted(zip(cosines[rows].tolist(), rows, strict=True), key=lambda c: (-c[0], c[1]))
-        near = near[:count]
         sections: dict[int, float] = {}
         kinds: dict[str, float] = {}
         answerable = 0.0

@@ -96,8 +96,6 @@ KIND_FLOORS = {
         "student": {"chat": 0.749, "request": 0.999, "section": 0.999},
     },
     "hybrid": {
-        "mix": {"chat": 0.0},
-        "en": {"request": 0.0},
         "offtopic": {"chat": 0.881, "request": 0.874},
         "senior": {"chat": 0.599},
         "learner": {"chat": 0.499, "request": 0.666, "section": 0.666},
