@@ -10,10 +10,12 @@
   (TELEGRAM_MAX_RATE=0 as for a local Bot API server, no per-user quotas): what the bot can do.
 - Round trip, after the last burst in the same process: a user asks and waits for the answer,
   a new user and a new question each time, at most PACE questions a second.
-- Fair turns, after the round trips: five users send ten 4,096-character questions each at
+- Follow-ups, after the round trips: a new user asks a question, then sends each of FOLLOW_UPS
+  once the answer before it has come: the round trip of each follow-up.
+- Fair turns, after the follow-ups: five users send ten 4,096-character questions each at
   once; once the first of them is answered, a sixth user asks a short question: the time to
   its answer, FAIR_ROUNDS times with new users and new texts.
-- Peak RSS of the process (its VmHWM) after all three, just before SIGTERM.
+- Peak RSS of the process (its VmHWM) after all of them, just before SIGTERM.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def _notice(text: str) -> bool:
 PART = "interview-bot run, through the fake Bot API"
 LIFTED = {"TELEGRAM_MAX_RATE": "0", "QUESTION_LIMIT": "0", "BROWSE_LIMIT": "0", "INLINE_LIMIT": "0"}
 PACE = 20  # round-trip questions a second at most
+FOLLOW_UPS = ("それはなぜ?", "もっと", "もっと")  # after an answer, in turn
 FAIR_ROUNDS = 3
 TARGETS = {  # burst answers/s, run's peak RSS (MB)
     "lexical": (150.0, 250.0),
@@ -109,6 +112,25 @@ async def round_trips(emu: Any, mod: Any, count: int, questions: list[str]) -> S
         if i:  # the first one waits for a bot still starting
             out.append((time.perf_counter() - began) * 1000)
         await asyncio.sleep(max(0.0, 1 / PACE - (time.perf_counter() - began)))
+    return Sample(out, "ms")
+
+
+async def follow_ups(emu: Any, mod: Any, count: int, questions: list[str]) -> Sample:
+    """A new user asks a question and waits, then sends each of FOLLOW_UPS and waits: the
+    follow-ups' round trips (the chat's last answer as their context)."""
+    out: list[float] = []
+    for i in range(count + 1):
+        user = mod.User(id=950_000 + i, first_name=f"F{i}")
+        chat = mod.Chat.private(user)
+        await emu.send_text(questions[i % len(questions)], user=user, chat=chat)
+        await emu.wait_for_messages(chat.id, 1, timeout=60)
+        for n, text in enumerate(FOLLOW_UPS, start=2):
+            began = time.perf_counter()
+            await emu.send_text(text, user=user, chat=chat)
+            await emu.wait_for_messages(chat.id, n, timeout=60)
+            if i:  # (as round_trips)
+                out.append((time.perf_counter() - began) * 1000)
+            await asyncio.sleep(max(0.0, 1 / PACE - (time.perf_counter() - began)))
     return Sample(out, "ms")
 
 
@@ -177,6 +199,7 @@ async def measure(
                     if n == bursts - 1:
                         emu.reset()
                         trip = await round_trips(emu, mod, trips, questions[chats * per_chat :])
+                        follow = await follow_ups(emu, mod, trips // 4, questions)
                         fair = await fair_turns(emu, mod, questions[: chats * per_chat])
                 finally:
                     peak = peak_rss_mb(proc.pid)
@@ -204,6 +227,12 @@ async def measure(
             trip,
             "p50 ≤ 15 ms" if mode == "lexical" else "",
             within(trip, 15.0) if mode == "lexical" else None,
+        ),
+        Row(
+            PART,
+            f"follow-up round trip: {', '.join(FOLLOW_UPS)} after an answer, ≤ {PACE}/s",
+            mode,
+            follow,
         ),
         Row(
             PART,

@@ -149,8 +149,16 @@ def peak_rss_mb(pid: int) -> float:
     return int(status.split("VmHWM:")[1].split()[0]) / 1024
 
 
+# Another checkout whose `interview-bot` (in its own .venv) the benchmarks run instead of this
+# one's (run.py's --checkout): an earlier commit measured by the same driver.
+CHECKOUT: list[Path] = []
+
+
 def interview_bot() -> list[str]:
-    """The installed `interview-bot` script beside this interpreter: what a user runs."""
+    """The installed `interview-bot` script beside this interpreter (what a user runs), or the
+    one of the checkout chosen (CHECKOUT)."""
+    if CHECKOUT:
+        return [str(CHECKOUT[0] / ".venv" / "bin" / "interview-bot")]
     script = Path(sys.executable).with_name("interview-bot")
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
@@ -194,7 +202,7 @@ def machine() -> list[str]:
     commit = "unknown"
     if git:
         commit = subprocess.run(
-            [git, "-C", str(ROOT), "describe", "--always", "--dirty"],
+            [git, "-C", str(CHECKOUT[0] if CHECKOUT else ROOT), "describe", "--always", "--dirty"],
             capture_output=True,
             text=True,
             check=False,

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import bot, inprocess, loglock, processes, slowloris
+from benchmarks import bot, common, inprocess, loglock, processes, slowloris
 from benchmarks.common import Row, Sample, machine
 
 PARTS = ("inprocess", "ask", "busy", "bot", "slowloris", "scale", "loglock")
@@ -26,7 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--log-baseline", metavar="REV", help="loglock: also measure the bot of commit REV"
     )
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        metavar="DIR",
+        help="run the bot and ask from the checkout DIR (its .venv) instead of this one",
+    )
     args = parser.parse_args(argv)
+    if args.checkout:
+        common.CHECKOUT[:] = [args.checkout.resolve()]
     modes = [m for m in MODES if m in args.modes.split(",")]
     parts = args.only or list(PARTS)
     quick = args.quick

@@ -160,10 +160,22 @@ class Chat:
                 return ""
             case Quit():
                 return None
-            case Answered(answer=answer) | Translated(answer=answer):
+            case Answered(answer=answer, after=after):
+                translations = self.session.about.translations
+                text = answer_text(answer, SHOWN, SECTIONS_HINT, translations)
+                if after is None:  # else "more" goes on in another section: say so
+                    return text
+                heading = messages.more_from(after, answer.hits[0].passage.section, answer.language)
+                return f"{heading}\n\n{text}"
+            case Translated(answer=answer):
                 return answer_text(answer, SHOWN, SECTIONS_HINT, self.session.about.translations)
-            case SectionDone(number=number):
-                return messages.section_done(self.article, number)
+            case SectionDone(number=number, sections=sections, language=language):
+                done = messages.more_done(sections, language)
+                hints = [
+                    messages.read_on(self.article, number, language),
+                    said(SECTIONS_HINT, language),
+                ]
+                return "\n".join([done, *hints])
             case ShowSection(section=section, language=language):
                 translations = self.session.about.translations
                 return section_text(section, language or self.language, translations)

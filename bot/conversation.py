@@ -15,7 +15,8 @@ TOPIC_CHARS = 200
 
 def context_from_reply(message: Message, bot_id: int) -> Context | None:
     """The context one of the bot's answers carries: the passages its button lists as shown,
-    and, for the words of its topic, the sentence it set in bold (the best excerpt)."""
+    and, for the words of its topic, the sentence it set in bold (its lead, which a follow-up
+    then does not lead with again)."""
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
         return None
@@ -28,8 +29,10 @@ def context_from_reply(message: Message, bot_id: int) -> Context | None:
     quotes = list(replied.parse_entities(folds).items())  # (an answer's quotes are folded)
     bold = replied.parse_entities([MessageEntity.BOLD]).items()
     topic = (replied.text or "")[:TOPIC_CHARS]  # without formatting: the answer's own words
+    lead = None
     if quotes:
         first, quoted = quotes[0]
         end = first.offset + first.length
-        topic = next((text for e, text in bold if first.offset <= e.offset < end), quoted)
-    return Context(topic.strip(), shown)
+        lead = next((text for e, text in bold if first.offset <= e.offset < end), None)
+        topic = lead or quoted
+    return Context(topic.strip(), shown, (lead.strip(),) if lead else ())

@@ -307,12 +307,17 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
             markup = markup or _examples_keyboard(context, language, sections=True)
             markup = keyboards.tagged(markup, language)
             html = render.answer_html(reply.answer, SHOWN, session.about.translations)
+            if reply.after is not None:  # "more" goes on in another section: say so
+                number = reply.answer.hits[0].passage.section
+                heading = messages.more_from(reply.after, number, language)
+                html = f"<i>{render.escape(heading)}</i>\n\n{html}"
             await _reply(update, context, html, markup)
-        case SectionDone(number=number):
+        case SectionDone(number=number, sections=sections):
             _record(update, context, reply, question)
             markup = keyboards.next_section_keyboard(session.article, number, language)
-            done = said(messages.SECTION_DONE, language).format(number=number).strip()
-            await _reply(update, context, render.escape(done), markup)
+            await _reply(
+                update, context, render.escape(messages.more_done(sections, language)), markup
+            )
         case ShowSection(section=section, language=asked):
             await _show_section(update, context, section, asked or language)
         case Translated(answer=answer):  # an answer shown before, in the language asked
@@ -444,7 +449,8 @@ async def more_button(update: Update, context: Context_) -> None:
     await query.answer()
     language = _button_language(update, context)
     heading = render.escape(said(messages.MORE_CANDIDATES, language))
-    html = f"<b>{heading}</b>\n\n{render.passages_html(passages)}"
+    quoted = render.passages_html(passages, language, _session(context).about.translations)
+    html = f"<b>{heading}</b>\n\n{quoted}"
     markup = keyboards.tagged(keyboards.read_keyboard(passages, language), language)
     await _reply(update, context, html, markup)
 

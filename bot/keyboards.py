@@ -160,14 +160,17 @@ def language_of(markup: InlineKeyboardMarkup | None) -> str | None:
 
 def next_section_keyboard(
     article: Article, number: int, language: str = "ja"
-) -> InlineKeyboardMarkup | None:
-    """After the last passage of section `number`: a button to the next section."""
+) -> InlineKeyboardMarkup:
+    """Where to go once "more" has shown everything: the section after section `number`
+    (if any), and the list."""
     after = article.section_after(number)
-    if after is None:
-        return None
-    text = said(messages.READ_NEXT, language).format(label=label(after.number))
-    button = InlineKeyboardButton(text, callback_data=f"s:{after.number}:0")
-    return tagged(InlineKeyboardMarkup([[button]]), language)
+    row = [InlineKeyboardButton(said(messages.SECTIONS, language), callback_data="l")]
+    if after is not None:
+        text = said(messages.READ_NEXT, language).format(label=label(after.number))
+        row.insert(0, InlineKeyboardButton(text, callback_data=f"s:{after.number}:0"))
+    markup = tagged(InlineKeyboardMarkup([row]), language)
+    assert markup is not None
+    return markup
 
 
 def deep_link(username: str, payload: str) -> str:

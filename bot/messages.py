@@ -6,6 +6,8 @@ in is bot.language's to decide. The command line's own errors (CLI_*) are Englis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from index.article import Article
 from index.search import Answer
 from index.text import LANGUAGES, shorten
@@ -35,6 +37,18 @@ SECTION_DONE = {
     "en": "That is all of §{number}. ",
     "zh-hans": "§{number} 的段落已经全部显示。",
     "zh-hant": "§{number} 的段落已經全部顯示。",
+}
+MORE_FROM = {  # after SECTION_DONE: "more" goes on in another section
+    "ja": "この質問について、§{number} から:",
+    "en": "On your question, from §{number}:",
+    "zh-hans": "关于这个问题，以下来自 §{number}：",
+    "zh-hant": "關於這個問題，以下來自 §{number}：",
+}
+MORE_DONE = {
+    "ja": "この質問に関わる箇所({sections})は、これで全部です。",
+    "en": "That is every passage on this question ({sections}).",
+    "zh-hans": "与这个问题有关的段落（{sections}）已经全部显示。",
+    "zh-hant": "與這個問題有關的段落（{sections}）已經全部顯示。",
 }
 NEXT_SECTION = {
     "ja": "続きは次の章で: /section {number}",
@@ -661,13 +675,25 @@ def no_section(ref: str, article: Article, language: str = "ja") -> str:
     return words.format(ref=shorten(ref.strip(), 20), first=first, last=last)
 
 
-def section_done(article: Article, number: int, language: str = "ja") -> str:
-    """What "more" says once every passage of section `number` has been shown."""
-    after = article.section_after(number)
-    then = said(NEXT_SECTION, language).format(number=after.number) if after else None
-    return said(SECTION_DONE, language).format(number=number) + (
-        then or said(ARTICLE_END, language)
+def more_from(done: int, number: int, language: str = "ja") -> str:
+    """What stands over "more"'s passages from section `number` once section `done` has no
+    more."""
+    return said(SECTION_DONE, language).format(number=done) + said(MORE_FROM, language).format(
+        number=number
     )
+
+
+def more_done(sections: Sequence[int], language: str = "ja") -> str:
+    """What "more" says once every passage of the question's `sections` has been shown."""
+    return said(MORE_DONE, language).format(sections=", ".join(map(label, sections)))
+
+
+def read_on(article: Article, number: int, language: str = "ja") -> str:
+    """Where to read on after section `number`, as a command (the console has no buttons)."""
+    after = article.section_after(number)
+    if after is None:
+        return said(ARTICLE_END, language)
+    return said(NEXT_SECTION, language).format(number=after.number)
 
 
 def empty_ask(own: tuple[str, ...], language: str = "ja") -> str:

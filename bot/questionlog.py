@@ -416,7 +416,7 @@ def entry(
 ) -> Entry:
     """What the log keeps of one reply of the session (which showed `shown` hits at most)."""
     if isinstance(reply, SectionDone):
-        return Entry(text, chat, "follow-up", (reply.number,), (), None, user)
+        return Entry(text, chat, "follow-up", reply.sections or (reply.number,), (), None, user)
     answer = reply.answer
     hits = answer.hits[: answer.shown(shown)]
     if reply.follows:

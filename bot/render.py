@@ -93,11 +93,14 @@ def answer_html(
     if not answer.answered:
         return f"{escape(said(NO_ANSWER, language))}\n{escape(said(SECTIONS_HINT, language))}"
     translated = translations.text(language, answer.lead) if answer.lead else None
-    note = messages.answer_note(answer, translated is not None)
+    hits = answer.hits[: answer.shown(shown)]
+    # (A "more" has no lead: its passages say whether what follows is translated.)
+    first = hits[0].passage.text if hits and not answer.lead else ""
+    more_translated = bool(first) and translations.text(language, first) is not None
+    note = messages.answer_note(answer, translated is not None or more_translated)
     parts = [f"<i>{escape(note)}</i>"] if note else []
     if answer.lead:
         parts.append(f"<b>{escape(translated or answer.lead)}</b>")
-    hits = answer.hits[: answer.shown(shown)]
     for section in dict.fromkeys(hit.passage.section for hit in hits):
         group = [hit for hit in hits if hit.passage.section == section]
         title = translations.or_original(language, group[0].passage.title)
@@ -162,11 +165,28 @@ def passage_html(passage: Passage, limit: int = QUOTE_CHARS) -> str:
     return f"{head}\n<blockquote>{escape(_head(passage.text, limit))}</blockquote>"
 
 
-def passages_html(passages: Sequence[Passage]) -> str:
+def passages_html(
+    passages: Sequence[Passage], language: str = "ja", translations: Translations = NO_TRANSLATIONS
+) -> str:
     """Passages on their own, each once, as many as fit in one message (whatever a forged
-    button asks for)."""
-    parts = [passage_html(passage) for passage in dict.fromkeys(passages)]
-    return "\n\n".join(_pages(parts, MAX_MESSAGE, lambda part: visible_len(part) + 2)[0])
+    button asks for); for a reader of a language the article is translated into, each in it,
+    marked as translated, with the Japanese original folded beneath."""
+    parts = [_passage_in(passage, language, translations) for passage in dict.fromkeys(passages)]
+    parts = _pages(parts, MAX_MESSAGE, lambda part: visible_len(part) + 2)[0]
+    if any("<blockquote expandable>" in part for part in parts):
+        parts = [f"<i>{escape(said(messages.TRANSLATED_LEAD, language))}</i>", *parts]
+    return "\n\n".join(parts)
+
+
+def _passage_in(passage: Passage, language: str, translations: Translations) -> str:
+    translated = translations.text(language, passage.text)
+    if translated is None:
+        return passage_html(passage)
+    head = label_html(passage.section, translations.or_original(language, passage.title))
+    # Folded, so whole (as an answer's passages are).
+    folded = f"<blockquote expandable>{escape(translated)}</blockquote>"
+    original = f"<blockquote expandable>{escape(passage.text)}</blockquote>"
+    return f"{head}\n{folded}\n{original}"
 
 
 def _pages(parts: Sequence[T], budget: int, cost: Callable[[T], int]) -> list[list[T]]:

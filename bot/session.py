@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot import messages
-from bot.shown import LastShown, Shown, replied_answer
+from bot.shown import Shown, replied_answer
 from index.about import About, load_about
 from index.article import Section
 from index.followup import Context, Kind, RecentAnswers, follow_up
@@ -30,13 +30,18 @@ class Answered:
     # the hits shown; nothing when the article does not answer).
     seen: tuple[str, ...] | None
     follows: bool = False  # read as a follow-up of the answer before it
+    # A "more" whose passages are from another section: the section that has no more.
+    after: int | None = None
 
 
 @dataclass(frozen=True)
 class SectionDone:
-    """A "more" past the last passage of section `number`."""
+    """A "more" with nothing left on the conversation's question: every passage of its
+    `sections` (section `number` first) has been shown."""
 
     number: int
+    sections: tuple[int, ...] = ()
+    language: str = "ja"  # the message's
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,9 @@ class Session:
         self.retriever = retriever
         self.article = retriever.article
         self.about = about or load_about(retriever.article)
-        self.recent = RecentAnswers(clock)
-        self.shown = LastShown(clock)
+        self.recent: RecentAnswers[Context] = RecentAnswers(clock)
+        # What each conversation was shown last, for a request to translate it.
+        self.shown: RecentAnswers[Shown] = RecentAnswers(clock)
         # What an answer or a section can be shown in: the original, and its translations.
         self.languages = ("ja", *self.about.translations.languages)
 
@@ -112,10 +118,12 @@ class Session:
         if earlier is None and recall and conversation is not None:
             earlier = self.recent.recall(conversation)
         reply = follow_up(self.retriever, question, earlier, CANDIDATES, SHOWN)
-        if reply.context is not None and conversation is not None:
+        if conversation is not None and reply.context is not None:
             self.recent.remember(conversation, reply.context)
-        if reply.section_done is not None:
-            return SectionDone(reply.section_done)
+        elif conversation is not None and reply.ended:  # said once: a "more" after it is new
+            self.recent.forget(conversation)
+        if reply.ended:
+            return SectionDone(reply.done[0], reply.done, reply.answer.language)
         if reply.answer.asks != ANSWER:
             other = self.other(reply.answer, self._shown_before(replied, conversation, recall))
             if isinstance(other, ShowSection) and conversation is not None:
@@ -124,7 +132,8 @@ class Session:
         if reply.answer.answered and conversation is not None:
             self.showed(conversation, reply.answer)
         seen = reply.context.shown if reply.context else None
-        return Answered(reply.answer, seen, reply.kind is not Kind.STANDALONE)
+        follows = reply.kind is not Kind.STANDALONE
+        return Answered(reply.answer, seen, follows, reply.section_done)
 
     def showed(self, conversation: int, shown: Shown) -> None:
         """Keep the answer or section a conversation was shown last, for a request to

@@ -1,36 +1,16 @@
 """What a conversation was shown last, for a request to translate it ("Can you translate that
 into English?"): an answer or a section, kept in the process for a while as a follow-up's
-context is (index.followup), or rebuilt from the answer a message replies to (any replica
-reads it alike)."""
+context is (index.followup.RecentAnswers, in bot.session), or rebuilt from the answer a
+message replies to (any replica reads it alike)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
-from bot.chats import Bounded
 from index.article import Article, Section
-from index.followup import CONVERSATIONS, FOLLOW_UP_SECONDS, Context
+from index.followup import Context
 from index.search import Answer, Hit
 from index.translations import Translations, sentence_texts
 
 Shown = Answer | Section
-
-
-class LastShown:
-    """Each conversation's last answer or section: kept FOLLOW_UP_SECONDS, for the latest
-    CONVERSATIONS conversations."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self._kept: Bounded[int, tuple[float, Shown]] = Bounded(CONVERSATIONS)
-
-    def remember(self, conversation: int, shown: Shown) -> None:
-        self._kept.put(conversation, (self.clock(), shown))
-
-    def recall(self, conversation: int) -> Shown | None:
-        found = self._kept.get(conversation)
-        return found[1] if found and self.clock() - found[0] <= FOLLOW_UP_SECONDS else None
 
 
 def replied_answer(

@@ -5,9 +5,12 @@ passages it showed), so the bot can rebuild it from a replied-to message as well
 for a chat. What a follow-up does depends on its kind, told apart with generic Japanese only:
 
 - "more" (もっと詳しく, 続きは?, 他には?): the passages of the answer's section not yet shown;
+  past its end, those of the question's next best sections in turn, and when none is left,
+  the end (said once: the conversation's context ends with it);
 - "topic" (それはなぜ?, いつ頃?, 具体的には?: no words of its own, or a demonstrative
   pointing back): asked again with the earlier question's words, preferring the sections of
-  the earlier answer, and asked alone if that finds nothing;
+  the earlier answer and the passages not shown yet, led by a sentence the conversation has
+  not led with; asked alone if that finds nothing;
 - "standalone": a question that names its own topic is answered as if there were no context
   (context never hijacks it, even when the article does not answer it).
 """
@@ -21,12 +24,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Generic, TypeVar
 
 from index.article import section_of
 from index.kinds import ANSWER
 from index.kinds import kind_of as message_kind
-from index.search import Answer, Hit, Retriever
-from index.text import language
+from index.search import Answer, Hit, Retriever, said_before
+from index.text import ELLIPSIS, language
 from index.tokenize import Tokenizer
 
 # Words that ask for more of the same (dictionary forms), and words that may come with them
@@ -50,6 +54,8 @@ FRAMING = frozenset(
 FOLLOW_UP_SECONDS = 600.0
 # Conversations whose last answer is kept, at most (the least recently answered go first).
 CONVERSATIONS = 10_000
+LEADS = 8  # the leads a context keeps, at most (the latest)
+MORE_SECTIONS = 3  # "more" reads the conversation's section, then the question's next best
 
 
 class Kind(Enum):
@@ -64,15 +70,28 @@ class Context:
 
     question: str  # what it answered (the words a follow-up without a topic borrows)
     shown: tuple[str, ...]  # passage ids shown so far, best first
+    leads: tuple[str, ...] = ()  # the leads given on its topic (a follow-up says another)
 
 
 @dataclass(frozen=True)
 class Reply:
     answer: Answer
     kind: Kind
-    context: Context | None  # for the next message; None when nothing was answered
-    # For "more" past the end of the section: the section whose passages have all been shown.
-    section_done: int | None = None
+    # For the next message; None when nothing was answered (and at the end of "more").
+    context: Context | None
+    # For "more": the sections read to their end, the conversation's first, when this reply
+    # goes on in another section (its hits: the last has no more) or when none is left.
+    done: tuple[int, ...] = ()
+
+    @property
+    def section_done(self) -> int | None:
+        """The section just read to its end, if this reply says so."""
+        return self.done[-1] if self.done else None
+
+    @property
+    def ended(self) -> bool:
+        """A "more" that found nothing left on the conversation's question."""
+        return bool(self.done) and not self.answer.answered
 
 
 # In English and Chinese, a whole message that asks for more, or only asks why, how or when.
@@ -119,28 +138,33 @@ def follow_up(
     if context is not None and kind is Kind.MORE:
         return _more(retriever, text, context, k, shown)
     if context is not None and kind is Kind.TOPIC:
-        answer = _with_topic(retriever, text, context, k)
+        question = f"{context.question} {text}"
+        answer = _with_topic(retriever, text, question, context, k, shown)
         if answer.answered:
-            return _reply(answer, Kind.TOPIC, f"{context.question} {text}", shown, context.shown)
+            return _reply(answer, Kind.TOPIC, question, shown, context)
     return _reply(retriever.search(text, k=k), Kind.STANDALONE, text, shown)
 
 
 def _reply(
-    answer: Answer, kind: Kind, question: str, shown: int, seen: tuple[str, ...] = ()
+    answer: Answer, kind: Kind, question: str, shown: int, earlier: Context | None = None
 ) -> Reply:
-    """The reply, and the context it leaves: its question, and the passages seen so far on
-    its topic (`seen`, from earlier answers, then the ones this one shows)."""
+    """The reply, and the context it leaves: its question, the passages seen so far on its
+    topic and the leads given (the `earlier` context's, then this answer's)."""
     if not answer.answered:
         return Reply(answer, kind, None)
     hits = answer.hits[: answer.shown(shown)]
+    seen, leads = (earlier.shown, earlier.leads) if earlier else ((), ())
     ids = tuple(dict.fromkeys(seen + tuple(hit.passage.id for hit in hits)))
-    return Reply(answer, kind, Context(question, ids))
+    leads = (*leads, answer.lead) if answer.lead else leads
+    return Reply(answer, kind, Context(question, ids, leads[-LEADS:]))
 
 
-def _with_topic(retriever: Retriever, text: str, context: Context, k: int) -> Answer:
-    """`text` asked with the earlier question's words; hits in the earlier answer's sections
-    first."""
-    answer = retriever.search(f"{context.question} {text}", k=k + len(context.shown))
+def _with_topic(
+    retriever: Retriever, text: str, question: str, context: Context, k: int, shown: int
+) -> Answer:
+    """`text` asked as `question` (with the earlier question's words): hits in the earlier
+    answer's sections first, led by a sentence of the hits shown that no lead before said."""
+    answer = retriever.search(question, k=k + len(context.shown))
     sections = list(dict.fromkeys(section_of(pid) for pid in context.shown))
     rank = {section: i for i, section in enumerate(sections)}
     # A stable sort: the earlier answer's best section first, then its others, then the rest;
@@ -148,45 +172,70 @@ def _with_topic(retriever: Retriever, text: str, context: Context, k: int) -> An
     hits = sorted(
         answer.hits,
         key=lambda h: (rank.get(h.passage.section, len(rank)), h.passage.id in context.shown),
-    )
-    return replace(answer, question=text, hits=tuple(hits[:k]))
+    )[:k]
+    lead = answer.lead
+    passages = [hit.passage for hit in hits[: answer.shown(shown)]]
+    quoted = any(lead.removesuffix(ELLIPSIS) in p.text for p in passages)
+    if answer.answered and (said_before(lead, context.leads) or not quoted):
+        lead = retriever.lead_in(question, passages, context.leads)
+    return replace(answer, question=text, hits=tuple(hits), lead=lead)
 
 
 def _more(retriever: Retriever, text: str, context: Context, k: int, shown: int) -> Reply:
-    """The passages of the earlier answer's section not shown yet, best for its question first
-    (reading order where the question is not known)."""
+    """The passages not shown yet of the conversation's section (that of the first passage it
+    showed), then of the question's next best sections (MORE_SECTIONS in all), one section at
+    a time; within a section, the best for the question first (reading order where the
+    question is not known), `k` at most. A reply from a section other than the one shown last
+    says which section has no more (`done`); with none left, the end."""
     article = retriever.article
-    section = section_of(context.shown[0]) if context.shown else None
-    rest = [p for p in article.passages if p.section == section and p.id not in context.shown]
     ranked = (
         retriever.search(context.question, k=len(article.passages)) if context.question else None
     )
-    order = {h.passage.id: i for i, h in enumerate(ranked.hits)} if ranked else {}
-    excerpts = {h.passage.id: h.excerpt for h in ranked.hits} if ranked else {}
+    best = ranked.hits if ranked else ()
+    order = {h.passage.id: i for i, h in enumerate(best)}
+    excerpts = {h.passage.id: h.excerpt for h in best}
+    first = [section_of(context.shown[0])] if context.shown else []
+    sections = list(dict.fromkeys(first + [h.passage.section for h in best]))[:MORE_SECTIONS]
+    seen = set(context.shown)
+    left = {
+        s: [p for p in article.passages if p.section == s and p.id not in seen] for s in sections
+    }
+    at = next((at for at, section in enumerate(sections) if left[section]), None)
+    if at is None:
+        answer = Answer(question=text, hits=(), answered=False, language=language(text))
+        return Reply(answer, Kind.MORE, None, tuple(sections))
+    section, rest = sections[at], left[sections[at]]
     rest.sort(key=lambda p: order.get(p.id, len(order)))
     hits = tuple(Hit(p, 0.0, excerpts.get(p.id, "")) for p in rest[:k])
-    answer = Answer(question=text, hits=hits, answered=bool(hits), language=language(text))
-    if not hits:
-        return Reply(answer, Kind.MORE, context, section_done=section)
+    answer = Answer(question=text, hits=hits, answered=True, language=language(text))
+    moved = at > 0 and section_of(context.shown[-1]) != section
     more_shown = tuple(h.passage.id for h in hits[:shown])
-    return Reply(answer, Kind.MORE, Context(context.question, context.shown + more_shown))
+    more = replace(context, shown=context.shown + more_shown)
+    return Reply(answer, Kind.MORE, more, tuple(sections[:at]) if moved else ())
 
 
-class RecentAnswers:
-    """Each conversation's last answer, for a follow-up sent without replying to it: kept
-    FOLLOW_UP_SECONDS, for at most CONVERSATIONS conversations."""
+T = TypeVar("T")
+
+
+class RecentAnswers(Generic[T]):
+    """Each conversation's last answer (its Context, or what a front end showed last), for a
+    message sent without replying to it: kept FOLLOW_UP_SECONDS, for at most CONVERSATIONS
+    conversations."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._kept: OrderedDict[int, tuple[float, Context]] = OrderedDict()
+        self._kept: OrderedDict[int, tuple[float, T]] = OrderedDict()
 
-    def remember(self, conversation: int, context: Context) -> None:
-        self._kept[conversation] = (self.clock(), context)
+    def remember(self, conversation: int, kept: T) -> None:
+        self._kept[conversation] = (self.clock(), kept)
         self._kept.move_to_end(conversation)
         while len(self._kept) > CONVERSATIONS:
             self._kept.popitem(last=False)
 
-    def recall(self, conversation: int) -> Context | None:
+    def forget(self, conversation: int) -> None:
+        self._kept.pop(conversation, None)
+
+    def recall(self, conversation: int) -> T | None:
         found = self._kept.get(conversation)
         if found is None or self.clock() - found[0] > FOLLOW_UP_SECONDS:
             return None

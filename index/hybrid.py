@@ -17,13 +17,14 @@ import numpy as np
 
 from index.kinds import CHAT, REQUEST
 from index.memory import Memory, Recall, fold
-from index.search import Answer, Hit, Match, SearchIndex
+from index.search import Answer, Hit, Match, SearchIndex, said_before
 from index.text import language, question_part, shorten
 from index.translations import NO_TRANSLATIONS, TranslatedPassages, Translations
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
+    from index.article import Passage
     from index.embed import Encoder, Vectors
 
 
@@ -91,7 +92,7 @@ class HybridParams:
     vote_weights: tuple[float, float] = (5.0, 5.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
         ("foreign", (-3.456, 0.6879, 6.007)),
-        ("ja", (-4.116, 0.6597, 6.26)),
+        ("ja", (-4.379, 0.6442, 6.702)),
     )
     memory_probabilities: tuple[tuple[str, float, float], ...] = (
         ("foreign", 0.6, 0.93),
@@ -332,7 +333,7 @@ class HybridIndex:
             )
         # The passage holding the lead comes first, then the first SHOWN are of distinct
         # sections; a passage moved down scores as the one above it.
-        found = self.lead(ranking.order[:SHOWN], ranking.recall)
+        found = self.evidence_lead(ranking.order[:SHOWN], ranking.recall)
         order = ranking.order
         if found is not None:
             order = [found[1], *(d for d in order if d != found[1])]
@@ -350,41 +351,62 @@ class HybridIndex:
         confidence = "high" if ranking.probability >= sure_from else "low"
         return Answer(question, hits, True, confidence, spoken, ranking.probability, lead=lead)
 
-    def lead(self, candidates: Sequence[int], recall: Recall | None) -> tuple[str, int] | None:
+    def evidence_lead(
+        self, candidates: Sequence[int], recall: Recall | None, said: Collection[str] = ()
+    ) -> tuple[str, int] | None:
         """The sentence of the `candidates` passages that holds the evidence phrases of the
         nearest labelled questions (the most by their weight), with the next one when it is
-        short and they fit in LEAD_CHARS together; and its passage. None where none does."""
+        short and they fit in LEAD_CHARS together; and its passage. None where none does.
+        A sentence one of the leads `said` before said is passed over."""
         scored: list[tuple[float, int, str, int]] = []  # weight, -rank, sentence, passage
         if recall is not None and recall.evidence:
             phrases = recall.evidence.items()
             for rank, d in enumerate(candidates):
                 for sentence, folded in self._lead_sentences[d]:
                     weight = sum(w for p, w in phrases if p in folded)
-                    if weight > 0:
+                    if weight > 0 and not (said and said_before(sentence, said)):
                         scored.append((weight, -rank, sentence, d))
         if not scored:
             return None
         _, _, sentence, d = max(scored, key=lambda s: (s[0], s[1]))
-        return self._with_next(sentence, d), d
+        return self._with_next(sentence, d, said), d
 
-    def _with_next(self, sentence: str, doc_id: int) -> str:
+    def lead_in(self, question: str, passages: Sequence[Passage], said: Collection[str]) -> str:
+        """As search leads, from `passages` alone and passing over what `said` said (for a
+        follow-up: its passages are the conversation's choice, not the ranking's)."""
+        read = self.read(question)
+        match = self.base.match(read)
+        vector = self.encoder.question(read)
+        recall = self.memory.recall(vector) if self.memory is not None else None
+        docs = [self.base.doc(passage) for passage in passages]
+        found = self.evidence_lead(docs, recall, said)
+        if found is not None:
+            return found[0]
+        for d in docs:
+            excerpt = self.excerpt(d, read, match, said)
+            if not said_before(excerpt, said):
+                return self._with_next(excerpt, d, said)
+        return ""
+
+    def _with_next(self, sentence: str, doc_id: int, said: Collection[str] = ()) -> str:
         """`sentence` of passage `doc_id`, with the one after it when it is short ("なぜか?"),
-        within LEAD_CHARS."""
+        within LEAD_CHARS (and not one of the leads `said` before)."""
         sentences = [text for text, _ in self._lead_sentences[doc_id]]
         if sentence in sentences and len(sentence) < _SHORT_LEAD:
             at = sentences.index(sentence)
-            if at + 1 < len(sentences):
+            if at + 1 < len(sentences) and not said_before(sentences[at + 1], said):
                 joined = sentence + sentences[at + 1]
                 if len(joined) <= LEAD_CHARS and joined in self.article.passages[doc_id].text:
                     return joined
         return shorten(sentence, LEAD_CHARS)
 
-    def excerpt(self, doc_id: int, question: str, match: Match) -> str:
-        """The passage's sentence that best answers: question weight plus closeness in meaning."""
+    def excerpt(self, doc_id: int, question: str, match: Match, said: Collection[str] = ()) -> str:
+        """The passage's sentence that best answers: question weight plus closeness in meaning
+        (with `said`: one that no lead of it said, where the passage has one)."""
         cosines = self._sentences[doc_id] @ self.encoder.question(question)
         if not len(cosines):  # a passage of punctuation alone has no sentence
-            return self.base.excerpt(doc_id, match)
-        return self.base.excerpt(doc_id, match, _scaled(cosines - cosines.min()).tolist())
+            return self.base.excerpt(doc_id, match, said=said)
+        return self.base.excerpt(doc_id, match, _scaled(cosines - cosines.min()).tolist(), said)
 
 
 SHOWN = 3  # the first hits, from distinct sections where more than one section scores

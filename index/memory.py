@@ -85,8 +85,13 @@ class Memory:
         """Whether every example votes (nothing left out)."""
         return bool(self.rows.all())
 
-    def __len__(self) -> int:
+    @functools.cached_property
+    def size(self) -> int:
+        """How many examples vote."""
         return int(self.rows.sum())
+
+    def __len__(self) -> int:
+        return self.size
 
     def without(self, sources: Collection[str] = (), questions: Collection[str] = ()) -> Memory:
         """The memory with the examples of `sources` (sets) and of `questions` (their text,
@@ -105,40 +110,37 @@ class Memory:
         the memory holds none."""
         import numpy as np
 
-        active = self.rows
-        if not active.any():
+        if not self.size:
             return None
         cosines = self.vectors @ vector
         if not self.everyone:
-            cosines = np.where(active, cosines, -2.0)
-        nearest = (
-            np.argpartition(-cosines, LEAD_NEIGHBOURS)[:LEAD_NEIGHBOURS]
-            if len(cosines) > LEAD_NEIGHBOURS
-            else np.arange(len(cosines))
-        )
-        order = nearest[np.argsort(-cosines[nearest], kind="stable")]
-        top = [int(i) for i in order[:NEIGHBOURS] if active[i]]
-        weights = _softmax(cosines[top], TEMPERATURE)
+            cosines[~self.rows] = -2.0
+        count = min(LEAD_NEIGHBOURS, self.size)
+        nearest = np.argpartition(cosines, -count)[-count:] if count < len(cosines) else None
+        rows = nearest.tolist() if nearest is not None else list(range(len(cosines)))
+        # The nearest first (ties by row, as a stable sort of the whole would order them).
+        near = sorted(zip(cosines[rows].tolist(), rows, strict=True), key=lambda c: (-c[0], c[1]))
         sections: dict[int, float] = {}
         kinds: dict[str, float] = {}
         answerable = 0.0
-        for i, w in zip(top, weights, strict=True):
+        top = near[:NEIGHBOURS]
+        for (_, i), w in zip(top, _softmax([c for c, _ in top], TEMPERATURE), strict=True):
             example = self.examples[i]
             kinds[example.kind] = kinds.get(example.kind, 0.0) + w
-            answerable += w if example.sections else 0.0
-            for s in example.sections:
-                sections[s] = sections.get(s, 0.0) + w
-        lead = [int(i) for i in order[:LEAD_NEIGHBOURS] if active[i]]
+            if example.sections:
+                answerable += w
+                for s in example.sections:
+                    sections[s] = sections.get(s, 0.0) + w
         evidence: dict[str, float] = {}
-        for i, w in zip(lead, _softmax(cosines[lead], LEAD_TEMPERATURE), strict=True):
+        for (_, i), w in zip(near, _softmax([c for c, _ in near], LEAD_TEMPERATURE), strict=True):
             for phrase in self.examples[i].folded_evidence:
                 evidence[phrase] = evidence.get(phrase, 0.0) + w
         return Recall(sections, answerable, kinds, evidence)
 
 
-def _softmax(values: np.ndarray, temperature: float) -> list[float]:
+def _softmax(values: list[float], temperature: float) -> list[float]:
     best = max(values, default=0.0)
-    weights = [math.exp((float(v) - best) / temperature) for v in values]
+    weights = [math.exp((v - best) / temperature) for v in values]
     total = sum(weights)
     return [w / total for w in weights]
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from index.article import Article, Passage
 from index.kinds import ANSWER, kind_of
 from index.progress import steps
-from index.text import SENTENCE, language, question_part
+from index.text import ELLIPSIS, SENTENCE, language, question_part
 from index.tokenize import Tokenizer, Word
 
 # Words whose scores each field keeps merged, at most (then it starts again).
@@ -71,6 +71,12 @@ class Retriever(Protocol):
 
     def search(self, question: str, k: int = 5) -> Answer: ...
 
+    def lead_in(self, question: str, passages: Sequence[Passage], said: Collection[str]) -> str:
+        """The sentence (or two) of `passages`, the best first, that answers `question` in
+        short, and repeats none of the leads `said` before (said_before); "" where every
+        sentence does."""
+        ...
+
     def prepare(self, questions: Sequence[str]) -> None:
         """Do ahead, for several questions at once, what their searches share (if anything)."""
         ...
@@ -79,6 +85,16 @@ class Retriever(Protocol):
         """This retriever with the memory of labelled messages (if it has one) read without
         the sets `sources` and the messages `questions`."""
         ...
+
+
+def said_before(sentence: str, leads: Collection[str]) -> bool:
+    """Whether `sentence` is one a lead of `leads` said: within it, or where the lead was
+    cut short ("…"), the sentence it was cut from."""
+    sentence = sentence.strip()
+    return bool(sentence) and any(
+        sentence in lead or (lead.endswith(ELLIPSIS) and sentence.startswith(lead[:-1]))
+        for lead in leads
+    )
 
 
 @dataclass(frozen=True)
@@ -246,6 +262,7 @@ class SearchIndex:
         # The position in article.sections of each section number, and of each passage's.
         self._position = {s.number: at for at, s in enumerate(article.sections)}
         self._section_at = [self._position[x.section] for x in article.passages]
+        self._doc = {x.id: d for d, x in enumerate(article.passages)}  # by passage id
         # The article's text as words are normalized, to tell a name it mentions in passing.
         self._text = unicodedata.normalize(
             "NFKC", "\n".join(x.text for x in article.passages)
@@ -380,6 +397,18 @@ class SearchIndex:
         )
         return Answer(question, hits, True, language=spoken, lead=hits[0].excerpt)
 
+    def lead_in(self, question: str, passages: Sequence[Passage], said: Collection[str]) -> str:
+        match = self.match(question_part(question))
+        for passage in passages:
+            excerpt = self.excerpt(self.doc(passage), match, said=said)
+            if not said_before(excerpt, said):
+                return excerpt
+        return ""
+
+    def doc(self, passage: Passage) -> int:
+        """The passage's index in the article's passages."""
+        return self._doc[passage.id]
+
     def other_kind(self, message: str, spoken: str) -> Answer | None:
         """The reply to a message that asks for a section, chats or requests something else
         (by index.kinds' rules); None for a question about the article."""
@@ -482,9 +511,12 @@ class SearchIndex:
         held = [any(self.sections.holds(section, key) for key in part) for part in word.parts]
         return sum(w for w, h in zip(weights, held, strict=True) if h) / sum(weights)
 
-    def excerpt(self, doc_id: int, match: Match, bonus: Sequence[float] = ()) -> str:
+    def excerpt(
+        self, doc_id: int, match: Match, bonus: Sequence[float] = (), said: Collection[str] = ()
+    ) -> str:
         """The passage's sentence that holds the most question weight (the first on ties),
-        plus each sentence's `bonus` (0 to 1) where one is given."""
+        plus each sentence's `bonus` (0 to 1) where one is given; with `said`, one that no lead
+        of it said, where the passage has one."""
         best, best_score = self.article.passages[doc_id].text, -1.0
         vocabulary = self._vocabulary
         words = [
@@ -493,6 +525,8 @@ class SearchIndex:
         ]
         total = sum(weight for _, weight in words) or 1.0
         for i, (sentence, ids) in enumerate(self._sentences[doc_id]):
+            if said and said_before(sentence, said):
+                continue
             score = sum(weight for word, weight in words if not word.isdisjoint(ids)) / total
             score += bonus[i] if bonus else 0.0
             if score > best_score:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -250,6 +251,18 @@ def test_chat_shows_sections_and_translations_in_the_last_messages_language() ->
     assert [s.split("\n")[0][3:5] for s in sections] == ["「3", "“W", "「3", "“W"]
     assert "文章内容（译自日文）：\n\n» " in result.stdout  # the answer, in Chinese
     assert "I can show the article only in Japanese (the original), English, " in result.stdout
+
+
+def test_chat_more_goes_on_past_the_section_then_says_so_once() -> None:
+    result = cli("chat", stdin="ロボットが外科医を超えるのはいつ?\n" + "もっと\n" * 12)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("§5 の箇所はこれで全部です。この質問について、§") == 1
+    assert out.count("この質問に関わる箇所(§5, ") == 1
+    done = out.split("この質問に関わる箇所(§5, ", 1)[1]
+    assert "これで全部です。\n続きは次の章で: /section 6\n/sections で章の一覧" in done
+    ids = re.findall(r"  \[(\d+-\d+)\]$", out, flags=re.M)
+    assert len(ids) == len(set(ids)) > 6  # each passage once
 
 
 def test_chat_hints_at_its_own_command_and_ask_at_its_own() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from index.article import section_of
 from index.followup import Context, Kind, follow_up, kind_of
 from index.hybrid import HybridIndex
-from index.search import SearchIndex
+from index.search import SearchIndex, said_before
 from index.tokenize import Tokenizer
 
 SURGEON = "ロボットが外科医を超えるのはいつ?"
@@ -50,24 +51,39 @@ def retriever(request: pytest.FixtureRequest, index: SearchIndex) -> SearchIndex
     return hybrid
 
 
-def test_more_shows_the_sections_other_passages_then_says_it_is_done(
+def test_more_reads_the_section_then_the_questions_next_sections_then_ends(
     retriever: SearchIndex | HybridIndex,
 ) -> None:
     first = follow_up(retriever, SURGEON, None)
     assert first.answer.hits[0].passage.section == 5 and first.context is not None
-    context, seen = first.context, set(first.context.shown)
-    section = [p.id for p in retriever.article.passages if p.section == 5]
-    for _ in section:
+    context, seen = first.context, list(first.context.shown)
+    replies = []
+    for _ in retriever.article.passages:  # (each "more" shows one passage at least)
         more = follow_up(retriever, "もっと詳しく", context)
-        if more.section_done is not None:
+        replies.append(more)
+        if more.context is None:
             break
-        assert more.kind is Kind.MORE and more.context is not None
-        new = [h.passage.id for h in more.answer.hits[:3]]
-        assert all(pid.startswith("5-") and pid not in seen for pid in new)
-        seen.update(new)
         context = more.context
-    assert more.section_done == 5 and not more.answer.answered
-    assert {pid for pid in seen if pid.startswith("5-")} == set(section)
+    *going, end = replies
+    # Every "more" shows passages not shown before, all of one section: §5's first, then
+    # each other section in turn; the first from a section says which one has no more.
+    read: list[int] = []
+    for more in going:
+        assert more.kind is Kind.MORE and more.answer.answered
+        new = [h.passage.id for h in more.answer.hits[:3]]
+        assert not set(new) & set(seen) and len({section_of(pid) for pid in new}) == 1
+        seen += new
+        section = section_of(new[0])
+        if not read or read[-1] != section:
+            assert section not in read
+            assert more.done == tuple(read) and more.section_done == (read[-1] if read else None)
+            read.append(section)
+        else:
+            assert more.done == ()
+    assert read[0] == 5 and len(read) > 1
+    assert {p.id for p in retriever.article.passages if p.section in read} <= set(seen)
+    # Then the end, once: nothing answered, the sections read, and no context to go on with.
+    assert end.ended and not end.answer.answered and end.done == tuple(read)
 
 
 def test_a_question_without_its_topic_borrows_it(retriever: SearchIndex | HybridIndex) -> None:
@@ -77,6 +93,34 @@ def test_a_question_without_its_topic_borrows_it(retriever: SearchIndex | Hybrid
     assert why.kind is Kind.TOPIC
     assert why.answer.answered and why.answer.hits[0].passage.section == 2
     assert why.answer.question == "それはなぜ?"
+
+
+@pytest.mark.parametrize(
+    "question", [SURGEON, "老後のためにお金を貯めておくべきですか", "将来の世界の通貨は何になる"]
+)
+def test_a_question_without_its_topic_leads_with_what_was_not_said(
+    retriever: SearchIndex | HybridIndex, question: str
+) -> None:
+    context = follow_up(retriever, question, None).context
+    leads = list(context.leads if context else ())
+    for text in ("それはなぜ?", "具体的には?", "why?"):
+        assert context is not None
+        reply = follow_up(retriever, text, context, shown=2)
+        answer = reply.answer
+        assert reply.kind is Kind.TOPIC and answer.lead, text
+        assert not said_before(answer.lead, leads), text  # nor a sentence of one
+        shown = answer.hits[: answer.shown(2)]
+        assert any(answer.lead.removesuffix("…") in hit.passage.text for hit in shown), text
+        context = reply.context
+        leads.append(answer.lead)
+        assert context is not None and context.leads == tuple(leads)
+
+
+def test_a_lead_said_is_each_of_its_sentences_and_the_sentence_it_was_cut_from() -> None:
+    leads = ["「退職資金を貯める必要はない。それはもはや無関係になる。」", "今後3年以内に…"]
+    assert said_before("それはもはや無関係になる。」", leads)
+    assert said_before("今後3年以内に、ロボットの手術能力が", leads)
+    assert not said_before("今後10年で", leads) and not said_before("", leads)
 
 
 def test_a_new_topic_is_answered_as_if_alone(retriever: SearchIndex | HybridIndex) -> None:

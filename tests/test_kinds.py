@@ -40,6 +40,7 @@ from index.kinds import (
         ("pull up chapter 9 for me, the one about China", 9),
         ("把第六章完整内容发我", 6),
         ("だい4しょう を みせて ください", 4),
+        ("5番のとこ見せてくれへん", 5),
     ],
 )
 def test_a_section_asked_for_by_number_or_position(text: str, section: int) -> None:
@@ -56,6 +57,7 @@ def test_a_section_asked_for_by_number_or_position(text: str, section: int) -> N
         "結尾那段給我看",
         "最後那一章貼給我",
         "把最后那部分发我看看",
+        "最後のとこ読ませて",
     ],
 )
 def test_the_last_section_is_asked_for_in_words(text: str) -> None:
@@ -67,6 +69,7 @@ def test_the_last_section_is_asked_for_in_words(text: str) -> None:
     "text",
     [
         "こんにちは",
+        "おおきに、よう分かったわ",
         "ありがとう、よくわかった",
         "何ができるの?",
         "hello!",

@@ -4,6 +4,7 @@ module for what the bot says, no Telegram in the front-end-neutral code."""
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from bot.session import (
     ShowHelp,
     ShowSection,
 )
+from index.hybrid import HybridIndex
 from index.search import SearchIndex
 
 ROOT = Path(__file__).parent.parent
@@ -59,11 +61,35 @@ def test_a_conversation_follows_up_on_its_own_last_answer(index: SearchIndex) ->
     assert isinstance(alone, Answered) and not alone.answer.answered
 
 
-def test_more_past_the_sections_end_says_it_is_done(index: SearchIndex) -> None:
+def test_more_goes_on_past_the_sections_end_then_says_so_once(index: SearchIndex) -> None:
     session = Session(index)
     session.ask("ロボットが外科医を超えるのはいつ?", conversation=7)
-    replies = [session.ask("もっと詳しく", conversation=7) for _ in range(10)]
-    assert SectionDone(5) in replies
+    replies = [session.ask("もっと詳しく", conversation=7) for _ in index.article.passages]
+    ends = [i for i, reply in enumerate(replies) if isinstance(reply, SectionDone)]
+    assert len(ends) == 1  # said once; a "more" after it is a message of its own
+    *going, end = replies[: ends[0] + 1]
+    assert isinstance(end, SectionDone) and end.number == 5 and end.sections[0] == 5
+    passages = [
+        tuple(h.passage.id for h in r.answer.hits) for r in going if isinstance(r, Answered)
+    ]
+    assert len(passages) == len(going) and len(set(passages)) == len(passages)
+    # The first reply from each section after §5 names the section read to its end.
+    moved = [(r.after, r.answer.hits[0].passage.section) for r in going if r.after is not None]
+    assert moved == list(itertools.pairwise(end.sections))
+    after = replies[ends[0] + 1]
+    assert isinstance(after, Answered) and not after.answer.answered and not after.follows
+
+
+def test_a_question_without_its_topic_leads_with_what_the_chat_did_not(
+    hybrid: HybridIndex,
+) -> None:
+    session = Session(hybrid)
+    leads = []
+    for text in ("老後のためにお金を貯めておくべきですか", "それはなぜ?", "为什么"):
+        reply = session.ask(text, conversation=3)
+        assert isinstance(reply, Answered) and reply.answer.answered
+        leads.append(reply.answer.lead)
+    assert len(set(leads)) == 3
 
 
 def test_no_user_facing_japanese_outside_the_messages_module() -> None:

@@ -13,6 +13,7 @@ from bot.session import Answered, Notice, Session, ShowSection, Translated
 from index.about import About, load_about
 from index.article import Article, Section, load_article
 from index.followup import Context
+from index.hybrid import HybridIndex
 from index.search import SearchIndex
 from index.translations import Translations, translations_for
 from tests.support.telegram_html import check_html, visible_length
@@ -245,3 +246,21 @@ def test_an_inline_card_in_english_marks_the_translation_and_folds_the_original(
     opening = render.section_card_html(section, "en", translations)
     assert not KANA.search(opening.split("<blockquote expandable>")[1])
     assert KANA.search(opening.split("<blockquote expandable>")[2])
+
+
+def test_a_more_in_english_is_labelled_as_translated_and_other_passages_too(
+    hybrid: HybridIndex, translations: Translations
+) -> None:
+    session = Session(hybrid)
+    session.ask("When will robots beat the best surgeons?", conversation=7)
+    more = session.ask("more", conversation=7)
+    assert isinstance(more, Answered) and not more.answer.lead  # a "more" has no lead
+    shown = render.answer_html(more.answer, 2, translations)
+    assert shown.startswith("<i>From the article (translated from Japanese):</i>")
+    assert not KANA.search(outside_quotes(shown))
+    passages = [hit.passage for hit in more.answer.hits[:2]]
+    others = render.passages_html(passages, "en", translations)
+    assert others.startswith("<i>From the article (translated from Japanese):</i>")
+    folded = FOLDED.findall(others)
+    assert len(folded) == 4 and not KANA.search(folded[0]) and KANA.search(folded[1])
+    assert render.passages_html(passages) == "\n\n".join(map(render.passage_html, passages))

@@ -3,6 +3,7 @@ and each kind of request counted on its own."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections.abc import AsyncIterator, Sequence
@@ -12,6 +13,7 @@ import pytest_asyncio
 
 from bot.app import build_application
 from index.article import Article
+from index.hybrid import HybridIndex
 from index.search import Answer, SearchIndex
 from index.tokenize import Tokenizer
 from tests.support.chat import ask, check_everything_sent, html, sections_of, settings
@@ -35,6 +37,13 @@ def quotes(message: SentMessage) -> list[str]:
     return re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", html(message), flags=re.S)
 
 
+def lead(message: SentMessage) -> str:
+    """An answer's lead: the line in bold that opens it."""
+    found = re.match(r"<b>(.*?)</b>\n", html(message))
+    assert found, html(message)
+    return found.group(1)
+
+
 async def reply(
     emu: Emulator, to: SentMessage, text: str, user: User = DEFAULT_USER
 ) -> SentMessage:
@@ -54,14 +63,55 @@ async def test_a_reply_asking_for_more_gets_the_sections_next_passages(bot: Emul
     assert not set(quotes(again)) & (set(quotes(answer)) | set(quotes(more)))
 
 
-async def test_more_at_the_end_of_a_section_says_so_and_offers_the_next(bot: Emulator) -> None:
+async def test_four_mores_in_a_row_each_show_what_was_not_shown(bot: Emulator) -> None:
     message = await ask(bot, "ロボットが外科医を超えるのはいつ?")
-    for _ in range(10):
+    sent = [message]
+    for _ in range(4):  # each a reply to the one before: the context in the replied-to message
         message = await reply(bot, message, "もっと")
-        if "<blockquote" not in html(message):
-            break
-    assert "§5 の箇所はこれで全部です" in html(message)
-    assert [b["callback_data"] for b in message.buttons] == ["s:6:0"]
+        sent.append(message)
+    texts = [html(m) for m in sent]
+    assert len(set(texts)) == len(texts) and all(m.buttons for m in sent)
+    shown = [set(quotes(m)) for m in sent]
+    assert all(not a & b for a, b in itertools.combinations(shown, 2))  # no passage twice
+    assert set(sections_of(sent[1])) == {5}
+    # Past §5's last passage, the question's next section, under a line that says so.
+    moved = [t for t in texts if t.startswith("<i>§5 の箇所はこれで全部です。この質問について、§")]
+    assert len(moved) == 1 and "<blockquote" in moved[0]
+
+
+async def test_more_to_the_end_says_so_once_and_offers_where_to_go(
+    emulator: Emulator, index: SearchIndex
+) -> None:
+    async with polling(build_application(settings(emulator, question_limit=0), index)):
+        await ask(emulator, "ロボットが外科医を超えるのはいつ?")
+        sent = []
+        for _ in range(30):  # without replying: the chat's last answer
+            sent.append(await ask(emulator, "もっと"))
+            if "<blockquote" not in html(sent[-1]):
+                break
+        after = await ask(emulator, "もっと")  # the end is said once: this is a message of its own
+    check_everything_sent(emulator)
+    end = sent[-1]
+    assert html(end).startswith("この質問に関わる箇所(§5, ") and html(end).endswith(
+        "これで全部です。"
+    )
+    assert [b["callback_data"] for b in end.buttons] == ["s:6:0", "l"]
+    assert len({html(m) for m in sent}) == len(sent) and all(m.buttons for m in sent)
+    assert html(after) != html(end) and after.buttons
+
+
+async def test_more_in_english_says_in_english_where_it_goes_on(
+    emulator: Emulator, hybrid: HybridIndex
+) -> None:
+    async with polling(build_application(settings(emulator), hybrid)):
+        sent = [await ask(emulator, "When will robots beat the best surgeons?", timeout=15)]
+        for _ in range(3):
+            sent.append(await ask(emulator, "more", timeout=15))
+    check_everything_sent(emulator)
+    assert sections_of(sent[0])[0] == 5 and set(sections_of(sent[1])) == {5}
+    texts = [html(m) for m in sent]
+    assert len(set(texts)) == len(texts) and all(m.buttons for m in sent)
+    assert any(t.startswith("<i>That is all of §5. On your question, from §") for t in texts)
 
 
 async def test_a_reply_without_a_topic_is_answered_from_the_answers_topic(bot: Emulator) -> None:
@@ -69,6 +119,9 @@ async def test_a_reply_without_a_topic_is_answered_from_the_answers_topic(bot: E
     assert sections_of(answer)[0] == 4
     why = await reply(bot, answer, "それはなぜ?")
     assert sections_of(why)[0] == 4
+    # Led by a sentence the answer did not lead with, and quoted in bold where it stands.
+    assert lead(why) != lead(answer) and f"<b>{lead(why)}</b>" not in html(answer)
+    assert f"<b>{lead(why)}</b>" in "".join(quotes(why))
     alone = await ask(bot, "それはなぜ?", chat=Chat.private(BOB))
     assert "<blockquote" not in html(alone)  # the same words without context: no answer
 

@@ -197,6 +197,26 @@ async def test_an_english_answer_and_its_buttons_speak_english(
     check_everything_sent(emulator)
 
 
+async def test_the_other_passages_are_in_the_readers_language_over_the_original(
+    emulator: Emulator, hybrid: HybridIndex, article: Article
+) -> None:
+    async with polling(build_application(settings(emulator), hybrid)):
+        answer = await say(emulator, "When will robots beat the best surgeons?", NOBODY, 15)
+        more = next(d for d in data_of(answer) if d.startswith("m:"))
+        others = await press(emulator, answer, more, NOBODY)
+        assert isinstance(others, SentMessage)
+        text = html(others)
+        check_html(text)
+        assert text.startswith("<b>Other passages</b>")
+        assert "<i>From the article (translated from Japanese):</i>" in text
+        # Each passage translated, its Japanese original folded beneath it.
+        quotes = re.findall(r"<blockquote expandable>(.*?)</blockquote>", text, flags=re.S)
+        assert len(quotes) >= 2 and len(quotes) % 2 == 0
+        assert not KANA.search(quotes[0]) and KANA.search(quotes[1])
+        assert words_to(emulator, NOBODY, article) == []
+    check_everything_sent(emulator)
+
+
 async def test_menus_and_descriptions_for_each_language_and_scope(
     bot: Emulator, article: Article
 ) -> None:
