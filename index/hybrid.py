@@ -58,14 +58,17 @@ class HybridParams:
         3.269, 1.899, 1.655, 1.643, 2.588,  # a Japanese question
         0.8561, 0.6884, 1.096, 2.353, 2.058, 3.923,  # an English or Chinese one
     )  # fmt: skip
-    # Logistic models of "the article answers this", one per question language, fitted by
-    # scripts/calibrate.py on the question sets in tests/data: intercept, then one coefficient
-    # per feature of Signals.features; untranslated_models are those of a foreign question
-    # where the article has no translation into its language (UNTRANSLATED_DECLINE_FEATURES).
+    # Logistic models of "the article answers this", one per question language (Chinese in
+    # each script its own: leave one writer out, one model for both cost traditional Chinese
+    # answers, docs/quality.md), fitted by scripts/calibrate.py on the question sets in
+    # tests/data: intercept, then one coefficient per feature of Signals.features;
+    # untranslated_models are those of a foreign question where the article has no
+    # translation into its language (UNTRANSLATED_DECLINE_FEATURES; one for Chinese).
     decline_models: tuple[tuple[str, tuple[float, ...]], ...] = (
         ("en", (-34.87, 41.82, 0.407, 4.361)),
         ("ja", (-35.78, 1.166, 22.63, 19.35, 9.479, -3.884, -0.7878, -1.659)),
-        ("zh", (-45.79, 53.5, -2.581, 7.233)),
+        ("zh-hans", (-48.33, 56.79, -8.479, 6.402)),
+        ("zh-hant", (-34.1, 38.8, 22.23, 6.981)),
     )
     untranslated_models: tuple[tuple[str, tuple[float, ...]], ...] = (
         ("en", (-34.38, 42.35, 15.06)),
@@ -91,7 +94,7 @@ class HybridParams:
     # from 0.6 each language group's traps are declined more than its answers are lost).
     vote_weights: tuple[float, float] = (5.0, 5.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("foreign", (-3.456, 0.6879, 6.007)),
+        ("foreign", (-3.479, 0.7161, 6.037)),
         ("ja", (-4.379, 0.6442, 6.702)),
     )
     memory_probabilities: tuple[tuple[str, float, float], ...] = (
@@ -103,13 +106,16 @@ class HybridParams:
     kind_share: float = 0.6
 
     def decline_model(self, language: str, translated: bool = True) -> tuple[float, ...]:
-        """The decline model for questions in `language` (Chinese in either script has one;
-        for a language without one, that of Japanese or English, whose features it has), where
-        the article is `translated` into it or not."""
+        """The decline model for questions in `language` where the article is `translated`
+        into it or not (its own, else its language's without the script, else that of
+        Japanese or English, whose features it has)."""
         models = dict(self.decline_models)
         if not translated:
-            models |= dict(self.untranslated_models)
-        return models.get(language.split("-")[0]) or models["ja" if language == "ja" else "en"]
+            models = {"ja": models["ja"], **dict(self.untranslated_models)}
+        for key in (language, language.split("-")[0], "ja" if language == "ja" else "en"):
+            if key in models:
+                return models[key]
+        raise KeyError(language)
 
     def memory_model(self, language: str) -> tuple[float, ...]:
         return dict(self.memory_models)[_group(language)]

@@ -10,7 +10,8 @@ answers this" over index.hybrid.Signals).
 Ranking: a listwise softmax over the passages, whose target is the passages of the sections
 that answer (answerable questions only), lightly regularized, Japanese questions' weights and
 the others' each fitted on their own. Declining, one model per question language (Chinese in
-either script one; English and Chinese also one without the translations, untranslated_models):
+each script its own; English and Chinese also one without the translations,
+untranslated_models, one for Chinese in either script):
 each answerable question is a positive, each unanswerable one a negative, the
 features standardized and the weights regularized (L2), then turned back into coefficients of
 the raw features, which is what HybridParams.decline_models holds. The final checks (FINAL) are
@@ -123,18 +124,21 @@ def signals(
     index: HybridIndex, questions: list[Question]
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each language's decline features and labels (1 answerable, 0 not); a foreign
-    language's also without the translation ("<language> untranslated")."""
+    language's also without the translation ("<language> untranslated", Chinese in either
+    script one)."""
     rows: dict[str, tuple[list[tuple[float, ...]], list[float]]] = {}
     for q in questions:
         ranking = index.rank(q.text)
         if ranking is None:  # no content words: declined before the model
             continue
-        group = ranking.signals.language.split("-")[0]  # (one model for Chinese in each script)
-        x, y = rows.setdefault(group, ([], []))
-        x.append(ranking.signals.features())
-        y.append(1.0 if q.sections else 0.0)
-        if ranking.signals.language != "ja":
+        spoken = ranking.signals.language
+        if spoken == "ja" or ranking.signals.translated is not None:
+            x, y = rows.setdefault(spoken, ([], []))  # (Chinese in each script its own)
+            x.append(ranking.signals.features())
+            y.append(1.0 if q.sections else 0.0)
+        if spoken != "ja":
             bare = replace(ranking.signals, translated=None)
+            group = spoken.split("-")[0]  # (one for Chinese in either script)
             x, y = rows.setdefault(f"{group} untranslated", ([], []))
             x.append(bare.features())
             y.append(1.0 if q.sections else 0.0)

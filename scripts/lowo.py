@@ -205,7 +205,8 @@ def main() -> int:
             results[held] = evaluate.run(questions, index, held)
             print(line(held, results[held]), flush=True)
         for pool, names in POOLS.items():
-            print(line(pool, [r for n in names for r in results[n]]))
+            if all(n in results for n in names):
+                print(line(pool, [r for n in names for r in results[n]]))
     return 0
 
 

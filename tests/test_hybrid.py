@@ -114,22 +114,38 @@ ISLAND_EN = {
 }
 
 
-def test_an_english_question_finds_the_passage_whose_translation_holds_its_words(
-    tmp_path: Path,
-) -> None:
+# Traditional Chinese: the island's name only in the translation.
+ISLAND_HANT = {
+    "猫は一日に十四時間も眠る。": "貓一天睡十四個小時。",
+    "よく夢を見る。": "牠常常做夢。",
+    "祖母は昔、南の小さな島に住んでいた。": "祖母從前住在南方的小島羅特尼斯島。",
+    "毎朝、浜辺を歩いた。": "她每天早上沿著海灘散步。",
+}
+
+
+def _island(tmp_path: Path, translations: dict[str, dict[str, str]]) -> HybridIndex:
+    """The island article with `translations` (by language) beside it."""
     encoder = default_encoder()
     assert encoder is not None
     article = tmp_path / "island.txt"
     article.write_text(ISLAND, encoding="utf-8")
-    rows = [
-        {"p": p, "s": s, "sha": sha, "text": ISLAND_EN.get(japanese, japanese)}
-        for (p, s, sha), japanese in sentence_keys(ISLAND).items()
-    ]
-    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    translation_path(article, "en").write_text(lines, encoding="utf-8")
+    for lang, sentences in translations.items():
+        rows = [
+            {"p": p, "s": s, "sha": sha, "text": sentences.get(japanese, japanese)}
+            for (p, s, sha), japanese in sentence_keys(ISLAND).items()
+        ]
+        lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        translation_path(article, lang).write_text(lines, encoding="utf-8")
     base = SearchIndex(parse_article(ISLAND, 150))
+    return HybridIndex(base, encoder, translations=load_translations(ISLAND, article))
+
+
+def test_an_english_question_finds_the_passage_whose_translation_holds_its_words(
+    tmp_path: Path,
+) -> None:
+    translated = _island(tmp_path, {"en": ISLAND_EN})
+    base, encoder = translated.base, translated.encoder
     island = [p.section for p in base.article.passages].index(2)
-    translated = HybridIndex(base, encoder, translations=load_translations(ISLAND, article))
     question = "Who once lived on Rottnest?"
     ranking = translated.rank(question)
     assert ranking is not None and ranking.order[0] == island
@@ -141,6 +157,25 @@ def test_an_english_question_finds_the_passage_whose_translation_holds_its_words
     # A Japanese question's passages are weighed as before, without the translations.
     japanese = translated.features("祖母はどこに住んでいた?")
     assert japanese is not None and japanese.matrix.shape[1] == len(PASSAGE_FEATURES)
+
+
+def test_a_chinese_question_finds_the_passage_whose_translation_holds_its_words(
+    tmp_path: Path,
+) -> None:
+    translated = _island(tmp_path, {"zh-hant": ISLAND_HANT})
+    island = [p.section for p in translated.article.passages].index(2)
+    question = "誰從前住在羅特尼斯島?"  # (character pairs: 從前, 住在, 羅特, …)
+    ranking = translated.rank(question)
+    assert ranking is not None and ranking.order[0] == island
+    assert ranking.signals.language == "zh-hant"
+    assert 0.5 < (ranking.signals.translated or 0.0) < 1.0  # all but 誰從 and 在羅
+    # Answered with the island, where the encoder alone finds it too unlike the article.
+    answer = translated.search(question)
+    assert answer.answered and answer.hits[0].passage.section == 2
+    assert not HybridIndex(translated.base, translated.encoder).search(question).answered
+    # A question in simplified Chinese has no translation to match here.
+    simplified = translated.features("谁从前住在罗特尼斯岛?")
+    assert simplified is not None and simplified.translated is None
 
 
 def test_a_questions_vector_is_computed_once(hybrid: HybridIndex) -> None:
