@@ -102,7 +102,7 @@ def _design(index: HybridIndex, text: str, drop: list[int]) -> np.ndarray | None
 def _fixed(
     index: HybridIndex, data: list[calibrate.Question], args: argparse.Namespace
 ) -> HybridParams:
-    model = (0.4, 0.0, 0.6, 0.0, 0.0, 0.4, 0.0, 0.6, 0.0, 0.0)
+    model = (0.4, 0.0, 0.6, 0.0, 0.0, 0.4, 0.0, 0.6, 0.0, 0.0, 0.0)  # (not the translations)
     index.params = replace(HYBRID, rank_model=model)
     return _declining(index, data, args, ())
 
@@ -124,7 +124,12 @@ def _declining(
         else:
             model = calibrate.fit(x, y, args.l2)
         models.append((language, tuple(float(c) for c in model)))
-    params = replace(index.params, decline_models=tuple(models))
+    bare = " untranslated"
+    params = replace(
+        index.params,
+        decline_models=tuple((k, m) for k, m in models if bare not in k),
+        untranslated_models=tuple((k.removesuffix(bare), m) for k, m in models if bare in k),
+    )
     index.params = HYBRID
     return params
 
