@@ -94,7 +94,7 @@ class HybridParams:
     # from 0.6 each language group's traps are declined more than its answers are lost).
     vote_weights: tuple[float, float] = (5.0, 5.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("foreign", (-3.479, 0.7161, 6.037)),
+        ("foreign", (-3.478, 0.7166, 6.037)),
         ("ja", (-4.379, 0.6442, 6.702)),
     )
     memory_probabilities: tuple[tuple[str, float, float], ...] = (
