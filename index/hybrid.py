@@ -194,6 +194,8 @@ class HybridIndex:
         self._passage_section = [p.section for p in self.article.passages]
         # Each passage's sentences, and each folded as evidence phrases are (for the lead).
         self._lead_sentences = [[(t, fold(t)) for t in sents] for sents in base.sentence_texts()]
+        # (Folded text holds no line break, so no phrase spans two sentences of this.)
+        self._lead_passages = ["\n".join(f for _, f in sents) for sents in self._lead_sentences]
         self._hub = (
             (self._passages @ self._all_sentences.T).mean(axis=1)
             if len(self._all_sentences)
@@ -326,8 +328,11 @@ class HybridIndex:
         A sentence one of the leads `said` before said is passed over."""
         scored: list[tuple[float, int, str, int]] = []  # weight, -rank, sentence, passage
         if recall is not None and recall.evidence:
-            phrases = recall.evidence.items()
             for rank, d in enumerate(candidates):
+                passage = self._lead_passages[d]
+                phrases = [(p, w) for p, w in recall.evidence.items() if p in passage]
+                if not phrases:
+                    continue
                 for sentence, folded in self._lead_sentences[d]:
                     weight = sum(w for p, w in phrases if p in folded)
                     if weight > 0 and not (said and said_before(sentence, said)):
