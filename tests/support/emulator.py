@@ -84,6 +84,7 @@ class Chat:
     title: str | None = None
     first_name: str | None = None
     username: str | None = None
+    is_forum: bool | None = None  # a supergroup whose messages are in topics
 
     @classmethod
     def private(cls, user: User) -> Chat:
@@ -92,6 +93,10 @@ class Chat:
     @classmethod
     def group(cls, chat_id: int = -1001234567890, title: str = "Test group") -> Chat:
         return cls(chat_id, "supergroup", title)
+
+    @classmethod
+    def forum(cls, chat_id: int = -1009876543210, title: str = "Test forum") -> Chat:
+        return cls(chat_id, "supergroup", title, is_forum=True)
 
     def to_dict(self) -> JSONDict:
         return _without_none(asdict(self))
@@ -303,6 +308,8 @@ class Emulator:
             self._messages: dict[tuple[Any, Any], JSONDict] = {}  # by chat and message id
             self._chats: dict[Any, JSONDict] = {}
             self._queries: set[str] = set()  # callback and inline queries not answered yet
+            self._topics: set[tuple[Any, Any]] = set()  # (chat id, thread id) of forum topics
+            self._blocked: set[Any] = set()  # chats that blocked the bot, or removed it
             self._faults: list[_Fault] = []
             self._webhook: str | None = None
             self._webhook_params: JSONDict = {}
@@ -426,18 +433,34 @@ class Emulator:
 
     def _api_sendMessage(self, params: JSONDict) -> JSONDict:
         chat_id = params.get("chat_id")
+        self._check_not_blocked(chat_id)
         chat = self._chats.get(chat_id) or {"id": chat_id, "type": "private", "first_name": "Test"}
         message: JSONDict = {"message_id": next(self._ids), "from": self.bot_user, "chat": chat}
         message |= {"date": int(time.time()), **_content(params)}
+        thread = params.get("message_thread_id")
         reply_to = params.get("reply_parameters", {}).get("message_id")
         if reply_to is not None:
             if (chat_id, reply_to) not in self._messages:
                 raise ApiError(400, "Bad Request: message to be replied not found")
-            message["reply_to_message"] = _unnested(self._messages[(chat_id, reply_to)])
+            replied = self._messages[(chat_id, reply_to)]
+            message["reply_to_message"] = _unnested(replied)
+            if thread is None and replied.get("is_topic_message"):  # a reply is in its topic
+                thread = replied["message_thread_id"]
+        if thread is not None:  # in a forum's topic; without one, in its General topic
+            if (chat_id, thread) not in self._topics:
+                raise ApiError(400, "Bad Request: message thread not found")
+            message |= {"message_thread_id": thread, "is_topic_message": True}
         self._messages[(chat_id, message["message_id"])] = message
         return copy.deepcopy(message)
 
+    def _check_not_blocked(self, chat_id: Any) -> None:
+        if chat_id in self._blocked:
+            kind = self._chats.get(chat_id, {}).get("type", "private")
+            reason = "blocked by the user" if kind == "private" else f"kicked from the {kind} chat"
+            raise ApiError(403, f"Forbidden: bot was {reason}")
+
     def _api_editMessageText(self, params: JSONDict) -> JSONDict:
+        self._check_not_blocked(params.get("chat_id"))
         message = self._messages.get((params.get("chat_id"), params.get("message_id")))
         if message is None or message["from"] != self.bot_user:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -450,6 +473,7 @@ class Emulator:
         return copy.deepcopy(message)
 
     def _api_editMessageReplyMarkup(self, params: JSONDict) -> JSONDict:
+        self._check_not_blocked(params.get("chat_id"))
         message = self._messages.get((params.get("chat_id"), params.get("message_id")))
         if message is None or message["from"] != self.bot_user:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -505,11 +529,18 @@ class Emulator:
         user: User | None = None,
         chat: Chat | None = None,
         reply_to: SentMessage | None = None,
+        topic: int | None = None,
     ) -> JSONDict:
-        """A user writes ``text`` (in a private chat with the bot unless ``chat`` is given);
-        returns the Message. ``bot_command`` and ``mention`` entities are detected."""
+        """A user writes ``text`` (in a private chat with the bot unless ``chat`` is given, in
+        a forum's ``topic`` if given); returns the Message. ``bot_command`` and ``mention``
+        entities are detected."""
         content = _text(text)
         where = chat.to_dict() if chat else None
+        if topic is not None:
+            assert chat is not None and chat.is_forum, "topics are in forums"
+            content |= {"message_thread_id": topic, "is_topic_message": True}
+            with self._lock:
+                self._topics.add((chat.id, topic))
         if reply_to is not None:
             content["reply_to_message"] = _unnested(reply_to.message)
             where = reply_to.message["chat"]
@@ -535,10 +566,18 @@ class Emulator:
         user: User | None = None,
         chat: Chat | None = None,
         address_bot: bool = False,
+        topic: int | None = None,
     ) -> JSONDict:
         """``/command args``, or ``/command@TestNameBot args`` if ``address_bot``."""
         head = f"/{command}" + (f"@{BOT_USERNAME}" if address_bot else "")
-        return await self.send_text(f"{head} {args}" if args else head, user=user, chat=chat)
+        text = f"{head} {args}" if args else head
+        return await self.send_text(text, user=user, chat=chat, topic=topic)
+
+    def block(self, chat: Chat | User) -> None:
+        """The user blocks the bot (or the group removes it): from now on, whatever the bot
+        sends there gets 403 (updates already queued are still delivered)."""
+        with self._lock:
+            self._blocked.add(chat.id)
 
     async def reply(self, to: SentMessage, text: str, *, user: User | None = None) -> JSONDict:
         """A user replies to a message of the bot, in its chat."""
