@@ -205,7 +205,8 @@ def build_application(
     edited = filters.UpdateType.EDITED_MESSAGE
     addressed = private | (groups & handlers.AddressedToBot())
     section_ref = filters.Regex(SECTION_SHORTCUT)
-    asks = (text & addressed & ~section_ref) | filters.Regex(r"^/ask(@\w+)?(\s|$)")
+    ours = ~handlers.ForAnotherBot()  # (python-telegram-bot's CommandHandler ignores the rest)
+    asks = (text & addressed & ~section_ref) | (filters.Regex(r"^/ask(@\w+)?(\s|$)") & ours)
 
     application.add_handler(TypeHandler(Update, handlers.guard), group=-2)
     # Each kind of request counts against its own quota; group chatter counts for nothing.
@@ -213,7 +214,8 @@ def build_application(
         [
             MessageHandler(asks, handlers.count_question),
             MessageHandler(
-                (private & ~asks) | (groups & filters.COMMAND & ~asks), handlers.count_browsing
+                (private & ~asks) | (groups & filters.COMMAND & ours & ~asks),
+                handlers.count_browsing,
             ),
             CallbackQueryHandler(handlers.count_browsing),
             InlineQueryHandler(handlers.count_inline),

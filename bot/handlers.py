@@ -19,7 +19,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
 from bot import keyboards, messages, render
@@ -125,6 +125,15 @@ class AddressedToBot(filters.MessageFilter):
         return f"@{bot.username}".lower() in (m.lower() for m in mentions)
 
 
+class ForAnotherBot(filters.MessageFilter):
+    """Commands addressed to another bot ("/start@OtherBot"): none of this bot's business."""
+
+    def filter(self, message: Message) -> bool:
+        command = COMMAND.match(message.text or "")
+        addressed = command[1] if command else None
+        return addressed is not None and addressed[1:].lower() != message.get_bot().username.lower()
+
+
 async def guard(update: Update, context: Context_) -> None:
     """Drop every update from a chat (or inline user) outside ALLOWED_CHAT_IDS."""
     allowed = context.bot_data.allowed_chat_ids
@@ -172,7 +181,7 @@ async def _within(update: Update, context: Context_, quota: Quota, notice: str) 
         _answer_later(update, context, wait)
         raise ApplicationHandlerStop
     if update.callback_query:
-        await update.callback_query.answer(notice)
+        await _in_time(update.callback_query.answer(notice))
     elif verdict is Verdict.NOTICE and notice and update.effective_message:
         await _reply(update, context, render.escape(notice.format(seconds=seconds(wait))))
     raise ApplicationHandlerStop
@@ -252,7 +261,7 @@ async def language_button(update: Update, context: Context_) -> None:
     chosen = keyboards.parse(query.data).chosen
     context.bot_data.languages.choose(query.from_user.id, chosen)
     done = said(messages.LANGUAGE_SET, chosen)
-    await query.answer(done)
+    await _in_time(query.answer(done))
     if isinstance(query.message, Message):
         await _edit(query.edit_message_text(render.escape(done)))
 
@@ -267,7 +276,7 @@ async def example_button(update: Update, context: Context_) -> None:
     if index is None or index >= len(examples) or update.effective_chat is None:
         await stale_button(update, context)
         return
-    await query.answer(shorten(examples[index], 190))  # what was asked, for a moment
+    await _in_time(query.answer(shorten(examples[index], 190)))  # what was asked, for a moment
     await _answer(update, context, examples[index])
 
 
@@ -410,21 +419,37 @@ async def section_button(update: Update, context: Context_) -> None:
     if section is None or not 0 <= page < len(pages) or update.effective_chat is None:
         await stale_button(update, context)
         return
-    await query.answer()
-    if press.kind == "s" or query.message is None:
-        await _show_section(update, context, section, language, page)
-        return
+    await _in_time(query.answer())
     markup = _section_keyboard(context, section, page, language)
-    await _edit(query.edit_message_text(pages[page], reply_markup=markup))
+    in_place = press.kind == "n" and query.message is not None
+    if not in_place or not await _edit(query.edit_message_text(pages[page], reply_markup=markup)):
+        await _show_section(update, context, section, language, page)
 
 
-async def _edit(edit: Any) -> None:
-    """Await an edit of a message; one pressed twice ("message is not modified") is fine."""
+async def _edit(edit: Any) -> bool:
+    """Await an edit of a message: False when the message can no longer be edited (deleted,
+    say); one pressed twice ("message is not modified") is fine."""
     try:
         await edit
     except BadRequest as exc:
+        if any(gone in str(exc).lower() for gone in ("to edit not found", "can't be edited")):
+            log.info("could not edit a message (%s)", exc)
+            return False
         if "not modified" not in str(exc):
             raise
+    return True
+
+
+async def _in_time(answer: Any) -> None:
+    """Await the answer to a button press or an inline query. Telegram takes one for some
+    seconds only (a backlog after a restart can take longer): one too late is let go, and what
+    the press asked for is still done."""
+    try:
+        await answer
+    except BadRequest as exc:
+        if "query is too old" not in str(exc).lower():
+            raise
+        log.info("answered a button press or inline query too late (%s)", exc)
 
 
 async def list_button(update: Update, context: Context_) -> None:
@@ -433,7 +458,7 @@ async def list_button(update: Update, context: Context_) -> None:
     if update.effective_chat is None:  # a button of an inline message: none of ours
         await stale_button(update, context)
         return
-    await update.callback_query.answer()
+    await _in_time(update.callback_query.answer())
     await sections_command(update, context, _button_language(update, context))
 
 
@@ -446,7 +471,7 @@ async def more_button(update: Update, context: Context_) -> None:
     if not passages or update.effective_chat is None:
         await stale_button(update, context)
         return
-    await query.answer()
+    await _in_time(query.answer())
     language = _button_language(update, context)
     heading = render.escape(said(messages.MORE_CANDIDATES, language))
     quoted = render.passages_html(passages, language, _session(context).about.translations)
@@ -470,7 +495,7 @@ async def vote_button(update: Update, context: Context_) -> None:
     if not questions.vote(press.ref, voter, press.vote):
         await stale_button(update, context)
         return
-    await query.answer(said(messages.THANKS, _button_language(update, context)))
+    await _in_time(query.answer(said(messages.THANKS, _button_language(update, context))))
     await _show_votes(update, context, press.ref, voter, press.vote)
 
 
@@ -529,7 +554,7 @@ async def stale_button(update: Update, context: Context_) -> None:
     """Tell the user that a button is stale or forged."""
     assert update.callback_query is not None
     notice = said(messages.STALE_BUTTON, _button_language(update, context))
-    await update.callback_query.answer(notice, show_alert=True)
+    await _in_time(update.callback_query.answer(notice, show_alert=True))
 
 
 async def inline_query(update: Update, context: Context_) -> None:
@@ -555,7 +580,7 @@ async def inline_query(update: Update, context: Context_) -> None:
                     ),
                 )
             )
-        await query.answer(results, cache_time=300, is_personal=True)
+        await _in_time(query.answer(results, cache_time=300, is_personal=True))
         return
     search = partial(session.retriever.search, query.query, INLINE_RESULTS)
     answer: Answer = await _retrieve(update, context, search, query.query)
@@ -563,7 +588,7 @@ async def inline_query(update: Update, context: Context_) -> None:
         into = InlineQueryResultsButton(
             messages.said(messages.INLINE_INTO_BOT, answer.language), start_parameter="inline"
         )
-        await query.answer([], cache_time=300, button=into)
+        await _in_time(query.answer([], cache_time=300, button=into))
         return
     results = []
     language = answer.language  # (the query's: the same query gets the same results)
@@ -579,7 +604,7 @@ async def inline_query(update: Update, context: Context_) -> None:
                 input_message_content=InputTextMessageContent(card),
             )
         )
-    await query.answer(results, cache_time=300)
+    await _in_time(query.answer(results, cache_time=300))
 
 
 async def not_text(update: Update, context: Context_) -> None:
@@ -597,11 +622,16 @@ async def unknown_command(update: Update, context: Context_) -> None:
 
 async def error(update: object, context: Context_) -> None:
     """Log the error and apologize to the user instead of leaving them in silence."""
+    if isinstance(context.error, Forbidden):  # blocked by the user, or out of the group
+        log.warning("could not answer an update: %s", context.error)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         try:
             apology = said(messages.APOLOGY, _language(update, context))
-            await context.bot.send_message(update.effective_chat.id, render.escape(apology))
+            await context.bot.send_message(
+                update.effective_chat.id, render.escape(apology), message_thread_id=_topic(update)
+            )
         except Exception:  # the Bot API may be what failed; the log has it already
             log.warning("could not send the apology", exc_info=True)
 
@@ -631,6 +661,14 @@ async def _reply(
         text,
         reply_markup=markup,
         reply_to_message_id=message.message_id if quote and message else None,
+        message_thread_id=_topic(update),
     )
     if key is not None:
         replies.put(key, sent.message_id)
+
+
+def _topic(update: Update) -> int | None:
+    """The forum topic the update came from (None: not a forum's, or its General topic), which
+    a message that replies to none needs to stay in it."""
+    message = update.effective_message
+    return message.message_thread_id if message and message.is_topic_message else None
