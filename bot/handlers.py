@@ -24,7 +24,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot, filter
 
 from bot import keyboards, messages, render
 from bot.chats import Replies, Tally
-from bot.conversation import context_from_reply
+from bot.conversation import context_from_reply, section_from_reply
 from bot.language import Choices, reply_language, untag
 from bot.messages import said
 from bot.questionlog import QuestionLog, entry
@@ -303,9 +303,11 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
     message, chat = update.effective_message, update.effective_chat
     assert chat is not None
     earlier = context_from_reply(message, context.bot.id) if message is not None else None
+    number = section_from_reply(message, context.bot.id) if message is not None else None
+    section = session.article.section(number) if number is not None else None
     # A private chat's last answer is a new message's context (not an edited one's).
     recall = chat.type == chat.PRIVATE and update.message is not None
-    ask = partial(session.ask, question, chat.id, earlier, recall)
+    ask = partial(session.ask, question, chat.id, earlier, recall, section)
     reply = await _retrieve(update, context, ask, question)
     language = _language(update, context, question)
     match reply:
