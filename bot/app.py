@@ -170,7 +170,13 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                allow_sending_without_reply=True,  # a question deleted before its answer
+            )
+        )
         .rate_limiter(
             PatientRateLimiter(
                 host=settings.host, overall_max_rate=settings.max_rate, max_retries=3

@@ -112,3 +112,14 @@ async def test_commands_for_other_bots_in_a_group_are_left_alone(
     assert len(sections_of(listing)) == 12
     await emulator.wait_idle()
     assert len(emulator.sent_messages(GROUP.id)) == 1
+
+
+async def test_a_question_deleted_before_its_answer_is_answered_all_the_same(
+    emulator: Emulator, logged: io.StringIO
+) -> None:
+    asked = await emulator.send_group_message("学歴の価値は?", user=BOB, mention_bot=True)
+    emulator.delete_message(asked)  # before the bot reads it (nothing awaited in between)
+    (answer,) = await emulator.wait_for_messages(GROUP.id)
+    assert sections_of(answer)[0] == 3 and "reply_to_message" not in answer.message
+    await emulator.wait_idle()
+    assert_no_apology_nor_traceback(emulator, logged, GROUP.id)

@@ -438,10 +438,13 @@ class Emulator:
         message: JSONDict = {"message_id": next(self._ids), "from": self.bot_user, "chat": chat}
         message |= {"date": int(time.time()), **_content(params)}
         thread = params.get("message_thread_id")
-        reply_to = params.get("reply_parameters", {}).get("message_id")
-        if reply_to is not None:
-            if (chat_id, reply_to) not in self._messages:
+        reply = params.get("reply_parameters", {})
+        reply_to = reply.get("message_id")
+        if reply_to is not None and (chat_id, reply_to) not in self._messages:
+            if not reply.get("allow_sending_without_reply"):
                 raise ApiError(400, "Bad Request: message to be replied not found")
+            reply_to = None  # sent as a message of its own
+        if reply_to is not None:
             replied = self._messages[(chat_id, reply_to)]
             message["reply_to_message"] = _unnested(replied)
             if thread is None and replied.get("is_topic_message"):  # a reply is in its topic
@@ -572,6 +575,11 @@ class Emulator:
         head = f"/{command}" + (f"@{BOT_USERNAME}" if address_bot else "")
         text = f"{head} {args}" if args else head
         return await self.send_text(text, user=user, chat=chat, topic=topic)
+
+    def delete_message(self, message: JSONDict) -> None:
+        """The user deletes a message they sent (as :meth:`send_text` returned it)."""
+        with self._lock:
+            self._messages.pop((message["chat"]["id"], message["message_id"]), None)
 
     def block(self, chat: Chat | User) -> None:
         """The user blocks the bot (or the group removes it): from now on, whatever the bot
