@@ -79,8 +79,17 @@ Context_ = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData
 
 async def _retrieve(update: Update, context: Context_, call: Callable[[], T], question: str) -> T:
     """Run a retrieval for `question` on the bot's retrieval thread, in the user's turn."""
-    user = update.effective_user
-    return await context.bot_data.retrieval.run(user.id if user else None, call, question)
+    return await context.bot_data.retrieval.run(_sender(update), call, question)
+
+
+def _sender(update: Update) -> int | None:
+    """Who sent the update, for their quotas and turns: the user, or for a message sent on a
+    chat's behalf (an anonymous group admin, a channel) that chat, since Telegram gives every
+    one of those the same user (@GroupAnonymousBot, @Channel_Bot)."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    return update.effective_user.id if update.effective_user else None
 
 
 def _session(context: Context_) -> Session:
@@ -172,9 +181,10 @@ async def count_inline(update: Update, context: Context_) -> None:
 
 
 async def _within(update: Update, context: Context_, quota: Quota, notice: str) -> None:
-    if update.effective_user is None:
+    sender = _sender(update)
+    if sender is None:
         return
-    verdict, wait = quota.admit(update.effective_user.id)
+    verdict, wait = quota.admit(sender)
     if verdict is Verdict.ANSWER:
         return
     if verdict is Verdict.WAIT:  # its place in the window comes in `wait` seconds

@@ -123,3 +123,18 @@ async def test_a_question_deleted_before_its_answer_is_answered_all_the_same(
     assert sections_of(answer)[0] == 3 and "reply_to_message" not in answer.message
     await emulator.wait_idle()
     assert_no_apology_nor_traceback(emulator, logged, GROUP.id)
+
+
+async def test_anonymous_admins_of_different_groups_each_have_their_own_quota(
+    emulator: Emulator, logged: io.StringIO
+) -> None:
+    # Telegram sends every anonymous admin's message from one user, @GroupAnonymousBot: one
+    # group's admin past the questions' quota must not silence another group's.
+    other = Chat.group(-1005550001111, "Other group")
+    for _ in range(15):
+        await emulator.send_group_message("学歴の価値は?", mention_bot=True, anonymous=True)
+    await emulator.send_group_message(
+        "将来の世界の通貨は何になる", group=other, mention_bot=True, anonymous=True
+    )
+    (answer,) = await emulator.wait_for_messages(other.id)
+    assert sections_of(answer)[0] == 6

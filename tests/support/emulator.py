@@ -103,6 +103,10 @@ class Chat:
 
 
 DEFAULT_USER = User(1001, "Alice", "alice")
+# The sender Telegram gives every message an anonymous group admin sends, in any group.
+ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group"} | {
+    "username": "GroupAnonymousBot"
+}
 
 
 @dataclass
@@ -533,12 +537,17 @@ class Emulator:
         chat: Chat | None = None,
         reply_to: SentMessage | None = None,
         topic: int | None = None,
+        anonymous: bool = False,
     ) -> JSONDict:
         """A user writes ``text`` (in a private chat with the bot unless ``chat`` is given, in
-        a forum's ``topic`` if given); returns the Message. ``bot_command`` and ``mention``
-        entities are detected."""
+        a forum's ``topic`` if given; as the group itself if ``anonymous``, as its anonymous
+        admins do); returns the Message. ``bot_command`` and ``mention`` entities are
+        detected."""
         content = _text(text)
         where = chat.to_dict() if chat else None
+        if anonymous:
+            assert where is not None and where["type"] != "private", "anonymous in groups"
+            content |= {"from": ANONYMOUS_ADMIN, "sender_chat": where}
         if topic is not None:
             assert chat is not None and chat.is_forum, "topics are in forums"
             content |= {"message_thread_id": topic, "is_topic_message": True}
@@ -556,10 +565,14 @@ class Emulator:
         group: Chat | None = None,
         user: User | None = None,
         mention_bot: bool = False,
+        anonymous: bool = False,
     ) -> JSONDict:
-        """A user writes in a group, starting with ``@TestNameBot`` if ``mention_bot``."""
+        """A user (an anonymous admin, if ``anonymous``) writes in a group, starting with
+        ``@TestNameBot`` if ``mention_bot``."""
         text = f"@{BOT_USERNAME} {text}" if mention_bot else text
-        return await self.send_text(text, user=user, chat=group or Chat.group())
+        return await self.send_text(
+            text, user=user, chat=group or Chat.group(), anonymous=anonymous
+        )
 
     async def send_command(
         self,
