@@ -40,7 +40,7 @@ from bot.delivery import BACKLOG, StartupError, Webhook, serve
 from bot.questionlog import question_log
 from bot.quota import Quota
 from bot.reload import Reloads, renew_memory
-from bot.retry import READ_TIMEOUT, PatientRateLimiter
+from bot.retry import FLOOD_RETRIES, READ_TIMEOUT, PatientRateLimiter
 from bot.session import SECTION_SHORTCUT, Session
 from bot.settings import Settings, SettingsError
 from bot.turns import FairTurns
@@ -179,7 +179,9 @@ def build_application(
         )
         .rate_limiter(
             PatientRateLimiter(
-                host=settings.host, overall_max_rate=settings.max_rate, max_retries=3
+                host=settings.host,
+                overall_max_rate=settings.max_rate,
+                max_retries=FLOOD_RETRIES,
             )
         )
         .read_timeout(READ_TIMEOUT)

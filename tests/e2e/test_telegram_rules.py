@@ -138,3 +138,17 @@ async def test_anonymous_admins_of_different_groups_each_have_their_own_quota(
     )
     (answer,) = await emulator.wait_for_messages(other.id)
     assert sections_of(answer)[0] == 6
+
+
+async def test_a_burst_of_answers_to_one_chat_waits_out_flood_control(
+    emulator: Emulator, logged: io.StringIO
+) -> None:
+    # Each answer past the first gets 429 until its turn comes, a second apart: each is sent
+    # again after its retry_after for as long as it takes, none given up on.
+    emulator.flood_control(1.0)
+    questions = ["学歴の価値は?", "将来の世界の通貨は何になる", "ロボットが外科医を超えるのはいつ?"]
+    for question in questions * 2:
+        await emulator.send_text(question)
+    answers = await emulator.wait_for_messages(DEFAULT_USER.id, 6, timeout=30)
+    assert sorted(sections_of(m)[0] for m in answers) == [3, 3, 5, 5, 6, 6]
+    assert_no_apology_nor_traceback(emulator, logged, DEFAULT_USER.id)

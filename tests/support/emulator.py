@@ -15,6 +15,7 @@ import copy
 import http.client
 import itertools
 import json
+import math
 import re
 import socket
 import sys
@@ -314,6 +315,8 @@ class Emulator:
             self._queries: set[str] = set()  # callback and inline queries not answered yet
             self._topics: set[tuple[Any, Any]] = set()  # (chat id, thread id) of forum topics
             self._blocked: set[Any] = set()  # chats that blocked the bot, or removed it
+            self._flood_interval = 0.0  # flood control: seconds between messages to a chat
+            self._last_sent: dict[Any, float] = {}  # by chat, for flood control
             self._faults: list[_Fault] = []
             self._webhook: str | None = None
             self._webhook_params: JSONDict = {}
@@ -438,6 +441,7 @@ class Emulator:
     def _api_sendMessage(self, params: JSONDict) -> JSONDict:
         chat_id = params.get("chat_id")
         self._check_not_blocked(chat_id)
+        self._check_flood(chat_id)
         chat = self._chats.get(chat_id) or {"id": chat_id, "type": "private", "first_name": "Test"}
         message: JSONDict = {"message_id": next(self._ids), "from": self.bot_user, "chat": chat}
         message |= {"date": int(time.time()), **_content(params)}
@@ -460,6 +464,20 @@ class Emulator:
         self._messages[(chat_id, message["message_id"])] = message
         return copy.deepcopy(message)
 
+    def _check_flood(self, chat_id: Any) -> None:
+        """With flood control on, a message sooner than its interval after the chat's last gets
+        429 and the seconds to wait (Telegram: "Too Many Requests: retry after N")."""
+        now = time.monotonic()
+        wait = self._last_sent.get(chat_id, -math.inf) + self._flood_interval - now
+        if wait > 0:
+            seconds = math.ceil(wait)
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {seconds}",
+                parameters={"retry_after": seconds},
+            )
+        self._last_sent[chat_id] = now
+
     def _check_not_blocked(self, chat_id: Any) -> None:
         if chat_id in self._blocked:
             kind = self._chats.get(chat_id, {}).get("type", "private")
@@ -468,6 +486,7 @@ class Emulator:
 
     def _api_editMessageText(self, params: JSONDict) -> JSONDict:
         self._check_not_blocked(params.get("chat_id"))
+        self._check_flood(params.get("chat_id"))
         message = self._messages.get((params.get("chat_id"), params.get("message_id")))
         if message is None or message["from"] != self.bot_user:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -837,6 +856,13 @@ class Emulator:
         until = time.monotonic() + seconds if mode == "drop" else None
         with self._lock:
             self._faults.append(_Fault(mode, count, methods, errors.get(mode), seconds, until))
+
+    def flood_control(self, interval: float = 1.0) -> None:
+        """Answer 429 (with ``retry_after``) to a message sent or edited in a chat sooner than
+        ``interval`` s after the last one there: Telegram's "no more than one message per
+        second in a chat", read strictly (Telegram allows short bursts before its 429s)."""
+        with self._lock:
+            self._flood_interval = interval
 
     async def refuse_connections(self, seconds: float) -> None:
         """Stop listening and drop every connection; listen on the same port after ``seconds``."""
