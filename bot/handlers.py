@@ -19,7 +19,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
 from bot import keyboards, messages, render
@@ -669,12 +669,15 @@ async def _reply(
                 return
             log.info("could not edit the answer to an edited message (%s): a new reply", exc)
     quote = asked and chat.type != chat.PRIVATE
-    sent = await chat.send_message(
-        text,
-        reply_markup=markup,
-        reply_to_message_id=message.message_id if quote and message else None,
-        message_thread_id=_topic(update),
-    )
+    try:
+        sent = await chat.send_message(
+            text,
+            reply_markup=markup,
+            reply_to_message_id=message.message_id if quote and message else None,
+            message_thread_id=_topic(update),
+        )
+    except ChatMigrated as exc:  # the group became a supergroup since: the answer goes there
+        sent = await context.bot.send_message(exc.new_chat_id, text, reply_markup=markup)
     if key is not None:
         replies.put(key, sent.message_id)
 

@@ -152,3 +152,15 @@ async def test_a_burst_of_answers_to_one_chat_waits_out_flood_control(
     answers = await emulator.wait_for_messages(DEFAULT_USER.id, 6, timeout=30)
     assert sorted(sections_of(m)[0] for m in answers) == [3, 3, 5, 5, 6, 6]
     assert_no_apology_nor_traceback(emulator, logged, DEFAULT_USER.id)
+
+
+async def test_a_question_from_a_group_upgraded_since_is_answered_in_the_supergroup(
+    emulator: Emulator, logged: io.StringIO
+) -> None:
+    group, supergroup = Chat(-4001, "group", "Old group"), Chat.group(-1004001, "Old group")
+    await emulator.send_group_message("学歴の価値は?", group=group, user=BOB, mention_bot=True)
+    emulator.migrate(group, supergroup)  # before the bot reads it (nothing awaited in between)
+    (answer,) = await emulator.wait_for_messages(supergroup.id)
+    assert sections_of(answer)[0] == 3
+    await emulator.wait_idle()
+    assert_no_apology_nor_traceback(emulator, logged, supergroup.id)

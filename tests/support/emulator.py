@@ -315,6 +315,7 @@ class Emulator:
             self._queries: set[str] = set()  # callback and inline queries not answered yet
             self._topics: set[tuple[Any, Any]] = set()  # (chat id, thread id) of forum topics
             self._blocked: set[Any] = set()  # chats that blocked the bot, or removed it
+            self._migrated: dict[Any, int] = {}  # groups upgraded to a supergroup: its id
             self._flood_interval = 0.0  # flood control: seconds between messages to a chat
             self._last_sent: dict[Any, float] = {}  # by chat, for flood control
             self._faults: list[_Fault] = []
@@ -479,6 +480,12 @@ class Emulator:
         self._last_sent[chat_id] = now
 
     def _check_not_blocked(self, chat_id: Any) -> None:
+        if chat_id in self._migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                parameters={"migrate_to_chat_id": self._migrated[chat_id]},
+            )
         if chat_id in self._blocked:
             kind = self._chats.get(chat_id, {}).get("type", "private")
             reason = "blocked by the user" if kind == "private" else f"kicked from the {kind} chat"
@@ -612,6 +619,13 @@ class Emulator:
         """The user deletes a message they sent (as :meth:`send_text` returned it)."""
         with self._lock:
             self._messages.pop((message["chat"]["id"], message["message_id"]), None)
+
+    def migrate(self, group: Chat, supergroup: Chat) -> None:
+        """A group is upgraded to a supergroup, a chat with another id: what the bot sends to
+        the group from now on gets 400 and the supergroup's id (``migrate_to_chat_id``)."""
+        with self._lock:
+            self._migrated[group.id] = supergroup.id
+            self._chats[supergroup.id] = supergroup.to_dict()
 
     def block(self, chat: Chat | User) -> None:
         """The user blocks the bot (or the group removes it): from now on, whatever the bot
