@@ -83,9 +83,9 @@ async def _retrieve(update: Update, context: Context_, call: Callable[[], T], qu
 
 
 def _sender(update: Update) -> int | None:
-    """Who sent the update, for their quotas and turns: the user, or for a message sent on a
-    chat's behalf (an anonymous group admin, a channel) that chat, since Telegram gives every
-    one of those the same user (@GroupAnonymousBot, @Channel_Bot)."""
+    """Who sent the update, for their quotas, turns and question log: the user, or for a
+    message sent on a chat's behalf (an anonymous group admin, a channel) that chat, since
+    Telegram gives every one of those the same user (@GroupAnonymousBot, @Channel_Bot)."""
     message = update.effective_message
     if message is not None and message.sender_chat is not None:
         return message.sender_chat.id
@@ -353,11 +353,11 @@ def _record(
     update: Update, context: Context_, reply: Answered | SectionDone, question: str
 ) -> str | None:
     """Keep the question in the question log, if it is on; what a vote on the answer names."""
-    questions, chat, user = context.bot_data.log, update.effective_chat, update.effective_user
+    questions, chat, sender = context.bot_data.log, update.effective_chat, _sender(update)
     if questions is None or chat is None:
         return None
     kind = "private" if chat.type == chat.PRIVATE else "group"
-    who = questions.user("telegram", user.id if user else chat.id)
+    who = questions.user("telegram", sender if sender is not None else chat.id)
     return questions.record(entry(reply, question.strip(), kind, who))
 
 
@@ -547,12 +547,12 @@ async def privacy_command(update: Update, context: Context_) -> None:
 
 async def forget_command(update: Update, context: Context_) -> None:
     """Delete the user's questions and votes from the question log, and say how many."""
-    questions, user = context.bot_data.log, update.effective_user
+    questions, sender = context.bot_data.log, _sender(update)
     language = _language(update, context)
-    if questions is None or user is None:
+    if questions is None or sender is None:
         await _reply(update, context, render.escape(said(messages.FORGET_OFF, language)))
         return
-    done = asyncio.wrap_future(questions.forget(questions.user("telegram", user.id)))
+    done = asyncio.wrap_future(questions.forget(questions.user("telegram", sender)))
     try:
         asked, votes = await asyncio.wait_for(done, FORGET_WAIT)
     except (TimeoutError, OSError):  # locked for long, or failing: it stays queued, if it could be
