@@ -79,8 +79,8 @@ class HybridParams:
     # from 0.6 each language group's traps are declined more than its answers are lost).
     vote_weights: tuple[float, float] = (5.0, 8.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("foreign", (-3.63, 0.5695, 6.283)),
-        ("ja", (-4.379, 0.6442, 6.702)),
+        ("foreign", (-3.445, 0.7254, 5.725)),
+        ("ja", (-4.32, 0.6814, 6.622)),
     )
     memory_probabilities: tuple[tuple[str, float, float], ...] = (
         ("foreign", 0.6, 0.93),
@@ -237,7 +237,7 @@ class HybridIndex:
         if f is None:
             return None
         scores = f.matrix @ self.params.rank_weights(f.foreign)
-        recall = self.memory.recall(f.vector) if self.memory is not None else None
+        recall = self.memory.recall(f.vector, question) if self.memory is not None else None
         if recall is not None and recall.sections:
             best = max(recall.sections.values())
             votes = np.array([recall.sections.get(s, 0.0) for s in self._passage_section])
@@ -348,7 +348,7 @@ class HybridIndex:
         read = self.read(question)
         match = self.base.match(read)
         vector = self.encoder.question(read)
-        recall = self.memory.recall(vector) if self.memory is not None else None
+        recall = self.memory.recall(vector, question) if self.memory is not None else None
         docs = [self.base.doc(passage) for passage in passages]
         found = self.evidence_lead(docs, recall, said)
         if found is not None:
