@@ -117,19 +117,26 @@ def memory_cost(hybrid: HybridIndex, asked: list[str], rounds: int, budget: floa
     bare.memory = None
     for q in asked:
         hybrid.encoder.question(hybrid.read(q))  # every vector cached: the memory's cost alone
-    # Alternated call by call, so that both see the same state of the machine.
+    # Alternated call by call, in turn first and second (the second call finds the article's
+    # own arrays in cache, whichever index it is), so that both see the same state of the
+    # machine; each question's two times make one paired difference.
     times: dict[bool, list[float]] = {False: [], True: []}
+    extra: list[float] = []
     deadline = time.monotonic() + budget
-    for _ in range(rounds):
-        for q in asked:
-            for remembering, index in ((False, bare), (True, hybrid)):
+    for round_ in range(rounds):
+        for n, q in enumerate(asked):
+            took = {}
+            pair = ((False, bare), (True, hybrid))
+            for remembering, index in pair if (n + round_) % 2 else pair[::-1]:
                 start = time.perf_counter_ns()
                 index.search(q, k=CANDIDATES)
-                times[remembering].append((time.perf_counter_ns() - start) / 1e6)
+                took[remembering] = (time.perf_counter_ns() - start) / 1e6
+                times[remembering].append(took[remembering])
+            extra.append(took[True] - took[False])
         if time.monotonic() > deadline:
             break
     without, with_memory = Sample(times[False], "ms"), Sample(times[True], "ms")
-    extra = with_memory.median - without.median
+    paired = Sample(extra, "ms")
     size = len(hybrid.memory.examples) if hybrid.memory else 0
     return [
         Row(PART, "search without the memory (vector cached)", "hybrid", without),
@@ -138,9 +145,15 @@ def memory_cost(hybrid: HybridIndex, asked: list[str], rounds: int, budget: floa
             f"search with the memory of {size:,} labelled messages (vector cached)",
             "hybrid",
             with_memory,
-            "≤ 0.2 ms more (median)",
-            extra <= 0.2,
-            f"{extra:+.3f} ms a question",
+            note=f"{with_memory.median - without.median:+.3f} ms a question (medians)",
+        ),
+        Row(
+            PART,
+            "  the memory's extra time, paired question by question",
+            "hybrid",
+            paired,
+            "≤ 0.2 ms (median)",
+            paired.median <= 0.2,
         ),
     ]
 

@@ -40,7 +40,7 @@ from bot.delivery import BACKLOG, StartupError, Webhook, serve
 from bot.questionlog import question_log
 from bot.quota import Quota
 from bot.reload import Reloads, renew_memory
-from bot.retry import READ_TIMEOUT, PatientRateLimiter
+from bot.retry import FLOOD_RETRIES, READ_TIMEOUT, PatientRateLimiter
 from bot.session import SECTION_SHORTCUT, Session
 from bot.settings import Settings, SettingsError
 from bot.turns import FairTurns
@@ -170,10 +170,18 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                allow_sending_without_reply=True,  # a question deleted before its answer
+            )
+        )
         .rate_limiter(
             PatientRateLimiter(
-                host=settings.host, overall_max_rate=settings.max_rate, max_retries=3
+                host=settings.host,
+                overall_max_rate=settings.max_rate,
+                max_retries=FLOOD_RETRIES,
             )
         )
         .read_timeout(READ_TIMEOUT)
@@ -205,7 +213,8 @@ def build_application(
     edited = filters.UpdateType.EDITED_MESSAGE
     addressed = private | (groups & handlers.AddressedToBot())
     section_ref = filters.Regex(SECTION_SHORTCUT)
-    asks = (text & addressed & ~section_ref) | filters.Regex(r"^/ask(@\w+)?(\s|$)")
+    ours = ~handlers.ForAnotherBot()  # (python-telegram-bot's CommandHandler ignores the rest)
+    asks = (text & addressed & ~section_ref) | (filters.Regex(r"^/ask(@\w+)?(\s|$)") & ours)
 
     application.add_handler(TypeHandler(Update, handlers.guard), group=-2)
     # Each kind of request counts against its own quota; group chatter counts for nothing.
@@ -213,7 +222,8 @@ def build_application(
         [
             MessageHandler(asks, handlers.count_question),
             MessageHandler(
-                (private & ~asks) | (groups & filters.COMMAND & ~asks), handlers.count_browsing
+                (private & ~asks) | (groups & filters.COMMAND & ours & ~asks),
+                handlers.count_browsing,
             ),
             CallbackQueryHandler(handlers.count_browsing),
             InlineQueryHandler(handlers.count_inline),

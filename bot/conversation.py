@@ -4,6 +4,9 @@ index.followup.RecentAnswers keeps a while in this process."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 from telegram import Message, MessageEntity
 
 from bot import keyboards
@@ -11,6 +14,7 @@ from index.followup import Context
 
 # How much of a replied-to answer stands for its topic when it carries no formatting.
 TOPIC_CHARS = 200
+SHARED_SECTION = re.compile(r"[?&]start=section_(\d+)$")  # a section page's share button
 
 
 def context_from_reply(message: Message, bot_id: int) -> Context | None:
@@ -36,3 +40,16 @@ def context_from_reply(message: Message, bot_id: int) -> Context | None:
         lead = next((text for e, text in bold if first.offset <= e.offset < end), None)
         topic = lead or quoted
     return Context(topic.strip(), shown, (lead.strip(),) if lead else ())
+
+
+def section_from_reply(message: Message, bot_id: int) -> int | None:
+    """The number of the section one of the bot's section pages shows, when `message` replies
+    to one: the page's button that shares the section names it."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
+        return None
+    rows = replied.reply_markup.inline_keyboard if replied.reply_markup else ()
+    for button in (button for row in rows for button in row):
+        if button.url and (shared := SHARED_SECTION.search(unquote(button.url))):
+            return int(shared[1])
+    return None

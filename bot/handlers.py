@@ -19,12 +19,12 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
 from bot import keyboards, messages, render
 from bot.chats import Replies, Tally
-from bot.conversation import context_from_reply
+from bot.conversation import context_from_reply, section_from_reply
 from bot.language import Choices, reply_language, untag
 from bot.messages import said
 from bot.questionlog import QuestionLog, entry
@@ -79,8 +79,17 @@ Context_ = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData
 
 async def _retrieve(update: Update, context: Context_, call: Callable[[], T], question: str) -> T:
     """Run a retrieval for `question` on the bot's retrieval thread, in the user's turn."""
-    user = update.effective_user
-    return await context.bot_data.retrieval.run(user.id if user else None, call, question)
+    return await context.bot_data.retrieval.run(_sender(update), call, question)
+
+
+def _sender(update: Update) -> int | None:
+    """Who sent the update, for their quotas, turns and question log: the user, or for a
+    message sent on a chat's behalf (an anonymous group admin, a channel) that chat, since
+    Telegram gives every one of those the same user (@GroupAnonymousBot, @Channel_Bot)."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    return update.effective_user.id if update.effective_user else None
 
 
 def _session(context: Context_) -> Session:
@@ -125,6 +134,15 @@ class AddressedToBot(filters.MessageFilter):
         return f"@{bot.username}".lower() in (m.lower() for m in mentions)
 
 
+class ForAnotherBot(filters.MessageFilter):
+    """Commands addressed to another bot ("/start@OtherBot"): none of this bot's business."""
+
+    def filter(self, message: Message) -> bool:
+        command = COMMAND.match(message.text or "")
+        addressed = command[1] if command else None
+        return addressed is not None and addressed[1:].lower() != message.get_bot().username.lower()
+
+
 async def guard(update: Update, context: Context_) -> None:
     """Drop every update from a chat (or inline user) outside ALLOWED_CHAT_IDS."""
     allowed = context.bot_data.allowed_chat_ids
@@ -163,16 +181,17 @@ async def count_inline(update: Update, context: Context_) -> None:
 
 
 async def _within(update: Update, context: Context_, quota: Quota, notice: str) -> None:
-    if update.effective_user is None:
+    sender = _sender(update)
+    if sender is None:
         return
-    verdict, wait = quota.admit(update.effective_user.id)
+    verdict, wait = quota.admit(sender)
     if verdict is Verdict.ANSWER:
         return
     if verdict is Verdict.WAIT:  # its place in the window comes in `wait` seconds
         _answer_later(update, context, wait)
         raise ApplicationHandlerStop
     if update.callback_query:
-        await update.callback_query.answer(notice)
+        await _in_time(update.callback_query.answer(notice))
     elif verdict is Verdict.NOTICE and notice and update.effective_message:
         await _reply(update, context, render.escape(notice.format(seconds=seconds(wait))))
     raise ApplicationHandlerStop
@@ -252,7 +271,7 @@ async def language_button(update: Update, context: Context_) -> None:
     chosen = keyboards.parse(query.data).chosen
     context.bot_data.languages.choose(query.from_user.id, chosen)
     done = said(messages.LANGUAGE_SET, chosen)
-    await query.answer(done)
+    await _in_time(query.answer(done))
     if isinstance(query.message, Message):
         await _edit(query.edit_message_text(render.escape(done)))
 
@@ -267,7 +286,7 @@ async def example_button(update: Update, context: Context_) -> None:
     if index is None or index >= len(examples) or update.effective_chat is None:
         await stale_button(update, context)
         return
-    await query.answer(shorten(examples[index], 190))  # what was asked, for a moment
+    await _in_time(query.answer(shorten(examples[index], 190)))  # what was asked, for a moment
     await _answer(update, context, examples[index])
 
 
@@ -294,9 +313,11 @@ async def _answer(update: Update, context: Context_, question: str) -> None:
     message, chat = update.effective_message, update.effective_chat
     assert chat is not None
     earlier = context_from_reply(message, context.bot.id) if message is not None else None
+    number = section_from_reply(message, context.bot.id) if message is not None else None
+    section = session.article.section(number) if number is not None else None
     # A private chat's last answer is a new message's context (not an edited one's).
     recall = chat.type == chat.PRIVATE and update.message is not None
-    ask = partial(session.ask, question, chat.id, earlier, recall)
+    ask = partial(session.ask, question, chat.id, earlier, recall, section)
     reply = await _retrieve(update, context, ask, question)
     language = _language(update, context, question)
     match reply:
@@ -332,11 +353,11 @@ def _record(
     update: Update, context: Context_, reply: Answered | SectionDone, question: str
 ) -> str | None:
     """Keep the question in the question log, if it is on; what a vote on the answer names."""
-    questions, chat, user = context.bot_data.log, update.effective_chat, update.effective_user
+    questions, chat, sender = context.bot_data.log, update.effective_chat, _sender(update)
     if questions is None or chat is None:
         return None
     kind = "private" if chat.type == chat.PRIVATE else "group"
-    who = questions.user("telegram", user.id if user else chat.id)
+    who = questions.user("telegram", sender if sender is not None else chat.id)
     return questions.record(entry(reply, question.strip(), kind, who))
 
 
@@ -410,21 +431,37 @@ async def section_button(update: Update, context: Context_) -> None:
     if section is None or not 0 <= page < len(pages) or update.effective_chat is None:
         await stale_button(update, context)
         return
-    await query.answer()
-    if press.kind == "s" or query.message is None:
-        await _show_section(update, context, section, language, page)
-        return
+    await _in_time(query.answer())
     markup = _section_keyboard(context, section, page, language)
-    await _edit(query.edit_message_text(pages[page], reply_markup=markup))
+    in_place = press.kind == "n" and query.message is not None
+    if not in_place or not await _edit(query.edit_message_text(pages[page], reply_markup=markup)):
+        await _show_section(update, context, section, language, page)
 
 
-async def _edit(edit: Any) -> None:
-    """Await an edit of a message; one pressed twice ("message is not modified") is fine."""
+async def _edit(edit: Any) -> bool:
+    """Await an edit of a message: False when the message can no longer be edited (deleted,
+    say); one pressed twice ("message is not modified") is fine."""
     try:
         await edit
     except BadRequest as exc:
+        if any(gone in str(exc).lower() for gone in ("to edit not found", "can't be edited")):
+            log.info("could not edit a message (%s)", exc)
+            return False
         if "not modified" not in str(exc):
             raise
+    return True
+
+
+async def _in_time(answer: Any) -> None:
+    """Await the answer to a button press or an inline query. Telegram takes one for some
+    seconds only (a backlog after a restart can take longer): one too late is let go, and what
+    the press asked for is still done."""
+    try:
+        await answer
+    except BadRequest as exc:
+        if "query is too old" not in str(exc).lower():
+            raise
+        log.info("answered a button press or inline query too late (%s)", exc)
 
 
 async def list_button(update: Update, context: Context_) -> None:
@@ -433,7 +470,7 @@ async def list_button(update: Update, context: Context_) -> None:
     if update.effective_chat is None:  # a button of an inline message: none of ours
         await stale_button(update, context)
         return
-    await update.callback_query.answer()
+    await _in_time(update.callback_query.answer())
     await sections_command(update, context, _button_language(update, context))
 
 
@@ -446,7 +483,7 @@ async def more_button(update: Update, context: Context_) -> None:
     if not passages or update.effective_chat is None:
         await stale_button(update, context)
         return
-    await query.answer()
+    await _in_time(query.answer())
     language = _button_language(update, context)
     heading = render.escape(said(messages.MORE_CANDIDATES, language))
     quoted = render.passages_html(passages, language, _session(context).about.translations)
@@ -470,7 +507,7 @@ async def vote_button(update: Update, context: Context_) -> None:
     if not questions.vote(press.ref, voter, press.vote):
         await stale_button(update, context)
         return
-    await query.answer(said(messages.THANKS, _button_language(update, context)))
+    await _in_time(query.answer(said(messages.THANKS, _button_language(update, context))))
     await _show_votes(update, context, press.ref, voter, press.vote)
 
 
@@ -510,12 +547,12 @@ async def privacy_command(update: Update, context: Context_) -> None:
 
 async def forget_command(update: Update, context: Context_) -> None:
     """Delete the user's questions and votes from the question log, and say how many."""
-    questions, user = context.bot_data.log, update.effective_user
+    questions, sender = context.bot_data.log, _sender(update)
     language = _language(update, context)
-    if questions is None or user is None:
+    if questions is None or sender is None:
         await _reply(update, context, render.escape(said(messages.FORGET_OFF, language)))
         return
-    done = asyncio.wrap_future(questions.forget(questions.user("telegram", user.id)))
+    done = asyncio.wrap_future(questions.forget(questions.user("telegram", sender)))
     try:
         asked, votes = await asyncio.wait_for(done, FORGET_WAIT)
     except (TimeoutError, OSError):  # locked for long, or failing: it stays queued, if it could be
@@ -529,7 +566,7 @@ async def stale_button(update: Update, context: Context_) -> None:
     """Tell the user that a button is stale or forged."""
     assert update.callback_query is not None
     notice = said(messages.STALE_BUTTON, _button_language(update, context))
-    await update.callback_query.answer(notice, show_alert=True)
+    await _in_time(update.callback_query.answer(notice, show_alert=True))
 
 
 async def inline_query(update: Update, context: Context_) -> None:
@@ -555,7 +592,7 @@ async def inline_query(update: Update, context: Context_) -> None:
                     ),
                 )
             )
-        await query.answer(results, cache_time=300, is_personal=True)
+        await _in_time(query.answer(results, cache_time=300, is_personal=True))
         return
     search = partial(session.retriever.search, query.query, INLINE_RESULTS)
     answer: Answer = await _retrieve(update, context, search, query.query)
@@ -563,7 +600,7 @@ async def inline_query(update: Update, context: Context_) -> None:
         into = InlineQueryResultsButton(
             messages.said(messages.INLINE_INTO_BOT, answer.language), start_parameter="inline"
         )
-        await query.answer([], cache_time=300, button=into)
+        await _in_time(query.answer([], cache_time=300, button=into))
         return
     results = []
     language = answer.language  # (the query's: the same query gets the same results)
@@ -579,7 +616,7 @@ async def inline_query(update: Update, context: Context_) -> None:
                 input_message_content=InputTextMessageContent(card),
             )
         )
-    await query.answer(results, cache_time=300)
+    await _in_time(query.answer(results, cache_time=300))
 
 
 async def not_text(update: Update, context: Context_) -> None:
@@ -597,11 +634,16 @@ async def unknown_command(update: Update, context: Context_) -> None:
 
 async def error(update: object, context: Context_) -> None:
     """Log the error and apologize to the user instead of leaving them in silence."""
+    if isinstance(context.error, Forbidden):  # blocked by the user, or out of the group
+        log.warning("could not answer an update: %s", context.error)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         try:
             apology = said(messages.APOLOGY, _language(update, context))
-            await context.bot.send_message(update.effective_chat.id, render.escape(apology))
+            await context.bot.send_message(
+                update.effective_chat.id, render.escape(apology), message_thread_id=_topic(update)
+            )
         except Exception:  # the Bot API may be what failed; the log has it already
             log.warning("could not send the apology", exc_info=True)
 
@@ -627,10 +669,21 @@ async def _reply(
                 return
             log.info("could not edit the answer to an edited message (%s): a new reply", exc)
     quote = asked and chat.type != chat.PRIVATE
-    sent = await chat.send_message(
-        text,
-        reply_markup=markup,
-        reply_to_message_id=message.message_id if quote and message else None,
-    )
+    try:
+        sent = await chat.send_message(
+            text,
+            reply_markup=markup,
+            reply_to_message_id=message.message_id if quote and message else None,
+            message_thread_id=_topic(update),
+        )
+    except ChatMigrated as exc:  # the group became a supergroup since: the answer goes there
+        sent = await context.bot.send_message(exc.new_chat_id, text, reply_markup=markup)
     if key is not None:
         replies.put(key, sent.message_id)
+
+
+def _topic(update: Update) -> int | None:
+    """The forum topic the update came from (None: not a forum's, or its General topic), which
+    a message that replies to none needs to stay in it."""
+    message = update.effective_message
+    return message.message_thread_id if message and message.is_topic_message else None

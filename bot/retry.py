@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 # the user twice. Within a webhook request's 30 s (bot.delivery.WEBHOOK_WAIT), so that
 # Telegram does not deliver the update again meanwhile.
 READ_TIMEOUT = 20.0
+# A 429 is waited out (for its retry_after) this many times in a row before the request fails
+# (python-telegram-bot's default is 0): a burst of answers to one chat each waits its turn
+# (Telegram allows about one message a second in a chat), and a user's quotas let more than 40
+# into one window.
+FLOOD_RETRIES = 60
 
 
 def worth_retrying(exc: NetworkError) -> bool:

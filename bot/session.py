@@ -108,12 +108,17 @@ class Session:
         conversation: int | None = None,
         earlier: Context | None = None,
         recall: bool = True,
+        section: Section | None = None,
     ) -> Answered | SectionDone | ShowSection | Translated | Notice:
-        """The answer to `question`, read as a follow-up of `earlier`, or (with `recall`) of
-        the conversation's last answer; the answer is remembered for the next message. A
-        message that asks for a section gets it; a request to translate, the answer `earlier`
-        showed (or, with `recall`, the conversation's last answer or section) in the language
-        asked; chat and other requests get a line on what the bot does (Notice)."""
+        """The answer to `question`, read as a follow-up of `earlier`, or of the `section`
+        whose page the message replies to, or (with `recall`) of the conversation's last
+        answer; the answer is remembered for the next message. A message that asks for a
+        section gets it; a request to translate, the answer `earlier` showed or that `section`
+        (or, with `recall`, the conversation's last answer or section) in the language asked;
+        chat and other requests get a line on what the bot does (Notice)."""
+        if section is not None:  # its passages all seen: "more" goes on past it
+            ids = tuple(p.id for p in self.article.passages if p.section == section.number)
+            earlier = Context(section.title, ids)
         replied = earlier  # (the answer the message replies to, when it does)
         if earlier is None and recall and conversation is not None:
             earlier = self.recent.recall(conversation)
@@ -125,7 +130,8 @@ class Session:
         if reply.ended:
             return SectionDone(reply.done[0], reply.done, reply.answer.language)
         if reply.answer.asks != ANSWER:
-            other = self.other(reply.answer, self._shown_before(replied, conversation, recall))
+            shown = section or self._shown_before(replied, conversation, recall)
+            other = self.other(reply.answer, shown)
             if isinstance(other, ShowSection) and conversation is not None:
                 self.showed(conversation, other.section)
             return other

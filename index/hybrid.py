@@ -56,7 +56,7 @@ class HybridParams:
     # another language.
     rank_model: tuple[float, ...] = (
         3.269, 1.899, 1.655, 1.643, 2.588,  # a Japanese question
-        0.8561, 0.6884, 1.096, 2.353, 2.058, 3.923,  # an English or Chinese one
+        0.7403, 0.8879, 1.159, 2.052, 1.92, 3.852,  # an English or Chinese one
     )  # fmt: skip
     # Logistic models of "the article answers this", one per question language (Chinese in
     # each script its own: leave one writer out, one model for both cost traditional Chinese
@@ -65,14 +65,14 @@ class HybridParams:
     # untranslated_models are those of a foreign question where the article has no
     # translation into its language (UNTRANSLATED_DECLINE_FEATURES; one for Chinese).
     decline_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("en", (-34.87, 41.82, 0.407, 4.361)),
+        ("en", (-33.95, 40.11, 11.41, 4.266)),
         ("ja", (-35.78, 1.166, 22.63, 19.35, 9.479, -3.884, -0.7878, -1.659)),
-        ("zh-hans", (-48.33, 56.79, -8.479, 6.402)),
-        ("zh-hant", (-34.1, 38.8, 22.23, 6.981)),
+        ("zh-hans", (-48.85, 57.01, -1.877, 6.768)),
+        ("zh-hant", (-37.65, 42.8, 28.27, 6.911)),
     )
     untranslated_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("en", (-34.38, 42.35, 15.06)),
-        ("zh", (-48.12, 57.29, 11.82)),
+        ("en", (-34.12, 41.52, 24.95)),
+        ("zh", (-50.43, 59.79, 17.64)),
     )
     # The hub feature: a passage's cosine less this share of its mean cosine to the article's
     # sentences.
@@ -94,8 +94,8 @@ class HybridParams:
     # from 0.6 each language group's traps are declined more than its answers are lost).
     vote_weights: tuple[float, float] = (5.0, 5.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("foreign", (-3.478, 0.7166, 6.037)),
-        ("ja", (-4.379, 0.6442, 6.702)),
+        ("foreign", (-3.311, 0.8004, 5.56)),
+        ("ja", (-4.32, 0.6814, 6.622)),
     )
     memory_probabilities: tuple[tuple[str, float, float], ...] = (
         ("foreign", 0.6, 0.93),
@@ -227,6 +227,8 @@ class HybridIndex:
         self._passage_section = [p.section for p in self.article.passages]
         # Each passage's sentences, and each folded as evidence phrases are (for the lead).
         self._lead_sentences = [[(t, fold(t)) for t in sents] for sents in base.sentence_texts()]
+        # (Folded text holds no line break, so no phrase spans two sentences of this.)
+        self._lead_passages = ["\n".join(f for _, f in sents) for sents in self._lead_sentences]
         self._hub = (
             (self._passages @ self._all_sentences.T).mean(axis=1)
             if len(self._all_sentences)
@@ -274,7 +276,7 @@ class HybridIndex:
         if f is None:
             return None
         scores = f.matrix @ self.params.rank_weights(f.foreign)
-        recall = self.memory.recall(f.vector) if self.memory is not None else None
+        recall = self.memory.recall(f.vector, question) if self.memory is not None else None
         if recall is not None and recall.sections:
             best = max(recall.sections.values())
             votes = np.array([recall.sections.get(s, 0.0) for s in self._passage_section])
@@ -366,8 +368,11 @@ class HybridIndex:
         A sentence one of the leads `said` before said is passed over."""
         scored: list[tuple[float, int, str, int]] = []  # weight, -rank, sentence, passage
         if recall is not None and recall.evidence:
-            phrases = recall.evidence.items()
             for rank, d in enumerate(candidates):
+                passage = self._lead_passages[d]
+                phrases = [(p, w) for p, w in recall.evidence.items() if p in passage]
+                if not phrases:
+                    continue
                 for sentence, folded in self._lead_sentences[d]:
                     weight = sum(w for p, w in phrases if p in folded)
                     if weight > 0 and not (said and said_before(sentence, said)):
@@ -383,7 +388,7 @@ class HybridIndex:
         read = self.read(question)
         match = self.base.match(read)
         vector = self.encoder.question(read)
-        recall = self.memory.recall(vector) if self.memory is not None else None
+        recall = self.memory.recall(vector, question) if self.memory is not None else None
         docs = [self.base.doc(passage) for passage in passages]
         found = self.evidence_lead(docs, recall, said)
         if found is not None:

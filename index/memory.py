@@ -3,9 +3,13 @@ the sections that answer them, or as not answered, or as another kind of message
 request, a section asked for), read as the nearest neighbours of a new message.
 
 Neighbours are found question to question by the encoder's question vectors (the vector the
-message has anyway, so no second encoder call): the k nearest vote, weighted by
-softmax(cosine / temperature), for sections, for "the article answers this", for a kind of
-message, and with their evidence phrases for the sentence that answers in short (the lead).
+message has anyway, so no second encoder call). Among the nearest by cosine, the k that vote
+are those nearest by cosine plus the share of the message's words they hold (words weighted by
+how rare they are among the memory's messages in its language): short questions of one frame
+("what does he say about …") are near each other by cosine whatever they ask about, and their
+words tell the topic. They vote, weighted by softmax(score / temperature), for sections, for
+"the article answers this" and for a kind of message; the nearest by cosine alone, with their
+evidence phrases, for the sentence that answers in short (the lead).
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import unicodedata
+from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.kinds import KINDS
+from index.text import language
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,6 +37,10 @@ NEIGHBOURS = 5  # that vote for sections, answering and kinds
 TEMPERATURE = 0.02
 LEAD_NEIGHBOURS = 10  # whose evidence phrases find the lead
 LEAD_TEMPERATURE = 0.01
+NEAREST = 50  # by cosine, among which the voters are chosen with their words
+# Weight of the share of the message's words a neighbour holds, beside the cosine: chosen by
+# leave one writer out among 0 to 0.7 (scripts/calibrate.py --memory --words-weight W).
+WORDS_WEIGHT = 0.12
 
 
 class MemoryFileError(ValueError):
@@ -50,6 +61,14 @@ class Example:
     @functools.cached_property
     def folded_evidence(self) -> tuple[str, ...]:
         return tuple(f for f in map(fold, self.evidence) if f)
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        return words(self.question)
+
+    @functools.cached_property
+    def language(self) -> str:
+        return language(self.question)
 
 
 @dataclass(frozen=True)
@@ -105,9 +124,30 @@ class Memory:
         )
         return Memory(self.examples, self.vectors, self.rows & keep)
 
-    def recall(self, vector: Vectors) -> Recall | None:
-        """What the nearest examples say about the message whose vector is `vector`; None when
-        the memory holds none."""
+    @functools.cached_property
+    def _frequencies(self) -> dict[str, tuple[int, Counter[str]]]:
+        """Language → how many examples vote in it, and in how many of them each word is."""
+        out: dict[str, tuple[int, Counter[str]]] = {}
+        for example, votes in zip(self.examples, self.rows.tolist(), strict=True):
+            if votes:
+                count, frequency = out.get(example.language, (0, Counter()))
+                frequency.update(example.words)
+                out[example.language] = (count + 1, frequency)
+        return out
+
+    def _held(self, text: str, rows: list[int]) -> list[float]:
+        """The share of `text`'s words (by their rarity in its language) each row holds."""
+        said = words(text)
+        count, frequency = self._frequencies.get(language(text), (0, Counter()))
+        weight = {w: math.log((count + 1) / (frequency[w] + 0.5)) for w in said}
+        mass = sum(weight.values())
+        if mass <= 0:
+            return [0.0] * len(rows)
+        return [sum(weight[w] for w in said & self.examples[i].words) / mass for i in rows]
+
+    def recall(self, vector: Vectors, text: str = "") -> Recall | None:
+        """What the nearest examples say about the message `text` whose vector is `vector`;
+        None when the memory holds none."""
         import numpy as np
 
         if not self.size:
@@ -115,15 +155,17 @@ class Memory:
         cosines = self.vectors @ vector
         if not self.everyone:
             cosines[~self.rows] = -2.0
-        count = min(LEAD_NEIGHBOURS, self.size)
+        count = min(NEAREST, self.size)
         nearest = np.argpartition(cosines, -count)[-count:] if count < len(cosines) else None
         rows = nearest.tolist() if nearest is not None else list(range(len(cosines)))
         # The nearest first (ties by row, as a stable sort of the whole would order them).
         near = sorted(zip(cosines[rows].tolist(), rows, strict=True), key=lambda c: (-c[0], c[1]))
+        held = self._held(text, [i for _, i in near]) if text else [0.0] * len(near)
+        scored = [(c + WORDS_WEIGHT * h, i) for (c, i), h in zip(near, held, strict=True)]
+        top = sorted(scored, key=lambda c: (-c[0], c[1]))[:NEIGHBOURS]
         sections: dict[int, float] = {}
         kinds: dict[str, float] = {}
         answerable = 0.0
-        top = near[:NEIGHBOURS]
         for (_, i), w in zip(top, _softmax([c for c, _ in top], TEMPERATURE), strict=True):
             example = self.examples[i]
             kinds[example.kind] = kinds.get(example.kind, 0.0) + w
@@ -132,7 +174,8 @@ class Memory:
                 for s in example.sections:
                     sections[s] = sections.get(s, 0.0) + w
         evidence: dict[str, float] = {}
-        for (_, i), w in zip(near, _softmax([c for c, _ in near], LEAD_TEMPERATURE), strict=True):
+        lead = near[:LEAD_NEIGHBOURS]
+        for (_, i), w in zip(lead, _softmax([c for c, _ in lead], LEAD_TEMPERATURE), strict=True):
             for phrase in self.examples[i].folded_evidence:
                 evidence[phrase] = evidence.get(phrase, 0.0) + w
         return Recall(sections, answerable, kinds, evidence)
@@ -143,6 +186,16 @@ def _softmax(values: list[float], temperature: float) -> list[float]:
     weights = [math.exp((v - best) / temperature) for v in values]
     total = sum(weights)
     return [w / total for w in weights]
+
+
+def words(text: str) -> frozenset[str]:
+    """A message's words as the memory compares them: Latin words and numbers, and pairs of
+    letters in a run of other letters (kana, kanji, hanzi: no segmenter for four languages)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    out = set(re.findall(r"[a-z0-9]+", text))
+    for run in re.findall(r"[^\W\d_a-z]+", text):
+        out.update([run] if len(run) == 1 else (run[i : i + 2] for i in range(len(run) - 1)))
+    return frozenset(out)
 
 
 def fold(text: str) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from ship_vectors import MEMORY  # (beside this script) the sets the memory learns from
 
+import index.memory as memory_module
 from index.cache import load_retriever
 from index.hybrid import (
     FOREIGN_PASSAGE_FEATURES,
@@ -49,7 +50,7 @@ FIT = (
 )
 # Sets of later writers whose English and Chinese lines also fit the foreign models (the
 # Japanese ones are fitted on FIT alone).
-FOREIGN_FIT = ("nurse", "shop", "hant", "taipei", "traps", "group")
+FOREIGN_FIT = ("nurse", "shop", "hant", "taipei", "traps", "group", "broad")
 FINAL = ("phone", "final")
 SINGLE_LANGUAGE = ("en", "zh", "offtopic")
 
@@ -206,6 +207,11 @@ def main() -> int:
         "--memory", action="store_true", help="fit the memory's vote and decline model instead"
     )
     parser.add_argument("--sure", type=float, default=0.75, help="sure from (with --memory)")
+    parser.add_argument(
+        "--words-weight",
+        type=float,
+        help="the weight of the words a neighbour holds (with --memory; default: the shipped)",
+    )
     parser.add_argument("--l2", type=float, default=3.0)
     parser.add_argument("--rank-l2", type=float, default=1.0)
     parser.add_argument(
@@ -219,6 +225,8 @@ def main() -> int:
     encoder.question = functools.lru_cache(maxsize=None)(encoder.question)
     shipped = index.params
     if args.memory:
+        if args.words_weight is not None:
+            memory_module.WORDS_WEIGHT = args.words_weight
         memory_check(index, args)
         return 0
     data = {name: load(index, name) for name in FIT}

@@ -32,7 +32,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 MEMORY = (
     *("own", "fresh", "para", "hira", "mix", "slang", "keigo", "doubt", "en", "zh", "offtopic"),
     *("senior", "learner", "hant", "group", "kinds", "traps"),
-    *("nurse", "shop", "taipei", "carer", "kansai", "student"),
+    *("nurse", "shop", "taipei", "carer", "kansai", "student", "broad"),
 )
 
 

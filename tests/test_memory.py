@@ -21,7 +21,7 @@ from index.cache import (
 )
 from index.embed import default_encoder
 from index.hybrid import HybridIndex
-from index.memory import MemoryFileError, example, fold, load_examples
+from index.memory import Example, Memory, MemoryFileError, example, fold, load_examples
 from index.search import SearchIndex
 
 # A question the article's passages alone decline (section 3 answers it), and a trap they
@@ -80,6 +80,25 @@ def test_the_neighbours_vote_for_the_section_of_a_question_they_know(hybrid: Hyb
     sections = ranking.recall.sections
     assert max(sections, key=sections.__getitem__) == 5
     assert ranking.recall.answerable > 0.5
+
+
+def test_a_neighbour_that_shares_the_topic_outvotes_one_that_shares_only_the_frame() -> None:
+    """Questions of one frame are near each other by cosine whatever they ask about: the
+    neighbour that holds the message's rarer words votes more."""
+    frame = Example("What does he say about Bitcoin?", (), ())  # a trap, nearest by cosine
+    topic = Example("What does he say about China's compute?", (8,), ("中国",))
+    others = [Example(q, (), ()) for q in ("Weather today", "Tesla stock", "Hi", "Thanks!")]
+    rows = np.eye(8, dtype=np.float32)[: 2 + len(others)]
+    rows[0], rows[1] = [1, 0.01, 0, 0, 0, 0, 0, 0], [1, 0, 0.05, 0, 0, 0, 0, 0]
+    rows[2:, 0] = 0.0
+    vectors = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    memory = Memory((frame, topic, *others), vectors)
+    asked = np.eye(8, dtype=np.float32)[0]
+    by_cosine = memory.recall(asked)
+    by_words_too = memory.recall(asked, "What does he say about China?")
+    assert by_cosine is not None and by_words_too is not None
+    assert by_cosine.answerable < 0.5 < 0.6 < by_words_too.answerable
+    assert 8 in by_words_too.sections
 
 
 def test_the_first_three_hits_come_from_distinct_sections(hybrid: HybridIndex) -> None:

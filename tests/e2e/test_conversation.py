@@ -114,6 +114,15 @@ async def test_more_in_english_says_in_english_where_it_goes_on(
     assert any(t.startswith("<i>That is all of §5. On your question, from §") for t in texts)
 
 
+async def test_a_reply_to_a_section_follows_up_on_that_section(bot: Emulator) -> None:
+    section = await ask(bot, "/section 5")
+    assert sections_of(await ask(bot, "学歴の価値は?"))[0] == 3  # the chat's last answer now
+    why = await reply(bot, section, "それはなぜ?")
+    assert sections_of(why)[0] == 5
+    more = await reply(bot, section, "もっと")  # the section was read whole: past it
+    assert html(more).startswith("<i>§5 の箇所はこれで全部です。") and 5 not in sections_of(more)
+
+
 async def test_a_reply_without_a_topic_is_answered_from_the_answers_topic(bot: Emulator) -> None:
     answer = await ask(bot, "老後のためにお金を貯めておくべきですか")
     assert sections_of(answer)[0] == 4

@@ -350,6 +350,15 @@ async def test_a_reply_in_a_group_translates_the_answer_it_replies_to(
     check_everything_sent(emulator)
 
 
+async def test_a_reply_to_a_section_in_a_group_translates_that_section(bot: Emulator) -> None:
+    group = Chat.group()
+    await bot.send_command("section", "5", chat=group, user=KEN, address_bot=True)
+    (section,) = await bot.wait_for_messages(group.id, 1)
+    await bot.reply(section, "Can you translate that into English?", user=ANNA)
+    translated = (await bot.wait_for_messages(group.id, 2))[-1]
+    assert html(translated).startswith("<b>§5 “Within 3 years")
+
+
 async def test_an_inline_query_in_english_posts_the_translation_over_the_original(
     emulator: Emulator, hybrid: HybridIndex
 ) -> None:

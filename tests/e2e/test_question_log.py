@@ -24,7 +24,7 @@ from bot.app import build_application
 from bot.questionlog import QuestionLog
 from index.search import SearchIndex
 from tests.support.chat import check_everything_sent, html, settings
-from tests.support.emulator import Chat, Emulator, SentMessage, User, polling
+from tests.support.emulator import BOT_USERNAME, Chat, Emulator, SentMessage, User, polling
 
 pytestmark = pytest.mark.e2e
 
@@ -273,6 +273,28 @@ async def test_privacy_and_forget(emulator: Emulator, index: SearchIndex, tmp_pa
     assert {"privacy", "forget"} <= {c["command"] for c in commands}
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT count(*) FROM votes").fetchone() == (0,)
+    check_everything_sent(emulator)
+
+
+async def test_an_anonymous_admin_forgets_their_own_groups_questions_only(
+    emulator: Emulator, index: SearchIndex, tmp_path: Path
+) -> None:
+    # Telegram sends every anonymous admin's message, in any group, from one user.
+    path = tmp_path / "questions.db"
+    one, other = Chat.group(-1_001_111_111_111), Chat.group(-1_002_222_222_222)
+    app = build_application(replace(settings(emulator), log=path), index)
+    async with polling(app):
+        for group, question in ((one, QUESTIONS[0]), (other, QUESTIONS[1])):
+            await emulator.send_group_message(
+                question, group=group, mention_bot=True, anonymous=True
+            )
+            await emulator.wait_for_messages(group.id, 1)
+        await written(emulator, path, list(QUESTIONS[:2]))
+        await emulator.send_group_message(f"/forget@{BOT_USERNAME}", group=one, anonymous=True)
+        forgot = (await emulator.wait_for_messages(one.id, 2))[-1]
+        assert html(forgot) == "あなたの質問 1 件と評価 0 件の記録を消しました。"
+        flushed(app)
+        assert logged(path) == [QUESTIONS[1]]
     check_everything_sent(emulator)
 
 

@@ -15,6 +15,7 @@ import copy
 import http.client
 import itertools
 import json
+import math
 import re
 import socket
 import sys
@@ -84,6 +85,7 @@ class Chat:
     title: str | None = None
     first_name: str | None = None
     username: str | None = None
+    is_forum: bool | None = None  # a supergroup whose messages are in topics
 
     @classmethod
     def private(cls, user: User) -> Chat:
@@ -93,11 +95,19 @@ class Chat:
     def group(cls, chat_id: int = -1001234567890, title: str = "Test group") -> Chat:
         return cls(chat_id, "supergroup", title)
 
+    @classmethod
+    def forum(cls, chat_id: int = -1009876543210, title: str = "Test forum") -> Chat:
+        return cls(chat_id, "supergroup", title, is_forum=True)
+
     def to_dict(self) -> JSONDict:
         return _without_none(asdict(self))
 
 
 DEFAULT_USER = User(1001, "Alice", "alice")
+# The sender Telegram gives every message an anonymous group admin sends, in any group.
+ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group"} | {
+    "username": "GroupAnonymousBot"
+}
 
 
 @dataclass
@@ -303,6 +313,11 @@ class Emulator:
             self._messages: dict[tuple[Any, Any], JSONDict] = {}  # by chat and message id
             self._chats: dict[Any, JSONDict] = {}
             self._queries: set[str] = set()  # callback and inline queries not answered yet
+            self._topics: set[tuple[Any, Any]] = set()  # (chat id, thread id) of forum topics
+            self._blocked: set[Any] = set()  # chats that blocked the bot, or removed it
+            self._migrated: dict[Any, int] = {}  # groups upgraded to a supergroup: its id
+            self._flood_interval = 0.0  # flood control: seconds between messages to a chat
+            self._last_sent: dict[Any, float] = {}  # by chat, for flood control
             self._faults: list[_Fault] = []
             self._webhook: str | None = None
             self._webhook_params: JSONDict = {}
@@ -426,18 +441,59 @@ class Emulator:
 
     def _api_sendMessage(self, params: JSONDict) -> JSONDict:
         chat_id = params.get("chat_id")
+        self._check_not_blocked(chat_id)
+        self._check_flood(chat_id)
         chat = self._chats.get(chat_id) or {"id": chat_id, "type": "private", "first_name": "Test"}
         message: JSONDict = {"message_id": next(self._ids), "from": self.bot_user, "chat": chat}
         message |= {"date": int(time.time()), **_content(params)}
-        reply_to = params.get("reply_parameters", {}).get("message_id")
-        if reply_to is not None:
-            if (chat_id, reply_to) not in self._messages:
+        thread = params.get("message_thread_id")
+        reply = params.get("reply_parameters", {})
+        reply_to = reply.get("message_id")
+        if reply_to is not None and (chat_id, reply_to) not in self._messages:
+            if not reply.get("allow_sending_without_reply"):
                 raise ApiError(400, "Bad Request: message to be replied not found")
-            message["reply_to_message"] = _unnested(self._messages[(chat_id, reply_to)])
+            reply_to = None  # sent as a message of its own
+        if reply_to is not None:
+            replied = self._messages[(chat_id, reply_to)]
+            message["reply_to_message"] = _unnested(replied)
+            if thread is None and replied.get("is_topic_message"):  # a reply is in its topic
+                thread = replied["message_thread_id"]
+        if thread is not None:  # in a forum's topic; without one, in its General topic
+            if (chat_id, thread) not in self._topics:
+                raise ApiError(400, "Bad Request: message thread not found")
+            message |= {"message_thread_id": thread, "is_topic_message": True}
         self._messages[(chat_id, message["message_id"])] = message
         return copy.deepcopy(message)
 
+    def _check_flood(self, chat_id: Any) -> None:
+        """With flood control on, a message sooner than its interval after the chat's last gets
+        429 and the seconds to wait (Telegram: "Too Many Requests: retry after N")."""
+        now = time.monotonic()
+        wait = self._last_sent.get(chat_id, -math.inf) + self._flood_interval - now
+        if wait > 0:
+            seconds = math.ceil(wait)
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {seconds}",
+                parameters={"retry_after": seconds},
+            )
+        self._last_sent[chat_id] = now
+
+    def _check_not_blocked(self, chat_id: Any) -> None:
+        if chat_id in self._migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                parameters={"migrate_to_chat_id": self._migrated[chat_id]},
+            )
+        if chat_id in self._blocked:
+            kind = self._chats.get(chat_id, {}).get("type", "private")
+            reason = "blocked by the user" if kind == "private" else f"kicked from the {kind} chat"
+            raise ApiError(403, f"Forbidden: bot was {reason}")
+
     def _api_editMessageText(self, params: JSONDict) -> JSONDict:
+        self._check_not_blocked(params.get("chat_id"))
+        self._check_flood(params.get("chat_id"))
         message = self._messages.get((params.get("chat_id"), params.get("message_id")))
         if message is None or message["from"] != self.bot_user:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -450,6 +506,7 @@ class Emulator:
         return copy.deepcopy(message)
 
     def _api_editMessageReplyMarkup(self, params: JSONDict) -> JSONDict:
+        self._check_not_blocked(params.get("chat_id"))
         message = self._messages.get((params.get("chat_id"), params.get("message_id")))
         if message is None or message["from"] != self.bot_user:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -505,11 +562,23 @@ class Emulator:
         user: User | None = None,
         chat: Chat | None = None,
         reply_to: SentMessage | None = None,
+        topic: int | None = None,
+        anonymous: bool = False,
     ) -> JSONDict:
-        """A user writes ``text`` (in a private chat with the bot unless ``chat`` is given);
-        returns the Message. ``bot_command`` and ``mention`` entities are detected."""
+        """A user writes ``text`` (in a private chat with the bot unless ``chat`` is given, in
+        a forum's ``topic`` if given; as the group itself if ``anonymous``, as its anonymous
+        admins do); returns the Message. ``bot_command`` and ``mention`` entities are
+        detected."""
         content = _text(text)
         where = chat.to_dict() if chat else None
+        if anonymous:
+            assert where is not None and where["type"] != "private", "anonymous in groups"
+            content |= {"from": ANONYMOUS_ADMIN, "sender_chat": where}
+        if topic is not None:
+            assert chat is not None and chat.is_forum, "topics are in forums"
+            content |= {"message_thread_id": topic, "is_topic_message": True}
+            with self._lock:
+                self._topics.add((chat.id, topic))
         if reply_to is not None:
             content["reply_to_message"] = _unnested(reply_to.message)
             where = reply_to.message["chat"]
@@ -522,10 +591,14 @@ class Emulator:
         group: Chat | None = None,
         user: User | None = None,
         mention_bot: bool = False,
+        anonymous: bool = False,
     ) -> JSONDict:
-        """A user writes in a group, starting with ``@TestNameBot`` if ``mention_bot``."""
+        """A user (an anonymous admin, if ``anonymous``) writes in a group, starting with
+        ``@TestNameBot`` if ``mention_bot``."""
         text = f"@{BOT_USERNAME} {text}" if mention_bot else text
-        return await self.send_text(text, user=user, chat=group or Chat.group())
+        return await self.send_text(
+            text, user=user, chat=group or Chat.group(), anonymous=anonymous
+        )
 
     async def send_command(
         self,
@@ -535,10 +608,30 @@ class Emulator:
         user: User | None = None,
         chat: Chat | None = None,
         address_bot: bool = False,
+        topic: int | None = None,
     ) -> JSONDict:
         """``/command args``, or ``/command@TestNameBot args`` if ``address_bot``."""
         head = f"/{command}" + (f"@{BOT_USERNAME}" if address_bot else "")
-        return await self.send_text(f"{head} {args}" if args else head, user=user, chat=chat)
+        text = f"{head} {args}" if args else head
+        return await self.send_text(text, user=user, chat=chat, topic=topic)
+
+    def delete_message(self, message: JSONDict) -> None:
+        """The user deletes a message they sent (as :meth:`send_text` returned it)."""
+        with self._lock:
+            self._messages.pop((message["chat"]["id"], message["message_id"]), None)
+
+    def migrate(self, group: Chat, supergroup: Chat) -> None:
+        """A group is upgraded to a supergroup, a chat with another id: what the bot sends to
+        the group from now on gets 400 and the supergroup's id (``migrate_to_chat_id``)."""
+        with self._lock:
+            self._migrated[group.id] = supergroup.id
+            self._chats[supergroup.id] = supergroup.to_dict()
+
+    def block(self, chat: Chat | User) -> None:
+        """The user blocks the bot (or the group removes it): from now on, whatever the bot
+        sends there gets 403 (updates already queued are still delivered)."""
+        with self._lock:
+            self._blocked.add(chat.id)
 
     async def reply(self, to: SentMessage, text: str, *, user: User | None = None) -> JSONDict:
         """A user replies to a message of the bot, in its chat."""
@@ -777,6 +870,13 @@ class Emulator:
         until = time.monotonic() + seconds if mode == "drop" else None
         with self._lock:
             self._faults.append(_Fault(mode, count, methods, errors.get(mode), seconds, until))
+
+    def flood_control(self, interval: float = 1.0) -> None:
+        """Answer 429 (with ``retry_after``) to a message sent or edited in a chat sooner than
+        ``interval`` s after the last one there: Telegram's "no more than one message per
+        second in a chat", read strictly (Telegram allows short bursts before its 429s)."""
+        with self._lock:
+            self._flood_interval = interval
 
     async def refuse_connections(self, seconds: float) -> None:
         """Stop listening and drop every connection; listen on the same port after ``seconds``."""
