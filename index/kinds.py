@@ -105,8 +105,9 @@ _NAMED = re.compile(
 _AROUND_LANGUAGE = re.compile(
     r"\s|[、。,.!?！？~〜:：「」()（）]|"
     r"\b(?:please|pls|in|into|to|can|could|you|show|it|that|this|me|the|version|text|again|"
-    r"give)\b|で|に|を|お願い|おねがい|します|して|ください|下さい|頼む|見せて|表示|"
-    r"版|用|请|請|给我|給我|看|吧|呢|的|一下|可以|吗|嗎"
+    r"give|answer|reply|respond|say|speak|talk|write|tell|us)\b|で|に|を|お願い|おねがい|"
+    r"します|して|ください|下さい|頼む|見せて|表示|答えて|返事|返信|話して|書いて|言って|教えて|"
+    r"版|用|请|請|给我|給我|看|吧|呢|的|一下|可以|吗|嗎|回答|回覆|回复|答|说|說|讲|講|写|寫|告诉|告訴|我"
 )
 # What may stand around a section named, in a message that only asks to see it.
 _AROUND_SECTION = re.compile(

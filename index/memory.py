@@ -37,7 +37,7 @@ NEIGHBOURS = 5  # that vote for sections, answering and kinds
 TEMPERATURE = 0.02
 LEAD_NEIGHBOURS = 10  # whose evidence phrases find the lead
 LEAD_TEMPERATURE = 0.01
-NEAREST = 50  # by cosine, among which the voters are chosen with their words
+NEAREST = 20  # by cosine, among which the voters are chosen with their words (20 to 50 alike)
 # Weight of the share of the message's words a neighbour holds, beside the cosine: chosen by
 # leave one writer out among 0 to 0.7 (scripts/calibrate.py --memory --words-weight W).
 WORDS_WEIGHT = 0.12

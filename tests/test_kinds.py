@@ -153,6 +153,10 @@ def test_thanks_is_told_from_other_chat() -> None:
         ("in English please", "en"),  # a message that only names a language
         ("英語で", "en"),
         ("用中文", "zh-hans"),
+        ("用繁體中文回答", "zh-hant"),  # a language and a verb of answering or saying
+        ("用英文回覆我", "en"),
+        ("answer in English", "en"),
+        ("英語で答えてください", "en"),
         ("Can you translate that?", "en"),  # none named: the message's own
         ("翻译一下", "zh-hans"),
         ("訳して", OTHER),  # none named in Japanese: none it could want
