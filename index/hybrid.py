@@ -94,7 +94,7 @@ class HybridParams:
     # from 0.6 each language group's traps are declined more than its answers are lost).
     vote_weights: tuple[float, float] = (5.0, 5.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
-        ("foreign", (-3.311, 0.8004, 5.56)),
+        ("foreign", (-3.347, 0.8035, 5.611)),
         ("ja", (-4.32, 0.6814, 6.622)),
     )
     memory_probabilities: tuple[tuple[str, float, float], ...] = (
