@@ -95,7 +95,7 @@ class HybridParams:
     vote_weights: tuple[float, float] = (5.0, 5.0)
     memory_models: tuple[tuple[str, tuple[float, ...]], ...] = (
         ("foreign", (-3.347, 0.8035, 5.611)),
-        ("ja", (-4.32, 0.6814, 6.622)),
+        ("ja", (-4.282, 0.677, 6.567)),
     )
     memory_probabilities: tuple[tuple[str, float, float], ...] = (
         ("foreign", 0.6, 0.93),
@@ -341,7 +341,11 @@ class HybridIndex:
             )
         # The passage holding the lead comes first, then the first SHOWN are of distinct
         # sections; a passage moved down scores as the one above it.
-        found = self.evidence_lead(ranking.order[:SHOWN], ranking.recall)
+        # (From the best section's passages first: the ranking chooses the section.)
+        first = [d for d in ranking.order[:SHOWN] if self._same_section(d, ranking.order[0])]
+        found = self.evidence_lead(first, ranking.recall) or self.evidence_lead(
+            ranking.order[:SHOWN], ranking.recall
+        )
         order = ranking.order
         if found is not None:
             order = [found[1], *(d for d in order if d != found[1])]
@@ -358,6 +362,9 @@ class HybridIndex:
         lead = found[0] if found else self._with_next(hits[0].excerpt, order[0])
         confidence = "high" if ranking.probability >= sure_from else "low"
         return Answer(question, hits, True, confidence, spoken, ranking.probability, lead=lead)
+
+    def _same_section(self, one: int, other: int) -> bool:
+        return self._passage_section[one] == self._passage_section[other]
 
     def evidence_lead(
         self, candidates: Sequence[int], recall: Recall | None, said: Collection[str] = ()
