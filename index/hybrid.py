@@ -342,9 +342,11 @@ class HybridIndex:
         # The passage holding the lead comes first, then the first SHOWN are of distinct
         # sections; a passage moved down scores as the one above it.
         # (From the best section's passages first: the ranking chooses the section.)
-        first = [d for d in ranking.order[:SHOWN] if self._same_section(d, ranking.order[0])]
+        best = self._passage_section[ranking.order[0]]
+        top = ranking.order[:SHOWN]
+        first = [d for d in top if self._passage_section[d] == best]
         found = self.evidence_lead(first, ranking.recall) or self.evidence_lead(
-            ranking.order[:SHOWN], ranking.recall
+            [d for d in top if d not in first], ranking.recall
         )
         order = ranking.order
         if found is not None:
@@ -362,9 +364,6 @@ class HybridIndex:
         lead = found[0] if found else self._with_next(hits[0].excerpt, order[0])
         confidence = "high" if ranking.probability >= sure_from else "low"
         return Answer(question, hits, True, confidence, spoken, ranking.probability, lead=lead)
-
-    def _same_section(self, one: int, other: int) -> bool:
-        return self._passage_section[one] == self._passage_section[other]
 
     def evidence_lead(
         self, candidates: Sequence[int], recall: Recall | None, said: Collection[str] = ()

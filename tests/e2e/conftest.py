@@ -1,15 +1,19 @@
 """Fixtures: ``emulator_process``, the fake Bot API of the session; ``emulator``, the same,
-reset before each test."""
+reset before each test; ``logged``, the bot polling it, and the bot's log."""
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
 
-from tests.support.emulator import Emulator
+from bot.app import build_application, configure_logging
+from index.search import SearchIndex
+from tests.support.chat import check_everything_sent, settings
+from tests.support.emulator import Emulator, polling
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +38,14 @@ def restore_logging() -> Iterator[None]:
     yield
     root.handlers[:], root.level = handlers, level
     logging.getLogger("httpx").setLevel(logging.NOTSET)
+
+
+@pytest_asyncio.fixture
+async def logged(emulator: Emulator, index: SearchIndex) -> AsyncIterator[io.StringIO]:
+    """The bot running with long polling; yields its log."""
+    log = io.StringIO()
+    configure_logging(emulator.token, stream=log)
+    async with polling(build_application(settings(emulator), index)):
+        await emulator.wait_for_requests("setMyCommands")
+        yield log
+    check_everything_sent(emulator)

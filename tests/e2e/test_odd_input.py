@@ -5,29 +5,14 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
 from bot import messages
-from bot.app import build_application, configure_logging
-from index.search import SearchIndex
-from tests.support.chat import check_everything_sent, html, sections_of, settings
-from tests.support.emulator import DEFAULT_USER, Chat, Emulator, polling
+from tests.support.chat import html, sections_of
+from tests.support.emulator import DEFAULT_USER, Chat, Emulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_logging")]
-
-
-@pytest_asyncio.fixture
-async def logged(emulator: Emulator, index: SearchIndex) -> AsyncIterator[io.StringIO]:
-    """The bot running with long polling; yields its log."""
-    log = io.StringIO()
-    configure_logging(emulator.token, stream=log)
-    async with polling(build_application(settings(emulator), index)):
-        await emulator.wait_for_requests("setMyCommands")
-        yield log
-    check_everything_sent(emulator)
 
 
 async def test_lone_surrogates_are_answered_with_no_traceback(

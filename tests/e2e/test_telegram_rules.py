@@ -4,33 +4,18 @@ edited, a user who blocked the bot, forum topics, and groups where other bots ta
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
 from bot import messages
-from bot.app import build_application, configure_logging
-from index.search import SearchIndex
-from tests.support.chat import ask, check_everything_sent, html, sections_of, settings
-from tests.support.emulator import DEFAULT_USER, Chat, Emulator, User, polling
+from tests.support.chat import ask, html, sections_of
+from tests.support.emulator import DEFAULT_USER, Chat, Emulator, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("restore_logging")]
 
 BOB = User(id=2002, first_name="Bob", username="bob")
 GROUP, FORUM = Chat.group(), Chat.forum()
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-
-
-@pytest_asyncio.fixture
-async def logged(emulator: Emulator, index: SearchIndex) -> AsyncIterator[io.StringIO]:
-    """The bot running with long polling; yields its log."""
-    log = io.StringIO()
-    configure_logging(emulator.token, stream=log)
-    async with polling(build_application(settings(emulator), index)):
-        await emulator.wait_for_requests("setMyCommands")
-        yield log
-    check_everything_sent(emulator)
 
 
 def assert_no_apology_nor_traceback(emu: Emulator, log: io.StringIO, chat_id: int) -> None:
